@@ -1,0 +1,42 @@
+# Hushbox: the two commands a newcomer needs (README.md).
+#   make run   installs what is missing, builds, starts hushboxd on the development configuration
+#   make test  installs what is missing, builds, runs every test
+# Both work on a fresh Debian 12 machine as root (or with sudo).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Debian packages the build links against (the system-library targets).
+BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libopusenc-dev libasound2-dev \
+                  libsqlite3-dev libssl-dev libargon2-dev
+# Debian packages the tests drive as real peers and tools.
+TEST_PACKAGES :=
+
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: help run test build deps test-deps clean
+
+help:
+	@echo "make run    build and start hushboxd on the development configuration (data in ./.hushbox-dev)"
+	@echo "make test   build and run the whole test suite"
+
+deps:
+	@scripts/install-debian-packages.sh $(BUILD_PACKAGES)
+
+test-deps: deps
+	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES); fi
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+run: build
+	.build/debug/hushboxd --dev
+
+# Build everything first (executables included: the tests run them as child
+# processes), then run the tests without building again.
+test: test-deps
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,76 @@
+public import Logging
+
+/// The daemon's configuration as typed values, built once at start by
+/// ``ConfigurationLoader`` and never read from files or the environment again.
+public struct HushboxConfiguration: Sendable, Hashable {
+    public struct Device: Sendable, Hashable {
+        public var name: String
+
+        public init(name: String) {
+            self.name = name
+        }
+    }
+
+    public struct Storage: Sendable, Hashable {
+        public var dataDirectory: String
+
+        public init(dataDirectory: String) {
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    public struct Secrets: Sendable, Hashable {
+        public var directory: String
+
+        public init(directory: String) {
+            self.directory = directory
+        }
+    }
+
+    public struct Log: Sendable, Hashable {
+        public var level: Logger.Level
+
+        public init(level: Logger.Level) {
+            self.level = level
+        }
+    }
+
+    public struct TLS: Sendable, Hashable {
+        public var certificatePath: String
+        public var privateKeyPath: String
+
+        public init(certificatePath: String, privateKeyPath: String) {
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
+    /// The operations endpoint: health and Prometheus metrics.
+    public struct Ops: Sendable, Hashable {
+        public var enabled: Bool
+        public var address: String
+        public var port: Int
+
+        public init(enabled: Bool, address: String, port: Int) {
+            self.enabled = enabled
+            self.address = address
+            self.port = port
+        }
+    }
+
+    public struct Shutdown: Sendable, Hashable {
+        public var gracePeriod: Duration
+
+        public init(gracePeriod: Duration) {
+            self.gracePeriod = gracePeriod
+        }
+    }
+
+    public var device: Device
+    public var storage: Storage
+    public var secrets: Secrets
+    public var log: Log
+    public var tls: TLS
+    public var ops: Ops
+    public var shutdown: Shutdown
+}

@@ -1,0 +1,131 @@
+internal import Configuration
+internal import NIOCore
+
+/// Reads settings through swift-configuration's provider chain and validates each
+/// value against its setting's kind, turning every failure into a
+/// ``ConfigurationError`` that names the key, the value and what is allowed.
+struct SettingsReader {
+    private let reader: ConfigReader
+    private let sourceOf: (ConfigurationSetting) -> ValueSource
+    /// Every setting read so far with its effective value, for `hushbox config check`.
+    private(set) var effective: [EffectiveSetting] = []
+
+    init(reader: ConfigReader, sourceOf: @escaping (ConfigurationSetting) -> ValueSource) {
+        self.reader = reader
+        self.sourceOf = sourceOf
+    }
+
+    mutating func text(_ setting: ConfigurationSetting) throws(ConfigurationError) -> String {
+        let raw: String
+        do {
+            raw = try reader.requiredString(forKey: ConfigKey(setting.key))
+        } catch {
+            throw .invalidValue(setting, value: nil, from: sourceOf(setting), problem: "is not a single value")
+        }
+        let value = try validated(raw, for: setting)
+        record(setting, "\"\(value)\"")
+        return value
+    }
+
+    /// A text setting whose default is derived from other settings: nil when
+    /// neither the file nor the environment sets it.
+    mutating func optionalText(_ setting: ConfigurationSetting) throws(ConfigurationError) -> String? {
+        let source = sourceOf(setting)
+        guard let raw = reader.string(forKey: ConfigKey(setting.key)) else {
+            if source == .defaultValue { return nil }
+            throw .invalidValue(setting, value: nil, from: source, problem: "is not a single value")
+        }
+        let value = try validated(raw, for: setting)
+        record(setting, "\"\(value)\"")
+        return value
+    }
+
+    mutating func integer(_ setting: ConfigurationSetting) throws(ConfigurationError) -> Int {
+        guard case .integer(let range) = setting.kind else {
+            preconditionFailure("\(setting.key) is read as an integer but its kind is \(setting.kind)")
+        }
+        let value: Int
+        do {
+            value = try reader.requiredInt(forKey: ConfigKey(setting.key))
+        } catch {
+            throw .invalidValue(setting, value: rawText(setting), from: sourceOf(setting), problem: "is not an integer")
+        }
+        guard range.contains(value) else {
+            throw .invalidValue(setting, value: String(value), from: sourceOf(setting), problem: "is out of range")
+        }
+        record(setting, String(value))
+        return value
+    }
+
+    mutating func boolean(_ setting: ConfigurationSetting) throws(ConfigurationError) -> Bool {
+        let value: Bool
+        do {
+            value = try reader.requiredBool(forKey: ConfigKey(setting.key))
+        } catch {
+            throw .invalidValue(setting, value: rawText(setting), from: sourceOf(setting), problem: "is not a boolean")
+        }
+        record(setting, String(value))
+        return value
+    }
+
+    /// Records a value the loader derived itself (a default computed from another key).
+    mutating func recordDerived(_ setting: ConfigurationSetting, _ value: String) {
+        record(setting, "\"\(value)\"")
+    }
+
+    private mutating func record(_ setting: ConfigurationSetting, _ display: String) {
+        effective.append(EffectiveSetting(setting: setting, displayValue: display, source: sourceOf(setting)))
+    }
+
+    /// The value as text, for an error message about a value of the wrong type.
+    private func rawText(_ setting: ConfigurationSetting) -> String? {
+        reader.string(forKey: ConfigKey(setting.key))
+    }
+
+    private func validated(_ raw: String, for setting: ConfigurationSetting) throws(ConfigurationError) -> String {
+        let source = sourceOf(setting)
+        switch setting.kind {
+        case .deviceName:
+            guard Self.isDeviceName(raw) else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a valid device name")
+            }
+            return raw
+        case .choice(let choices):
+            guard let choice = choices.first(where: { $0 == raw.lowercased() }) else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a known choice")
+            }
+            return choice
+        case .ipAddress:
+            guard (try? SocketAddress(ipAddress: raw, port: 0)) != nil else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not an IP address")
+            }
+            return raw
+        case .absolutePath:
+            guard raw.hasPrefix("/"), !raw.contains("\0") else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not an absolute path")
+            }
+            return raw
+        case .integer, .boolean:
+            preconditionFailure("\(setting.key) has kind \(setting.kind) and is not read as text")
+        }
+    }
+
+    private static func isDeviceName(_ name: String) -> Bool {
+        let characters = Array(name.utf8)
+        guard (1...63).contains(characters.count), characters.first != UInt8(ascii: "-"),
+            characters.last != UInt8(ascii: "-")
+        else { return false }
+        return characters.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+        }
+    }
+}
+
+/// One line of the effective configuration: a setting, its value as shown to a
+/// person, and where that value came from.
+public struct EffectiveSetting: Sendable, Hashable {
+    public let setting: ConfigurationSetting
+    public let displayValue: String
+    public let source: ValueSource
+}

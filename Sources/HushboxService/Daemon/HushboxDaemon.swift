@@ -1,0 +1,73 @@
+import Foundation
+public import Logging
+public import Prometheus
+internal import ServiceLifecycle
+internal import UnixSignals
+
+/// The composition root: wires the daemon's services into one ServiceGroup and
+/// runs it until SIGTERM or SIGINT, then shuts down within the configured grace
+/// period. Later components (SIP, media, vault, uplink) join the group here.
+public struct HushboxDaemon: Sendable {
+    public let loaded: LoadedConfiguration
+    public let checks: StartupChecks
+
+    public init(loaded: LoadedConfiguration, checks: StartupChecks) {
+        self.loaded = loaded
+        self.checks = checks
+    }
+
+    /// Runs every service until shutdown.
+    /// - Parameter announce: receives the start-up summary once everything listens.
+    public func run(
+        systemd: SystemdEnvironment,
+        registry: PrometheusCollectorRegistry,
+        logger: Logger,
+        announce: @escaping @Sendable (String) -> Void
+    ) async throws {
+        let configuration = loaded.configuration
+        var services: [any Service] = []
+        var expected = Set<String>()
+        if configuration.ops.enabled {
+            expected.insert(OpsEndpoint.componentName)
+        }
+        let readiness = ReadinessBoard(expecting: expected)
+        if configuration.ops.enabled {
+            var opsLogger = logger
+            opsLogger[metadataKey: "component"] = "ops"
+            services.append(
+                OpsEndpoint.makeService(
+                    address: configuration.ops.address,
+                    port: configuration.ops.port,
+                    registry: registry,
+                    readiness: readiness,
+                    logger: opsLogger
+                )
+            )
+        }
+        let profile = loaded.sources.profile
+        let checks = self.checks
+        // Last, so that it is the first to hear of a shutdown (see SystemdNotifierService).
+        services.append(
+            SystemdNotifierService(environment: systemd, readiness: readiness, logger: logger) { components in
+                announce(
+                    StartupSummary.render(
+                        configuration: configuration, profile: profile, checks: checks, components: components, now: Date()
+                    )
+                )
+                logger.info("hushboxd ready", metadata: ["version": "\(HushboxVersion.current)"])
+                return StartupSummary.status(components: components)
+            }
+        )
+
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdown.gracePeriod
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("hushboxd stopped")
+    }
+}

@@ -1,0 +1,39 @@
+/// What the daemon verifies between loading its configuration and listening:
+/// the data directory is there and private, every secret passes its checks, and
+/// the TLS certificate and key load and match.
+public struct StartupChecks: Sendable {
+    public let deviceKeyPath: String
+    public let tlsIdentity: DeviceTLSIdentity
+
+    public static func run(_ configuration: HushboxConfiguration) throws(StartupError) -> StartupChecks {
+        let dataDirectory = configuration.storage.dataDirectory
+        guard let status = FileStatus.of(dataDirectory) else {
+            throw StartupError("data directory \(dataDirectory) does not exist. Provision the box first: hushbox provision init --config PATH")
+        }
+        guard status.type == .directory else {
+            throw StartupError("data directory \(dataDirectory) is not a directory")
+        }
+        guard status.isPrivate else {
+            throw StartupError("data directory \(dataDirectory) has mode \(status.octalPermissions), which lets other users in; it must be private: chmod 700 \(dataDirectory)")
+        }
+        let secrets: SecretsDirectory
+        do {
+            secrets = try SecretsDirectory(path: configuration.secrets.directory)
+            for secret in SecretSetting.all {
+                _ = try secrets.check(secret)
+            }
+        } catch {
+            throw StartupError(error.description)
+        }
+        let identity: DeviceTLSIdentity
+        do {
+            identity = try DeviceTLSIdentity.load(
+                certificatePath: configuration.tls.certificatePath,
+                privateKeyPath: configuration.tls.privateKeyPath
+            )
+        } catch {
+            throw StartupError(error.description)
+        }
+        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity)
+    }
+}

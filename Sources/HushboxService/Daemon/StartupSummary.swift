@@ -1,0 +1,52 @@
+public import Foundation
+internal import Logging
+
+/// The few lines the daemon prints once it is ready: what runs, where it can be
+/// reached and where the data lives. No secrets, only paths and fingerprints.
+public enum StartupSummary {
+    public static func render(
+        configuration: HushboxConfiguration,
+        profile: ConfigurationProfile,
+        checks: StartupChecks,
+        components: [ReadinessBoard.Component],
+        now: Date
+    ) -> String {
+        let identity = checks.tlsIdentity
+        let daysLeft = identity.daysLeft(at: now)
+        let expiry = ISO8601DateFormatter.string(from: identity.notValidAfter, timeZone: .gmt, formatOptions: [.withFullDate])
+        let validity =
+            daysLeft < 0 ? "EXPIRED on \(expiry): replace it" : daysLeft < 30 ? "expires \(expiry), in \(daysLeft) days: renew it" : "valid until \(expiry)"
+        var lines = [
+            "hushboxd \(HushboxVersion.current) is running as \"\(configuration.device.name)\""
+                + (profile.isDevelopment ? " on the development configuration" : ""),
+            row("data directory", configuration.storage.dataDirectory + " (0700)"),
+            row("device key", checks.deviceKeyPath + " (0600)"),
+            row("TLS certificate", identity.certificatePath),
+            row("", "SHA-256 " + identity.fingerprint),
+            row("", validity),
+        ]
+        for component in components {
+            switch component.name {
+            case OpsEndpoint.componentName:
+                lines.append(row("operations", component.detail + "/healthz and /metrics"))
+            default:
+                lines.append(row(component.name, component.detail))
+            }
+        }
+        if !configuration.ops.enabled {
+            lines.append(row("operations", "disabled (ops.enabled: false)"))
+        }
+        lines.append(row("log level", configuration.log.level.rawValue + " (to standard error)"))
+        lines.append("Stop with Ctrl-C or SIGTERM.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The one-line status systemd shows.
+    public static func status(components: [ReadinessBoard.Component]) -> String {
+        components.isEmpty ? "Ready" : "Ready: " + components.map { "\($0.name) \($0.detail)" }.joined(separator: ", ")
+    }
+
+    private static func row(_ label: String, _ value: String) -> String {
+        "  " + label.padding(toLength: 17, withPad: " ", startingAt: 0) + value
+    }
+}

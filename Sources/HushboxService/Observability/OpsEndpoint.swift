@@ -1,0 +1,59 @@
+import Foundation
+internal import Hummingbird
+public import Logging
+internal import NIOCore
+public import Prometheus
+public import ServiceLifecycle
+
+/// The operations endpoint: `GET /healthz` for a liveness probe and `GET /metrics`
+/// for Prometheus, over plain HTTP on a loopback or management address. It serves
+/// no personal data, so it needs neither TLS nor authentication.
+public enum OpsEndpoint {
+    public static let componentName = "ops"
+
+    /// The endpoint as a Service for the daemon's ServiceGroup. It reports its
+    /// bound address to `readiness` once it is listening.
+    public static func makeService(
+        address: String,
+        port: Int,
+        registry: PrometheusCollectorRegistry,
+        readiness: ReadinessBoard,
+        logger: Logger
+    ) -> some Service {
+        let processMetrics = ProcessMetrics(registry: registry, version: HushboxVersion.current, startTime: Date())
+        let router = Router()
+        router.get("healthz") { _, _ -> Response in
+            let body = #"{"status":"ok","version":"\#(HushboxVersion.current)"}"#
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body))
+            )
+        }
+        router.get("metrics") { _, _ -> Response in
+            processMetrics.refresh()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
+        }
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox"),
+            onServerRunning: { channel in
+                readiness.report(componentName, detail: url(of: channel.localAddress, fallbackHost: address, fallbackPort: port))
+            },
+            logger: logger
+        )
+        return ListeningService(application, failure: { error in
+            ListenerFailure(listener: "operations endpoint", address: address, port: port, portKey: ConfigurationSchema.opsPort.key, error: error)
+        })
+    }
+
+    private static func url(of address: SocketAddress?, fallbackHost: String, fallbackPort: Int) -> String {
+        let host = address?.ipAddress ?? fallbackHost
+        let port = address?.port ?? fallbackPort
+        return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+}

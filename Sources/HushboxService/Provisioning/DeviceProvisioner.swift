@@ -1,0 +1,97 @@
+import Crypto
+public import Foundation
+
+/// Prepares a box's private state: the data directory, the secrets directory with
+/// a fresh device key, and a self-signed TLS certificate. It creates only what is
+/// missing and never replaces anything, so running it again (a second `make run`,
+/// a technician repeating `hushbox provision init`) keeps every key and all data.
+public struct DeviceProvisioner: Sendable {
+    /// One thing provisioning looked at, and whether it made it or found it.
+    public struct Step: Sendable, Hashable {
+        public enum Outcome: String, Sendable, Hashable {
+            case created, kept
+        }
+
+        public let item: String
+        public let path: String
+        public let outcome: Outcome
+    }
+
+    public let configuration: HushboxConfiguration
+
+    public init(configuration: HushboxConfiguration) {
+        self.configuration = configuration
+    }
+
+    public func provision(now: Date) throws(PathProblem) -> [Step] {
+        var steps: [Step] = []
+        steps.append(try privateDirectory("data directory", configuration.storage.dataDirectory))
+        steps.append(try privateDirectory("secrets directory", configuration.secrets.directory))
+        steps.append(try deviceKey())
+        steps.append(contentsOf: try tlsIdentity(now: now))
+        return steps
+    }
+
+    private func privateDirectory(_ item: String, _ path: String) throws(PathProblem) -> Step {
+        let created: Bool
+        do {
+            created = try PrivateFile.ensureDirectory(path)
+        } catch {
+            throw PathProblem(path, "cannot create the \(item): \(error)")
+        }
+        guard let status = FileStatus.of(path), status.isPrivate else {
+            let mode = FileStatus.of(path)?.octalPermissions ?? "unknown"
+            throw PathProblem(path, "the \(item) has mode \(mode), which lets other users in; it must be private: chmod 700 \(path)")
+        }
+        return Step(item: item, path: path, outcome: created ? .created : .kept)
+    }
+
+    private func deviceKey() throws(PathProblem) -> Step {
+        let secret = SecretSetting.deviceKEK
+        let path = configuration.secrets.directory + "/" + secret.fileName
+        if FileStatus.of(path) != nil {
+            return Step(item: "device key", path: path, outcome: .kept)
+        }
+        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        do {
+            try PrivateFile.create(path, contents: key)
+        } catch {
+            throw PathProblem(path, "cannot create the device key: \(error)")
+        }
+        return Step(item: "device key", path: path, outcome: .created)
+    }
+
+    private func tlsIdentity(now: Date) throws(PathProblem) -> [Step] {
+        let certificatePath = configuration.tls.certificatePath
+        let keyPath = configuration.tls.privateKeyPath
+        let haveCertificate = FileStatus.of(certificatePath) != nil
+        let haveKey = FileStatus.of(keyPath) != nil
+        switch (haveCertificate, haveKey) {
+        case (true, true):
+            return [
+                Step(item: "TLS certificate", path: certificatePath, outcome: .kept),
+                Step(item: "TLS private key", path: keyPath, outcome: .kept),
+            ]
+        case (true, false):
+            throw PathProblem(keyPath, "the TLS certificate exists but its private key does not. Restore the key, or remove \(certificatePath) to make a new pair.")
+        case (false, true):
+            throw PathProblem(certificatePath, "the TLS private key exists but its certificate does not. Restore the certificate, or remove \(keyPath) to make a new pair.")
+        case (false, false):
+            break
+        }
+        for directory in Set([PrivateFile.parentDirectory(of: certificatePath), PrivateFile.parentDirectory(of: keyPath)]) {
+            _ = try privateDirectory("TLS directory", directory)
+        }
+        do {
+            let pair = try DeviceCertificate.generate(deviceName: configuration.device.name, now: now)
+            try PrivateFile.create(keyPath, contents: Array(pair.privateKeyPEM.utf8))
+            try PrivateFile.create(certificatePath, contents: Array(pair.certificatePEM.utf8))
+        } catch {
+            throw PathProblem(certificatePath, "cannot create the self-signed TLS certificate: \(error)")
+        }
+        return [
+            Step(item: "TLS certificate", path: certificatePath, outcome: .created),
+            Step(item: "TLS private key", path: keyPath, outcome: .created),
+        ]
+    }
+}

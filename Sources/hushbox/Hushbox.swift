@@ -1,0 +1,16 @@
+import ArgumentParser
+import HushboxService
+
+/// The `hushbox` command for technicians and customers. Each concern is a
+/// subcommand group in its own file; later capabilities (mailboxes, voicemail,
+/// audit, export, erasure, keys) add their groups to `subcommands`.
+@main
+struct Hushbox: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hushbox",
+        abstract: "Manage a Hushbox voice appliance.",
+        discussion: "Exit status: 0 on success, 1 when a check fails, 78 when the configuration is invalid.",
+        version: HushboxVersion.current,
+        subcommands: [ConfigCommand.self, ProvisionCommand.self, SelftestCommand.self]
+    )
+}

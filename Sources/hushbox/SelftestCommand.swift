@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import HushboxService
+
+struct SelftestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "selftest",
+        abstract: "Check that this box can run Hushbox: configuration, directories, secrets, TLS and native libraries."
+    )
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() async throws {
+        let loaded = try await options.load()
+        var failures = 0
+        func report(_ name: String, _ outcome: Result<String, StartupError>) {
+            switch outcome {
+            case .success(let detail):
+                print("ok    \(name): \(detail)")
+            case .failure(let error):
+                failures += 1
+                print("FAIL  \(name): \(error)")
+            }
+        }
+        report("configuration", .success("loaded"))
+        do {
+            let checks = try StartupChecks.run(loaded.configuration)
+            report("data directory", .success(loaded.configuration.storage.dataDirectory))
+            report("device key", .success(checks.deviceKeyPath))
+            let daysLeft = checks.tlsIdentity.daysLeft(at: Date())
+            report(
+                "TLS certificate",
+                daysLeft >= 0 ? .success("SHA-256 \(checks.tlsIdentity.fingerprint), \(daysLeft) days left") : .failure(StartupError("expired \(-daysLeft) days ago"))
+            )
+        } catch {
+            report("start-up checks", .failure(error))
+        }
+        for library in NativeLibraries.check() {
+            report(library.library, library.problem.map { .failure(StartupError($0)) } ?? .success(library.version ?? ""))
+        }
+        if failures > 0 {
+            throw CommandFailure.failed("\(failures) check(s) failed")
+        }
+    }
+}

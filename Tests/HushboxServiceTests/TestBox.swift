@@ -1,0 +1,28 @@
+import Foundation
+import HushboxService
+import HushboxTestSupport
+
+/// A box's configuration in a temporary directory: data and secrets inside it,
+/// loaded through the real loader, optionally provisioned.
+struct TestBox {
+    let directory: TemporaryDirectory
+    let loaded: LoadedConfiguration
+    var configuration: HushboxConfiguration { loaded.configuration }
+
+    init(deviceName: String = "hushbox", provisioned: Bool = false) async throws {
+        directory = try TemporaryDirectory()
+        let yaml = """
+            device:
+              name: \(deviceName)
+            storage:
+              data_directory: \(directory.child("data"))
+            secrets:
+              directory: \(directory.child("credentials"))
+            """
+        let file = try directory.write(yaml, to: "hushbox.yaml")
+        loaded = try await ConfigurationLoader.load(.init(filePath: file, profile: .production, environment: [:]))
+        if provisioned {
+            _ = try DeviceProvisioner(configuration: loaded.configuration).provision(now: Date())
+        }
+    }
+}

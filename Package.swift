@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // Already in the graph through swift-configuration's YAML trait; named here
         // because the configuration loader walks the YAML tree itself to name
@@ -62,11 +63,23 @@ let package = Package(
             providers: [.apt(["libargon2-dev"])]
         ),
 
+        // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
+        .target(
+            name: "Vault",
+            dependencies: [
+                "CArgon2",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: The composition root and the two executables.
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP",
+                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,6 +123,26 @@ let package = Package(
             path: "Tests/HushboxTestSupport",
             swiftSettings: strictSettings
         ),
+        // A child process the vault tests kill with SIGKILL in the middle of
+        // writing a sealed object.
+        .executableTarget(
+            name: "VaultCrashProbe",
+            dependencies: ["Vault", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/VaultCrashProbe",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VaultTests",
+            dependencies: [
+                "Vault",
+                "HushboxTestSupport",
+                "VaultCrashProbe",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CLibraryTests",
             dependencies: ["CALSA", "CArgon2", "COpus", "CSRTP"],
@@ -119,6 +152,7 @@ let package = Package(
             name: "HushboxServiceTests",
             dependencies: [
                 "HushboxService",
+                "Vault",
                 "HushboxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,5 +1,6 @@
 import Foundation
 import HushboxService
+import Vault
 import HushboxTestSupport
 import SwiftASN1
 import Testing

@@ -1,3 +1,4 @@
+public import Vault
 internal import Configuration
 internal import SystemPackage
 

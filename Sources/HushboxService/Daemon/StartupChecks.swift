@@ -1,3 +1,4 @@
+internal import Vault
 /// What the daemon verifies between loading its configuration and listening:
 /// the data directory is there and private, every secret passes its checks, and
 /// the TLS certificate and key load and match.

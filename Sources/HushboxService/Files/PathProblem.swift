@@ -1,3 +1,4 @@
+internal import Vault
 import Foundation
 
 /// A file or directory the box depends on is missing, unsafe or unusable: which

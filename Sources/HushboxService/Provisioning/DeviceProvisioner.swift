@@ -1,3 +1,4 @@
+internal import Vault
 import Crypto
 public import Foundation
 

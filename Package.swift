@@ -111,7 +111,9 @@ let package = Package(
             name: "hushbox",
             dependencies: [
                 "HushboxService",
+                "Vault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -165,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutableTests",
-            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox"],
+            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
     ]

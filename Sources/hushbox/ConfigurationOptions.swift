@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HushboxService
+import Logging
 
 /// The options every command that reads the box's configuration shares.
 struct ConfigurationOptions: ParsableArguments {
@@ -19,13 +20,19 @@ struct ConfigurationOptions: ParsableArguments {
     }
 
     /// Loads the configuration, or prints why not and exits with status 78.
+    /// Installs the redacting log handler at warning level: a command's output
+    /// is its report, not a log.
     func load() async throws -> LoadedConfiguration {
         do {
-            return try await ConfigurationLoader.load(sources)
+            let loaded = try await ConfigurationLoader.load(sources)
+            HushboxLogging.bootstrap(level: max(loaded.configuration.log.level, .warning))
+            return loaded
         } catch {
             throw CommandFailure.configuration(error.description)
         }
     }
+
+    var logger: Logger { Logger(label: "hushbox") }
 }
 
 /// How a command ends when it cannot do its work: one line on standard error,

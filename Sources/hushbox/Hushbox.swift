@@ -11,6 +11,9 @@ struct Hushbox: AsyncParsableCommand {
         abstract: "Manage a Hushbox voice appliance.",
         discussion: "Exit status: 0 on success, 1 when a check fails, 78 when the configuration is invalid.",
         version: HushboxVersion.current,
-        subcommands: [ConfigCommand.self, ProvisionCommand.self, SelftestCommand.self]
+        subcommands: [
+            ConfigCommand.self, ProvisionCommand.self, SelftestCommand.self, TenantCommand.self, KeysCommand.self,
+            AuditCommand.self, BackupCommand.self,
+        ]
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HushboxService
+import Vault
 
 struct SelftestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,9 +25,10 @@ struct SelftestCommand: AsyncParsableCommand {
         }
         report("configuration", .success("loaded"))
         do {
-            let checks = try StartupChecks.run(loaded.configuration)
+            let checks = try await StartupChecks.run(loaded.configuration, logger: options.logger)
             report("data directory", .success(loaded.configuration.storage.dataDirectory))
             report("device key", .success(checks.deviceKeyPath))
+            report("database", .success("\(checks.vault.databasePath): integrity ok, device key matches"))
             let daysLeft = checks.tlsIdentity.daysLeft(at: Date())
             report(
                 "TLS certificate",

@@ -56,7 +56,7 @@ struct HushboxdCommand: AsyncParsableCommand {
         }
         let checks: StartupChecks
         do {
-            checks = try StartupChecks.run(configuration)
+            checks = try await StartupChecks.run(configuration, logger: logger)
         } catch {
             throw refuse(error.description)
         }

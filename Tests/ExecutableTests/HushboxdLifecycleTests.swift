@@ -42,6 +42,8 @@ struct HushboxdLifecycleTests {
         #expect(Self.mode(of: dataDirectory + "/credentials/device-kek") == 0o600)
         #expect(Self.mode(of: dataDirectory + "/tls/certificate.pem") == 0o600)
         #expect(Self.mode(of: dataDirectory + "/tls/private-key.pem") == 0o600)
+        #expect(Self.mode(of: dataDirectory + "/hushbox.sqlite") == 0o600)
+        #expect(daemon.standardOutput.all.contains { $0.contains("database") && $0.contains("hushbox.sqlite") })
         #expect(daemon.standardOutput.all.contains { $0.contains("created device key") })
 
         let health = try LoopbackHTTP.get(port: port, path: "/healthz")

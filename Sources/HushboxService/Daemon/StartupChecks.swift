@@ -1,12 +1,15 @@
-internal import Vault
+public import Logging
+public import Vault
 /// What the daemon verifies between loading its configuration and listening:
-/// the data directory is there and private, every secret passes its checks, and
-/// the TLS certificate and key load and match.
+/// the data directory is there and private, every secret passes its checks, the
+/// TLS certificate and key load and match, and the vault opens (right device
+/// key, undamaged database, a schema this version knows).
 public struct StartupChecks: Sendable {
     public let deviceKeyPath: String
     public let tlsIdentity: DeviceTLSIdentity
+    public let vault: Vault
 
-    public static func run(_ configuration: HushboxConfiguration) throws(StartupError) -> StartupChecks {
+    public static func run(_ configuration: HushboxConfiguration, logger: Logger) async throws(StartupError) -> StartupChecks {
         let dataDirectory = configuration.storage.dataDirectory
         guard let status = FileStatus.of(dataDirectory) else {
             throw StartupError("data directory \(dataDirectory) does not exist. Provision the box first: hushbox provision init --config PATH")
@@ -35,6 +38,12 @@ public struct StartupChecks: Sendable {
         } catch {
             throw StartupError(error.description)
         }
-        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity)
+        let vault: Vault
+        do {
+            vault = try await VaultAccess.open(configuration, logger: logger)
+        } catch {
+            throw StartupError("\(error)")
+        }
+        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault)
     }
 }

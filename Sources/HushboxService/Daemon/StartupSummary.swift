@@ -1,5 +1,6 @@
 public import Foundation
 internal import Logging
+internal import Vault
 
 /// The few lines the daemon prints once it is ready: what runs, where it can be
 /// reached and where the data lives. No secrets, only paths and fingerprints.
@@ -21,6 +22,7 @@ public enum StartupSummary {
                 + (profile.isDevelopment ? " on the development configuration" : ""),
             row("data directory", configuration.storage.dataDirectory + " (0700)"),
             row("device key", checks.deviceKeyPath + " (0600)"),
+            row("database", checks.vault.databasePath + " (sealed columns, WAL)"),
             row("TLS certificate", identity.certificatePath),
             row("", "SHA-256 " + identity.fingerprint),
             row("", validity),

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import HushboxTestSupport
+import Testing
+
+/// The vault's commands as a technician runs them against a provisioned box.
+@Suite("Vault commands")
+struct VaultCommandTests {
+    let directory: TemporaryDirectory
+    let file: String
+
+    init() async throws {
+        directory = try TemporaryDirectory()
+        file = try directory.write(
+            "storage:\n  data_directory: \(directory.child("data"))\nsecrets:\n  directory: \(directory.child("credentials"))\n",
+            to: "hushbox.yaml"
+        )
+        let provisioned = try await hushbox(["provision", "init"])
+        #expect(provisioned.status == 0)
+    }
+
+    @discardableResult
+    private func hushbox(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        try await ChildProcess.run(
+            try BuiltProducts.path(of: "hushbox"), arguments + ["--config", file], directory: directory.path,
+            environment: HushboxdLifecycleTests.environment()
+        )
+    }
+
+    private var keyPath: String { directory.child("credentials/device-kek") }
+
+    @Test("tenants are created and listed; the audit chain verifies; tampering is named by entry")
+    func tenantsAndAudit() async throws {
+        let created = try await hushbox(["tenant", "create", "Praxis Dr. Beispiel"])
+        #expect(created.status == 0, "\(created.errors)")
+        let tenantID = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let listed = try await hushbox(["tenant", "list"])
+        #expect(listed.output.contains("\(tenantID)  Praxis Dr. Beispiel"))
+        try await hushbox(["tenant", "create", "Kanzlei Muster"])
+
+        let verified = try await hushbox(["audit", "verify"])
+        #expect(verified.status == 0)
+        #expect(verified.output.contains("audit chain intact: 2 entries"))
+
+        let database = try DatabaseQueue(path: directory.child("data/hushbox.sqlite"))
+        try await database.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update")
+            try db.execute(sql: "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1")
+            try db.execute(sql: "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END;")
+        }
+        try database.close()
+        let broken = try await hushbox(["audit", "verify"])
+        #expect(broken.status == 1)
+        #expect(broken.errors.contains("audit chain BROKEN at entry 1"))
+    }
+
+    @Test("rotate-kek replaces the device key; the data stays readable and the chain intact")
+    func rotateKEK() async throws {
+        let tenantID = try await hushbox(["tenant", "create", "Praxis"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        let rotated = try await hushbox(["keys", "rotate-kek"])
+        #expect(rotated.status == 0, "\(rotated.errors)")
+        #expect(rotated.output.contains("keys re-wrapped"))
+        let after = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        #expect(after != before)
+        #expect(after.count == 32)
+        #expect(HushboxdLifecycleTests.mode(of: keyPath) == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: keyPath + ".next"))
+        #expect(try await hushbox(["tenant", "list"]).output.contains("\(tenantID)  Praxis"))
+        #expect(try await hushbox(["audit", "verify"]).status == 0)
+
+        // The old key no longer opens the vault.
+        try before.write(to: URL(fileURLWithPath: keyPath))
+        let refused = try await hushbox(["tenant", "list"])
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains("does not match"))
+    }
+
+    @Test("rotate-dek rotates a tenant's data key to completion")
+    func rotateDEK() async throws {
+        let tenantID = try await hushbox(["tenant", "create", "Praxis"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let rotated = try await hushbox(["keys", "rotate-dek", "--tenant", tenantID, "--batch", "1"])
+        #expect(rotated.status == 0, "\(rotated.errors)")
+        #expect(rotated.output.contains("data key version 2 is active"))
+        #expect(rotated.output.contains("data key rotated"))
+        #expect(try await hushbox(["tenant", "list"]).output.contains("Praxis"))
+        let unknown = try await hushbox(["keys", "rotate-dek", "--tenant", "no-such-tenant"])
+        #expect(unknown.status == 1)
+        #expect(unknown.errors.contains("there is no tenant no-such-tenant"))
+    }
+
+    @Test("backup writes a private copy once and refuses to overwrite it")
+    func backup() async throws {
+        try await hushbox(["tenant", "create", "Praxis Geheim"])
+        let target = directory.child("copy.sqlite")
+        let first = try await hushbox(["backup", "--out", target])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(HushboxdLifecycleTests.mode(of: target) == 0o600)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: target))
+        #expect(bytes.range(of: Data("Praxis Geheim".utf8)) == nil)
+        let second = try await hushbox(["backup", "--out", target])
+        #expect(second.status == 1)
+        #expect(second.errors.contains("already exists"))
+    }
+
+    @Test("the daemon refuses a damaged database and a wrong device key before it listens")
+    func daemonRefusesBadVault() async throws {
+        try await hushbox(["tenant", "create", "Praxis"])
+        let daemon = try BuiltProducts.path(of: "hushboxd")
+        try Data((0..<32).map { UInt8($0) }).write(to: URL(fileURLWithPath: keyPath))
+        let wrongKey = try await ChildProcess.run(daemon, ["--config", file], environment: HushboxdLifecycleTests.environment(["HUSHBOX_OPS_PORT": "0"]))
+        #expect(wrongKey.status == 78)
+        #expect(wrongKey.errors.contains("device key does not match"))
+
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: directory.child("data/hushbox.sqlite")))
+        let damaged = try await ChildProcess.run(daemon, ["--config", file], environment: HushboxdLifecycleTests.environment(["HUSHBOX_OPS_PORT": "0"]))
+        #expect(damaged.status == 78)
+        #expect(damaged.errors.contains("damaged") || damaged.errors.contains("not a readable SQLite database"))
+    }
+}

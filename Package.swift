@@ -20,6 +20,8 @@ let package = Package(
     products: [
         .executable(name: "hushboxd", targets: ["hushboxd"]),
         .executable(name: "hushbox", targets: ["hushbox"]),
+        // For the benchmark package in Benchmarks/, which measures the vault.
+        .library(name: "Vault", targets: ["Vault"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,5 +1,5 @@
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// The STREAM construction (Hoang, Reyhanitabar, Rogaway, Vizár 2015) over
 /// AES-256-GCM, for audio objects: the plaintext is cut into fixed-size chunks,
@@ -7,12 +7,13 @@ import Foundation
 /// 1-byte last-chunk flag. Reordering, dropping or duplicating chunks, or
 /// cutting the stream and passing a chunk off as the last, all fail to open.
 ///
-/// Pure: chunk bytes in, sealed bytes out. ``SealedObjectWriter`` and
+/// Pure (public for the benchmarks): chunk bytes in, sealed bytes out. ``SealedObjectWriter`` and
 /// ``SealedObjectReader`` do the file IO.
-struct ObjectStream: Sendable {
+public struct ObjectStream: Sendable {
     static let magic = Array("HBXOBJ1\0".utf8)
-    static let defaultChunkSize = 64 * 1024
+    public static let defaultChunkSize = 64 * 1024
     static let tagLength = 16
+    public static let nonceLength = 12
     static let noncePrefixLength = 7
     /// magic ‖ chunk size (4, big-endian) ‖ nonce prefix.
     static let headerLength = magic.count + 4 + noncePrefixLength
@@ -26,7 +27,7 @@ struct ObjectStream: Sendable {
     private let associatedData: Data
 
     /// A new stream with a random nonce prefix, for writing.
-    init(key: SymmetricKey, tenantID: String, objectID: String, chunkSize: Int = defaultChunkSize) {
+    public init(key: SymmetricKey, tenantID: String, objectID: String, chunkSize: Int = defaultChunkSize) {
         var header = Self.magic
         withUnsafeBytes(of: UInt32(chunkSize).bigEndian) { header.append(contentsOf: $0) }
         var prefix = [UInt8](repeating: 0, count: Self.noncePrefixLength)
@@ -63,11 +64,13 @@ struct ObjectStream: Sendable {
     /// The size of a sealed chunk holding `plaintextCount` bytes.
     var sealedChunkSize: Int { chunkSize + Self.tagLength }
 
-    func seal(_ plaintext: some DataProtocol, index: Int, isLast: Bool) throws(VaultError) -> Data {
+    public func seal(_ plaintext: some DataProtocol, index: Int, isLast: Bool) throws(VaultError) -> Data {
         precondition(isLast ? plaintext.count <= chunkSize : plaintext.count == chunkSize, "non-final chunks are exactly chunkSize bytes")
         do {
             let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce(index: index, isLast: isLast), authenticating: associatedData)
-            return box.ciphertext + box.tag
+            // The nonce is derived from the position, so only ciphertext ‖ tag is
+            // stored: the combined form without its first 12 bytes, not a copy.
+            return box.combined?.dropFirst(12) ?? (box.ciphertext + box.tag)
         } catch {
             throw VaultError(.invalidInput, "sealing chunk \(index) failed: \(error)")
         }
@@ -75,14 +78,21 @@ struct ObjectStream: Sendable {
 
     /// Opens a sealed chunk, or returns nil when it does not authenticate as the
     /// chunk at `index` with this last-chunk flag.
-    func open(_ sealed: some DataProtocol, index: Int, isLast: Bool) -> Data? {
+    public func open(_ sealed: some DataProtocol, index: Int, isLast: Bool) -> Data? {
         guard sealed.count >= Self.tagLength else { return nil }
-        let bytes = Data(sealed)
-        guard
-            let box = try? AES.GCM.SealedBox(
-                nonce: nonce(index: index, isLast: isLast), ciphertext: bytes.dropLast(Self.tagLength), tag: bytes.suffix(Self.tagLength)
-            )
-        else { return nil }
+        var framed = Data(count: Self.nonceLength)
+        framed.append(contentsOf: sealed)
+        return open(framed: &framed, index: index, isLast: isLast)
+    }
+
+    /// Opens a sealed chunk held after ``nonceLength`` spare bytes, which this
+    /// fills with the chunk's nonce: the reader reads from disk straight into
+    /// such a buffer, so the chunk is never copied before decryption.
+    public func open(framed: inout Data, index: Int, isLast: Bool) -> Data? {
+        guard framed.count >= Self.nonceLength + Self.tagLength else { return nil }
+        let start = framed.startIndex
+        framed.replaceSubrange(start..<start + Self.nonceLength, with: Array(nonce(index: index, isLast: isLast)))
+        guard let box = try? AES.GCM.SealedBox(combined: framed) else { return nil }
         return try? AES.GCM.open(box, using: key, authenticating: associatedData)
     }
 

@@ -86,16 +86,16 @@ public final class SealedObjectReader {
             return try cut("the file ends after \(index) whole chunks without a final chunk")
         }
         let length = min(remaining, fullChunk)
-        let sealed = try readBytes(count: length, at: offset)
+        var framed = try readFramed(count: length, at: offset)
         if length == fullChunk, remaining > fullChunk {
             // More follows, so this must be a non-final chunk.
-            guard let plaintext = stream.open(sealed, index: index, isLast: false) else {
+            guard let plaintext = stream.open(framed: &framed, index: index, isLast: false) else {
                 throw VaultError(.objectTampered, "object \(objectID): chunk \(index) failed authentication (altered, reordered or from another object)")
             }
             return advance(plaintext, length: length)
         }
         // The file ends within this chunk: it must be the final one.
-        if let plaintext = stream.open(sealed, index: index, isLast: true) {
+        if let plaintext = stream.open(framed: &framed, index: index, isLast: true) {
             done = true
             let result = advance(plaintext, length: length)
             if let expected, expected.byteCount != bytesRead || expected.chunkCount != index {
@@ -103,7 +103,7 @@ public final class SealedObjectReader {
             }
             return result
         }
-        if length == fullChunk, let plaintext = stream.open(sealed, index: index, isLast: false) {
+        if length == fullChunk, let plaintext = stream.open(framed: &framed, index: index, isLast: false) {
             // A whole non-final chunk and then nothing: it is returned, and the
             // next call reports that the final chunk never came.
             return advance(plaintext, length: length)
@@ -143,20 +143,28 @@ public final class SealedObjectReader {
         throw VaultError(.objectTruncated, "object \(objectID) was cut off: \(detail); \(index) whole chunks (\(bytesRead) bytes) are intact")
     }
 
-    private func readBytes(count: Int, at position: Int) throws(VaultError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let result = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress.map { $0 + filled }, count - filled, off_t(position + filled))
+    /// Reads `count` bytes at `position` into a buffer after room for a nonce
+    /// (see ``ObjectStream/open(framed:index:isLast:)``); shorter at end of file.
+    private func readFramed(count: Int, at position: Int) throws(VaultError) -> Data {
+        let spare = ObjectStream.nonceLength
+        var buffer = Data(count: spare + count)
+        let (filled, failure) = buffer.withUnsafeMutableBytes { raw -> (Int, Int32?) in
+            var filled = 0
+            while filled < count {
+                let result = pread(descriptor, raw.baseAddress.map { $0 + spare + filled }, count - filled, off_t(position + filled))
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    return (filled, errno)
+                }
+                if result == 0 { break }
+                filled += result
             }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw VaultError(.objectIO, "reading object \(objectID) failed: \(String(cString: strerror(errno)))")
-            }
-            if result == 0 { break }
-            filled += result
+            return (filled, nil)
         }
-        return Array(buffer.prefix(filled))
+        if let failure {
+            throw VaultError(.objectIO, "reading object \(objectID) failed: \(String(cString: strerror(failure)))")
+        }
+        if filled < count { buffer.removeLast(count - filled) }
+        return buffer
     }
 }

@@ -82,24 +82,28 @@ public final class SealedObjectWriter: ByteSink {
             throw VaultError(.invalidInput, "object \(objectID) is too large: more than 2^32 chunks")
         }
         let sealed = try stream.seal(pending, index: chunksWritten, isLast: isLast)
-        try writeAll(Array(sealed))
+        try writeAll(sealed)
         try sync(directory: false)
         chunksWritten += 1
         bytesWritten += pending.count
         pending.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws(VaultError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+    private func writeAll(_ bytes: some ContiguousBytes) throws(VaultError) {
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
             }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw VaultError(.objectIO, "writing object file \(path) failed: \(String(cString: strerror(errno)))")
-            }
-            offset += written
+            return nil
+        }
+        if let failure {
+            throw VaultError(.objectIO, "writing object file \(path) failed: \(String(cString: strerror(failure)))")
         }
     }
 

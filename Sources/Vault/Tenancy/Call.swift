@@ -108,6 +108,13 @@ extension TenantVault {
         }
     }
 
+    /// Records many calls in one transaction (an import, a benchmark).
+    public func insert(contentsOf calls: [Call]) throws(VaultError) {
+        try write("recording \(calls.count) calls") { db, sealer throws(VaultError) in
+            for call in calls { try insert(call, in: db, sealer: sealer) }
+        }
+    }
+
     func insert(_ call: Call, in db: Database, sealer: ColumnSealer) throws(VaultError) {
         let record = try CallRecord(call, tenantID: tenantID, sealer: sealer)
         try VaultError.guarding("recording call \(call.id)") { try record.insert(db) }

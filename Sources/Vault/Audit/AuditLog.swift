@@ -48,37 +48,34 @@ enum AuditLog {
     }
 
     private static func seal(_ details: [String: String], key: SymmetricKey, associatedData: Data) throws(VaultError) -> Data {
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            guard let combined = try AES.GCM.seal(try encoder.encode(details), using: key, authenticating: associatedData).combined else {
-                throw VaultError(.invalidInput, "AES-GCM produced no combined form")
-            }
-            return combined
-        } catch let error as VaultError {
-            throw error
-        } catch {
-            throw VaultError(.invalidInput, "sealing audit details failed: \(error)")
-        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // A dictionary of strings always encodes.
+        let json = (try? encoder.encode(details)) ?? Data("{}".utf8)
+        return try CombinedAEAD.seal(json, key: key, associatedData: associatedData, what: "audit details")
     }
 
     static func entry(_ record: AuditRecord, keys: KeyStore, in db: Database) throws(VaultError) -> AuditEntry {
         var details = AuditEntry.Details.none
         if let sealed = record.detailsSealed, let keyID = record.detailsKeyID {
+            let key: SymmetricKey
             do {
-                let key = try keys.key(id: keyID, in: db)
-                let box = try AES.GCM.SealedBox(combined: sealed)
-                let plaintext = try AES.GCM.open(box, using: key, authenticating: record.detailsAssociatedData)
-                details = .readable(try JSONDecoder().decode([String: String].self, from: plaintext))
-            } catch let error as VaultError where error.code == .keyDestroyed {
-                details = .erased
-            } catch let error as VaultError {
-                throw error
-            } catch {
+                key = try keys.key(id: keyID, in: db)
+            } catch where error.code == .keyDestroyed {
+                return entry(record, details: .erased)
+            }
+            guard let plaintext = CombinedAEAD.open(sealed, key: key, associatedData: record.detailsAssociatedData),
+                let decoded = try? JSONDecoder().decode([String: String].self, from: plaintext)
+            else {
                 throw VaultError(.tampered, "the details of audit entry \(record.seq) failed authentication")
             }
+            details = .readable(decoded)
         }
-        return AuditEntry(
+        return entry(record, details: details)
+    }
+
+    private static func entry(_ record: AuditRecord, details: AuditEntry.Details) -> AuditEntry {
+        AuditEntry(
             sequence: record.seq, at: Date(milliseconds: record.at), tenantID: record.tenantID, actor: record.actor,
             action: record.action, subjectID: record.subjectID, details: details
         )

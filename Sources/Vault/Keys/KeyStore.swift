@@ -96,25 +96,13 @@ final class KeyStore: Sendable {
     }
 
     static func wrap(_ key: SymmetricKey, under wrappingKey: SymmetricKey, associatedData: Data) throws(VaultError) -> Data {
-        do {
-            let keyBytes = key.withUnsafeBytes { Data($0) }
-            guard let combined = try AES.GCM.seal(keyBytes, using: wrappingKey, authenticating: associatedData).combined else {
-                throw VaultError(.invalidInput, "AES-GCM produced no combined form")
-            }
-            return combined
-        } catch let error as VaultError {
-            throw error
-        } catch {
-            throw VaultError(.invalidInput, "wrapping a key failed: \(error)")
-        }
+        try CombinedAEAD.seal(key.withUnsafeBytes { Data($0) }, key: wrappingKey, associatedData: associatedData, what: "a key")
     }
 
     static func unwrap(_ record: WrappedKeyRecord, under wrappingKey: SymmetricKey) throws(VaultError) -> SymmetricKey {
-        do {
-            let box = try AES.GCM.SealedBox(combined: record.sealedKey)
-            return SymmetricKey(data: try AES.GCM.open(box, using: wrappingKey, authenticating: record.associatedData))
-        } catch {
+        guard let bytes = CombinedAEAD.open(record.sealedKey, key: wrappingKey, associatedData: record.associatedData) else {
             throw VaultError(.tampered, "the wrapped \(record.purpose) key \(record.id) failed authentication: it was altered or moved")
         }
+        return SymmetricKey(data: bytes)
     }
 }

@@ -65,6 +65,9 @@ let package = Package(
             providers: [.apt(["libargon2-dev"])]
         ),
 
+        // MARK: SIP: pure values, parser, serializer.
+        .target(name: "SIPCore", swiftSettings: strictSettings),
+
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(
             name: "Vault",
@@ -145,6 +148,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SIPCoreTests",
+            dependencies: ["SIPCore"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -66,7 +66,12 @@ let package = Package(
         ),
 
         // MARK: SIP: pure values, parser, serializer.
-        .target(name: "SIPCore", swiftSettings: strictSettings),
+        .target(
+            name: "SIPCore",
+            // swift-crypto only for digest authentication's MD5, SHA-256 and HMAC.
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
 
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(

@@ -20,8 +20,9 @@ let package = Package(
     products: [
         .executable(name: "hushboxd", targets: ["hushboxd"]),
         .executable(name: "hushbox", targets: ["hushbox"]),
-        // For the benchmark package in Benchmarks/, which measures the vault.
+        // For the benchmark package in Benchmarks/.
         .library(name: "Vault", targets: ["Vault"]),
+        .library(name: "SIPCore", targets: ["SIPCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SIPCoreTests",
-            dependencies: ["SIPCore"],
+            dependencies: ["SIPCore", "HushboxTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

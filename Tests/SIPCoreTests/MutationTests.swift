@@ -1,4 +1,5 @@
 import Foundation
+import HushboxTestSupport
 import SIPCore
 import Testing
 
@@ -11,7 +12,7 @@ struct MutationTests {
     @Test("30,000 mangled messages parse or fail with a typed error")
     func mangledMessages() throws {
         let seeds = try TortureTests.cases.map { try TortureTests.bytes($0.file) }
-        var generator = SplitMix64(seed: 0x4855_5348_424F_58)
+        var generator = SeededGenerator(seed: 0x4855_5348_424F_58)
         let parser = SIPParser()
         let validator = SIPRequestValidator()
         var parsed = 0
@@ -47,18 +48,5 @@ struct MutationTests {
         // The mutations must exercise both outcomes, or the test proves little.
         #expect(parsed > 1_000)
         #expect(refused > 1_000)
-    }
-}
-
-/// SplitMix64: small, fast and deterministic.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

@@ -75,7 +75,7 @@ public struct SIPRequestValidator: Sendable {
             let allow = SIPHeaders.Field(name: .allow, value: policy.allowedMethods.map(\.rawValue).joined(separator: ", "))
             return known
                 ? SIPRejection(statusCode: 405, explanation: "\(request.method) is not handled here", headers: [allow])
-                : SIPRejection(statusCode: 501, explanation: "the method is not implemented", headers: [allow])
+                : SIPRejection(statusCode: 501, explanation: "the method is unknown to this UAS", headers: [allow])
         }
         // A UAS ignores Proxy-Require (RFC 3261 §8.2.2.3).
         let unsupported = ((try? request.headers.optionTags(.require)) ?? []).filter { !policy.supportedExtensions.contains($0) }

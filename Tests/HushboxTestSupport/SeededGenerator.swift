@@ -1,6 +1,6 @@
 /// A small deterministic random generator (SplitMix64), so a failing
 /// randomised test repeats exactly with the same seed.
-public struct SeededGenerator: RandomNumberGenerator {
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

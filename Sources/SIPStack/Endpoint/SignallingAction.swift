@@ -1,0 +1,53 @@
+public import SIPCore
+
+/// What the signalling core asks its owner to do.
+public enum SignallingAction: Sendable {
+    /// Send these bytes over the flow (opening a connection when it has none).
+    case send([UInt8], over: SIPFlow)
+    case incomingCall(IncomingCall)
+    /// The ACK for the 200 OK arrived: media may flow both ways.
+    case callEstablished(CallReference)
+    /// A re-INVITE changed the media (hold, resume, new address).
+    case mediaUpdated(CallReference, NegotiatedAudio)
+    case callEnded(CallReference, CallEnd, localRTPPort: Int)
+    case registrationChanged(peer: String, RegistrationClient.Status)
+    case log(SignallingLogRecord)
+}
+
+/// A log line the core wants written. It never carries a phone number, a name
+/// or a SIP user part: only Call-IDs, peers, source addresses and reasons.
+public struct SignallingLogRecord: Sendable, Hashable {
+    public enum Level: String, Sendable, Hashable {
+        case debug, info, notice, warning, error
+    }
+
+    public var level: Level
+    public var message: String
+    public var callID: String?
+    public var source: String?
+    public var peer: String?
+
+    public init(_ level: Level, _ message: String, callID: String? = nil, source: String? = nil, peer: String? = nil) {
+        self.level = level
+        self.message = message
+        self.callID = callID
+        self.source = source
+        self.peer = peer
+    }
+}
+
+/// Counters an operator reads on /metrics.
+public struct SignallingCounters: Sendable, Hashable {
+    public var messagesReceived = 0
+    public var droppedByRateLimit = 0
+    public var droppedFromBlockedSource = 0
+    public var sourcesBlocked = 0
+    public var refusedPlaintext = 0
+    public var refusedUnknownSource = 0
+    public var refusedMedia = 0
+    public var unparseable = 0
+    public var callsOffered = 0
+    public var callsEstablished = 0
+
+    public init() {}
+}

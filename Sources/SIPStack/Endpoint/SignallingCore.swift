@@ -1,0 +1,214 @@
+import SIPCore
+
+/// The SIP user agent of the box as one value: transport-independent,
+/// clock-independent. Bytes and application decisions go in with the current
+/// time (a duration since the owner started); actions come out. The owner
+/// (``SIPEndpoint``) does the IO and calls ``fireTimers(at:)`` at
+/// ``nextDeadline``. Tests drive it with plain values and a virtual time.
+public struct SignallingCore: Sendable {
+    public let configuration: SignallingConfiguration
+    public internal(set) var counters = SignallingCounters()
+
+    let parser = SIPParser()
+    let validator: SIPRequestValidator
+    var random: any RandomNumberGenerator & Sendable
+    var rateLimiter: SourceRateLimiter
+    var scannerGuard: ScannerGuard
+    var digestServer: DigestServer
+    var mediaPorts: MediaPortPool
+
+    var serverTransactions: [ServerTransactionKey: ServerTransactionRecord] = [:]
+    var clientTransactions: [String: ClientTransactionRecord] = [:]
+    var calls: [UInt64: ServerCall] = [:]
+    var callsByDialog: [Dialog.ID: UInt64] = [:]
+    var callsByInvite: [ServerTransactionKey: UInt64] = [:]
+    var registrations: [String: RegistrationClient] = [:]
+    var timers: [TimerKey: Duration] = [:]
+    var nextCallNumber: UInt64 = 1
+
+    /// - Parameter random: a cryptographically secure generator in production
+    ///   (tags, branches, SRTP keys and digest nonces come from it); a seeded one in tests.
+    public init(configuration: SignallingConfiguration, random: some RandomNumberGenerator & Sendable) {
+        self.configuration = configuration
+        var random = random
+        validator = SIPRequestValidator(policy: UASPolicy(allowedMethods: SignallingConfiguration.allowedMethods))
+        rateLimiter = SourceRateLimiter(settings: configuration.rateLimit)
+        scannerGuard = ScannerGuard(settings: configuration.scannerGuard)
+        let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        digestServer = DigestServer(realm: configuration.realm, secret: secret)
+        mediaPorts = MediaPortPool(range: configuration.mediaPorts)
+        self.random = random
+    }
+
+    /// How many server transactions, client transactions and calls are alive:
+    /// the mutation test checks these return to zero.
+    public var liveState: (serverTransactions: Int, clientTransactions: Int, calls: Int, timers: Int) {
+        (serverTransactions.count, clientTransactions.count, calls.count, timers.count)
+    }
+
+    /// When ``fireTimers(at:)`` should next be called, if any timer runs.
+    public var nextDeadline: Duration? { timers.values.min() }
+
+    // MARK: Input from the network
+
+    /// One datagram, or one framed message from a stream.
+    public mutating func receive(_ bytes: [UInt8], over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
+        counters.messagesReceived += 1
+        let source = flow.remote.host
+        // Cheapest checks first: a flood costs a lookup, not a parse.
+        if scannerGuard.isBlocked(source, at: now) {
+            counters.droppedFromBlockedSource += 1
+            return []
+        }
+        if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
+            // RFC 5626 §3.5.1 keep-alive: a double CRLF is answered with a single one on streams.
+            return flow.transport.isReliable && bytes.count >= 4 ? [.send([0x0D, 0x0A], over: flow)] : []
+        }
+        guard rateLimiter.admit(source, at: now) else {
+            counters.droppedByRateLimit += 1
+            return []
+        }
+        let message: SIPMessage
+        do {
+            message = try parser.parse(datagram: bytes)
+        } catch {
+            counters.unparseable += 1
+            return answerUnparseable(error, over: flow)
+        }
+        switch message {
+        case .request(var request):
+            stampReceivedVia(on: &request, from: flow)
+            return receiveRequest(request, over: flow, at: now)
+        case .response(let response):
+            return receiveResponse(response, at: now)
+        }
+    }
+
+    /// A stream connection closed: its transactions fail, calls on it end.
+    public mutating func flowClosed(_ flow: SIPFlow, at now: Duration) -> [SignallingAction] {
+        var actions: [SignallingAction] = []
+        for (key, record) in serverTransactions where record.flow == flow {
+            actions += updateServerTransaction(key, at: now) { $0.transportFailed() }
+        }
+        for (branch, record) in clientTransactions where record.flow == flow {
+            actions += updateClientTransaction(branch, at: now) { $0.transportFailed() }
+        }
+        for (number, call) in calls where call.flow == flow {
+            actions += endCall(number, because: .transportClosed)
+        }
+        return actions
+    }
+
+    // MARK: Timers
+
+    public mutating func fireTimers(at now: Duration) -> [SignallingAction] {
+        var actions: [SignallingAction] = []
+        // Fire in deadline order; a fired timer may schedule another that is also due.
+        while let (key, deadline) = timers.min(by: { $0.value < $1.value }), deadline <= now {
+            timers.removeValue(forKey: key)
+            actions += fire(key, at: now)
+        }
+        return actions
+    }
+
+    mutating func schedule(_ key: TimerKey, after delay: Duration, at now: Duration) {
+        timers[key] = now + delay
+    }
+
+    mutating func cancelTimers(where predicate: (TimerKey) -> Bool) {
+        timers = timers.filter { !predicate($0.key) }
+    }
+
+    private mutating func fire(_ key: TimerKey, at now: Duration) -> [SignallingAction] {
+        switch key {
+        case .server(let transactionKey, let timer):
+            return updateServerTransaction(transactionKey, at: now) { $0.timerFired(timer) }
+        case .client(let branch, let timer):
+            return updateClientTransaction(branch, at: now) { $0.timerFired(timer) }
+        case .call(let number, let timer):
+            return callTimerFired(number, timer, at: now)
+        case .registration(let peer):
+            return registrationTimerFired(peer, at: now)
+        }
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    mutating func token(_ length: Int = 10) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        return String(decoding: (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }, as: UTF8.self)
+    }
+
+    mutating func randomBytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+    }
+
+    /// Our Contact for a flow's transport.
+    func contact(for transport: SIPTransport) -> String {
+        let port = configuration.ports[transport] ?? 5061
+        let host = configuration.advertisedAddress.contains(":") ? "[\(configuration.advertisedAddress)]" : configuration.advertisedAddress
+        let scheme = "sip"
+        return "<\(scheme):hushbox@\(host):\(port);transport=\(transport.rawValue)>"
+    }
+
+    /// RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came
+    /// from in its top Via, so that responses find their way back through NAT.
+    private func stampReceivedVia(on request: inout SIPRequest, from flow: SIPFlow) {
+        guard let first = request.headers[.via].first, var vias = try? Via.parseList(first), !vias.isEmpty else { return }
+        var top = vias[0]
+        let sentByAddress: String = switch top.host {
+        case .ipv4(let address), .ipv6(let address): address
+        case .domain(let name): name
+        }
+        var changed = false
+        let rportIndex = top.parameters.firstIndex { $0.name.lowercased() == "rport" }
+        // RFC 3581 §4: with rport, received is added even when the addresses agree.
+        if sentByAddress != flow.remote.host || rportIndex != nil {
+            top.parameters.removeAll { $0.name.lowercased() == "received" }
+            top.parameters.append(SIPParameter(name: "received", value: flow.remote.host))
+            changed = true
+        }
+        if let index = rportIndex, top.parameters[index].value == nil {
+            top.parameters[index].value = String(flow.remote.port)
+            changed = true
+        }
+        guard changed else { return }
+        vias[0] = top
+        var fields = request.headers.fields
+        if let index = fields.firstIndex(where: { $0.name == .via }) {
+            fields[index].value = vias.map(\.description).joined(separator: ", ")
+        }
+        request.headers = SIPHeaders(fields)
+    }
+
+    /// A request too broken to parse still gets its 400 (or 413, 513) when the
+    /// parser salvaged enough to route a response; anything else is dropped.
+    private mutating func answerUnparseable(_ error: SIPParseError, over flow: SIPFlow) -> [SignallingAction] {
+        let headers = error.salvagedHeaders
+        let log = SignallingAction.log(.init(.debug, "unparseable message: \(error.code)", source: flow.remote.host))
+        guard !error.looksLikeResponse, !headers[.via].isEmpty, !headers[.callID].isEmpty, !headers[.cseq].isEmpty else {
+            return [log]
+        }
+        let reply = SIPResponseBuilder.response(
+            to: headers, statusCode: error.suggestedStatus, toTag: token(),
+            extraHeaders: [SIPHeaders.Field(name: .contentLength, value: "0")]
+        )
+        return [log, .send(reply.serialized, over: flow)]
+    }
+}
+
+/// A timer the core runs, by owner.
+enum TimerKey: Sendable, Hashable {
+    case server(ServerTransactionKey, TransactionTimer)
+    case client(branch: String, TransactionTimer)
+    case call(UInt64, CallTimer)
+    case registration(peer: String)
+}
+
+enum CallTimer: Sendable, Hashable {
+    /// RFC 3261 §13.3.1.4: resend the 2xx at T1, doubling up to T2.
+    case retransmitSuccess
+    /// §13.3.1.4: give up waiting for the ACK after 64·T1.
+    case acknowledgementDeadline
+    case maximumDuration
+}

@@ -1,0 +1,37 @@
+import HushboxTestSupport
+import SIPCore
+@testable import SIPStack
+
+/// A signalling core with a virtual clock: `advance` fires timers as a real
+/// owner would, without sleeping.
+struct CoreHarness {
+    var core: SignallingCore
+    var now: Duration = .zero
+
+    static let trunk = try! SIPPeer(name: "trunk", kind: .trunk, sources: [AddressRange("192.0.2.0/28")])
+    static let plaintextTrunk = try! SIPPeer(name: "lab", kind: .trunk, sources: [AddressRange("198.51.100.7")], allowsPlaintext: true)
+
+    init(peers: [SIPPeer] = [Self.trunk, Self.plaintextTrunk], configure: (inout SignallingConfiguration) -> Void = { _ in }) {
+        var configuration = SignallingConfiguration(
+            advertisedAddress: "192.0.2.1", ports: [.udp: 5060, .tcp: 5060, .tls: 5061], peers: peers, mediaPorts: 20_000...20_009
+        )
+        configure(&configuration)
+        core = SignallingCore(configuration: configuration, random: SeededGenerator(seed: 4475))
+    }
+
+    mutating func receive(_ text: String, from caller: TestCaller) -> [SignallingAction] {
+        core.receive(Array(text.utf8), over: caller.flow, at: now)
+    }
+
+    /// Moves virtual time forward, firing every timer due on the way in order.
+    mutating func advance(by duration: Duration) -> [SignallingAction] {
+        let end = now + duration
+        var actions: [SignallingAction] = []
+        while let deadline = core.nextDeadline, deadline <= end {
+            now = max(now, deadline)
+            actions += core.fireTimers(at: now)
+        }
+        now = end
+        return actions
+    }
+}

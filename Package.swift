@@ -146,7 +146,11 @@ let package = Package(
         // MARK: Tests.
         .target(
             name: "HushboxTestSupport",
-            dependencies: [],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             path: "Tests/HushboxTestSupport",
             swiftSettings: strictSettings
         ),
@@ -180,11 +184,11 @@ let package = Package(
             name: "SIPStackTests",
             dependencies: [
                 "SIPStack", "SIPCore", "HushboxTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

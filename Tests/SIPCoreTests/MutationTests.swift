@@ -12,25 +12,13 @@ struct MutationTests {
     @Test("30,000 mangled messages parse or fail with a typed error")
     func mangledMessages() throws {
         let seeds = try TortureTests.cases.map { try TortureTests.bytes($0.file) }
-        var generator = SeededGenerator(seed: 0x4855_5348_424F_58)
+        var mutator = MessageMutator(seeds: seeds, seed: 0x4855_5348_424F_58)
         let parser = SIPParser()
         let validator = SIPRequestValidator()
         var parsed = 0
         var refused = 0
-        let interesting: [[UInt8]] = [[13, 10], [13, 10, 32], [0], Array(";".utf8), Array(",".utf8), Array("\"".utf8), Array("<".utf8), Array(":".utf8), Array("%".utf8), Array("[".utf8), [0xFF]]
         for _ in 0..<30_000 {
-            var bytes = seeds[Int(generator.next() % UInt64(seeds.count))]
-            for _ in 0..<(1 + Int(generator.next() % 4)) where !bytes.isEmpty {
-                let position = Int(generator.next() % UInt64(bytes.count))
-                switch generator.next() % 6 {
-                case 0: bytes[position] ^= UInt8(truncatingIfNeeded: generator.next() | 1)
-                case 1: bytes.remove(at: position)
-                case 2: bytes.insert(contentsOf: interesting[Int(generator.next() % UInt64(interesting.count))], at: position)
-                case 3: bytes.removeSubrange(position...)
-                case 4: bytes.insert(contentsOf: bytes[position..<min(bytes.count, position + 40)], at: position)
-                default: bytes[position] = UInt8(ascii: " ")
-                }
-            }
+            let bytes = mutator.next()
             do {
                 let message = try parser.parse(datagram: bytes)
                 parsed += 1

@@ -199,3 +199,16 @@ struct CallFlowTests {
         // Five ports in 20000...20009 served eight calls: the ports came back.
     }
 }
+
+extension CallFlowTests {
+    @Test("A call the application leaves unanswered gets 480 after the answer deadline")
+    func unansweredCall() throws {
+        var harness = CoreHarness()
+        var caller = TestCaller()
+        _ = try #require(harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: caller).incomingCall)
+        #expect(harness.advance(by: .seconds(59)).statusCodes.isEmpty)
+        let expired = harness.advance(by: .seconds(2))
+        #expect(expired.statusCodes == [480])
+        #expect(expired.endings == [.rejected(480)])
+    }
+}

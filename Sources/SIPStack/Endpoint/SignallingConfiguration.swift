@@ -21,6 +21,8 @@ public struct SignallingConfiguration: Sendable {
     public var mediaPorts: ClosedRange<Int>
     /// Calls are ended with a BYE from the box after this long.
     public var maximumCallDuration: Duration
+    /// An offered call the application has not answered by then gets 480.
+    public var answerDeadline: Duration = .seconds(60)
     /// At most this many server transactions at once; more get 503.
     public var maximumTransactions: Int
     public var userAgent: String

@@ -87,6 +87,7 @@ extension SignallingCore {
         callsByDialog[dialog.id] = number
         callsByInvite[key] = number
         counters.callsOffered += 1
+        schedule(.call(number, .answerDeadline), after: configuration.answerDeadline, at: now)
         let incoming = IncomingCall(
             reference: reference, peer: peer.name, dialledUser: request.uri.sipURI?.unescapedUser, caller: caller, audio: audio, localRTPPort: port
         )
@@ -151,6 +152,7 @@ extension SignallingCore {
         success.body = call.answer.serialized
         call.phase = .awaitingAck(retransmitInterval: configuration.timers.t1)
         call.unacknowledgedSuccess = success
+        timers.removeValue(forKey: .call(number, .answerDeadline))
         calls[number] = call
         schedule(.call(number, .retransmitSuccess), after: configuration.timers.t1, at: now)
         schedule(.call(number, .acknowledgementDeadline), after: configuration.timers.transactionTimeout, at: now)
@@ -203,6 +205,10 @@ extension SignallingCore {
             return [.log(.init(.notice, "no ACK for the 200 OK within 64·T1; ending the call with BYE", callID: call.reference.callID, peer: call.peer))]
                 + startClientTransaction(bye, over: call.flow, purpose: .bye(callID: call.reference.callID), at: now)
                 + endCall(number, because: .acknowledgementTimedOut)
+        case .answerDeadline:
+            guard !call.phase.isAnswered else { return [] }
+            return [.log(.init(.warning, "the call was not answered within \(configuration.answerDeadline)", callID: call.reference.callID, peer: call.peer))]
+                + reject(call.reference, status: 480, at: now)
         case .maximumDuration:
             return [.log(.init(.info, "maximum call duration reached", callID: call.reference.callID, peer: call.peer))]
                 + hangUp(call.reference, at: now)

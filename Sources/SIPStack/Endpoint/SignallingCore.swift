@@ -211,4 +211,6 @@ enum CallTimer: Sendable, Hashable {
     /// §13.3.1.4: give up waiting for the ACK after 64·T1.
     case acknowledgementDeadline
     case maximumDuration
+    /// The application neither answered nor refused in time.
+    case answerDeadline
 }

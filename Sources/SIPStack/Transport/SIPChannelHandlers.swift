@@ -1,0 +1,77 @@
+import NIOCore
+
+/// Reports each UDP datagram with its source as a flow.
+final class SIPDatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let events: AsyncStream<TransportEvent>.Continuation
+
+    init(events: AsyncStream<TransportEvent>.Continuation) {
+        self.events = events
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard let host = envelope.remoteAddress.ipAddress, let port = envelope.remoteAddress.port else { return }
+        let flow = SIPFlow(transport: .udp, remote: SocketEndpoint(host: host, port: port))
+        events.yield(.message(Array(envelope.data.readableBytesView), flow))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP port unreachable and the like surface here; UDP carries on.
+    }
+}
+
+@available(*, unavailable)
+extension SIPDatagramHandler: Sendable {}
+
+/// Reports each framed message of one TCP or TLS connection, and its closing.
+final class SIPStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = [UInt8]
+
+    private let transport: SIPTransport
+    private let connection: ConnectionID
+    private let events: AsyncStream<TransportEvent>.Continuation
+    private let closed: @Sendable (ConnectionID) -> Void
+    private var flow: SIPFlow?
+
+    init(transport: SIPTransport, connection: ConnectionID, events: AsyncStream<TransportEvent>.Continuation, closed: @escaping @Sendable (ConnectionID) -> Void) {
+        self.transport = transport
+        self.connection = connection
+        self.events = events
+        self.closed = closed
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let host = context.remoteAddress?.ipAddress, let port = context.remoteAddress?.port {
+            flow = SIPFlow(transport: transport, remote: SocketEndpoint(host: host, port: port), connection: connection)
+        }
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive, flow == nil, let host = context.remoteAddress?.ipAddress, let port = context.remoteAddress?.port {
+            flow = SIPFlow(transport: transport, remote: SocketEndpoint(host: host, port: port), connection: connection)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let flow else { return }
+        events.yield(.message(unwrapInboundIn(data), flow))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed(connection)
+        if let flow { events.yield(.closed(flow)) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A framing error (no Content-Length, a message over the limit) or a TLS
+        // failure: the stream cannot be resynchronised, so it is closed (RFC 3261 §18.3).
+        context.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension SIPStreamHandler: Sendable {}

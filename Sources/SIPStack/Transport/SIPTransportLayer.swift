@@ -1,0 +1,186 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// The SwiftNIO side of signalling: binds the UDP, TCP and TLS listeners,
+/// frames stream messages, hands everything received to one stream of
+/// ``TransportEvent``s, and writes what the endpoint sends — over the
+/// connection a flow names, or a new one for a flow without.
+final class SIPTransportLayer: Sendable {
+    private struct Registry {
+        var udp: (any Channel)?
+        var servers: [any Channel] = []
+        var connections: [ConnectionID: any Channel] = [:]
+        /// Connections the box opened, by transport and remote address, reused for later requests.
+        var outbound: [String: EventLoopFuture<ConnectionID>] = [:]
+        var outboundKeys: [ConnectionID: String] = [:]
+        var nextConnection: UInt64 = 1
+    }
+
+    private let group: any EventLoopGroup
+    private let continuation: AsyncStream<TransportEvent>.Continuation
+    private let registry = Mutex(Registry())
+    private let logger: Logger
+    private let serverContext: NIOSSLContext?
+    private let clientContext: NIOSSLContext
+
+    init(settings: SIPListenerSettings, group: any EventLoopGroup, logger: Logger, continuation: AsyncStream<TransportEvent>.Continuation) throws {
+        self.group = group
+        self.logger = logger
+        self.continuation = continuation
+        serverContext = try settings.serverTLS.map { try NIOSSLContext(configuration: $0) }
+        clientContext = try NIOSSLContext(configuration: settings.clientTLS)
+    }
+
+    /// Binds every configured listener; returns the ports actually bound.
+    func bind(_ settings: SIPListenerSettings) async throws -> [SIPTransport: Int] {
+        var ports: [SIPTransport: Int] = [:]
+        if let port = settings.udpPort {
+            let channel = try await DatagramBootstrap(group: group)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelInitializer { [continuation] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(events: continuation))
+                    }
+                }
+                .bind(host: settings.host, port: port).get()
+            registry.withLock { $0.udp = channel }
+            ports[.udp] = channel.localAddress?.port ?? port
+        }
+        if let port = settings.tcpPort {
+            ports[.tcp] = try await bindStream(.tcp, host: settings.host, port: port)
+        }
+        if let port = settings.tlsPort {
+            guard serverContext != nil else { throw SIPTransportError.tlsWithoutIdentity }
+            ports[.tls] = try await bindStream(.tls, host: settings.host, port: port)
+        }
+        return ports
+    }
+
+    private func bindStream(_ transport: SIPTransport, host: String, port: Int) async throws -> Int {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    _ = try self.configureStream(channel, transport: transport, tlsServer: true, serverHostname: nil)
+                }
+            }
+            .bind(host: host, port: port).get()
+        registry.withLock { $0.servers.append(channel) }
+        return channel.localAddress?.port ?? port
+    }
+
+    /// Adds TLS (for TLS), the framer and the handler that reports frames; registers the connection.
+    private func configureStream(_ channel: any Channel, transport: SIPTransport, tlsServer: Bool, serverHostname: String?) throws -> ConnectionID {
+        let id = registry.withLock { registry -> ConnectionID in
+            let id = ConnectionID(registry.nextConnection)
+            registry.nextConnection += 1
+            registry.connections[id] = channel
+            return id
+        }
+        let pipeline = channel.pipeline.syncOperations
+        if transport == .tls {
+            if tlsServer, let serverContext {
+                try pipeline.addHandler(NIOSSLServerHandler(context: serverContext))
+            } else {
+                try pipeline.addHandler(NIOSSLClientHandler(context: clientContext, serverHostname: serverHostname))
+            }
+        }
+        try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder()))
+        try pipeline.addHandler(SIPStreamHandler(transport: transport, connection: id, events: continuation) { [weak self] id in
+            self?.forget(id)
+        })
+        return id
+    }
+
+    private func forget(_ id: ConnectionID) {
+        registry.withLock { registry in
+            registry.connections.removeValue(forKey: id)
+            if let key = registry.outboundKeys.removeValue(forKey: id) {
+                registry.outbound.removeValue(forKey: key)
+            }
+        }
+    }
+
+    /// Writes `bytes` to the flow. Failures are logged, never thrown: the
+    /// transaction layer's timers deal with a message that did not arrive.
+    func send(_ bytes: [UInt8], over flow: SIPFlow) {
+        switch flow.transport {
+        case .udp:
+            guard let channel = registry.withLock({ $0.udp }) else { return }
+            do {
+                let address = try SocketAddress(ipAddress: flow.remote.host, port: flow.remote.port)
+                let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
+                channel.writeAndFlush(envelope, promise: nil)
+            } catch {
+                logger.debug("cannot send over UDP", metadata: ["destination": "\(flow.remote)", "error": "\(error)"])
+            }
+        case .tcp, .tls:
+            if let id = flow.connection, let channel = registry.withLock({ $0.connections[id] }) {
+                channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+                return
+            }
+            let connection = outboundConnection(flow)
+            connection.whenSuccess { [self] id in
+                guard let channel = registry.withLock({ $0.connections[id] }) else { return }
+                channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+            }
+            connection.whenFailure { [logger] error in
+                logger.notice("cannot connect for SIP", metadata: ["destination": "\(flow.remote)", "transport": "\(flow.transport)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func outboundConnection(_ flow: SIPFlow) -> EventLoopFuture<ConnectionID> {
+        let key = "\(flow.transport) \(flow.remote)"
+        return registry.withLock { registry in
+            if let existing = registry.outbound[key] { return existing }
+            let isAddress = (try? SocketAddress(ipAddress: flow.remote.host, port: 0)) != nil
+            let future = ClientBootstrap(group: group)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(5))
+                .channelInitializer { [self] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        _ = try self.configureStream(channel, transport: flow.transport, tlsServer: false, serverHostname: isAddress ? nil : flow.remote.host)
+                    }
+                }
+                .connect(host: flow.remote.host, port: flow.remote.port)
+                .map { [self] channel in
+                    self.registry.withLock { registry in
+                        let id = registry.connections.first { $0.value === channel }?.key ?? ConnectionID(0)
+                        registry.outboundKeys[id] = key
+                        return id
+                    }
+                }
+            registry.outbound[key] = future
+            future.whenFailure { [self] _ in
+                _ = self.registry.withLock { $0.outbound.removeValue(forKey: key) }
+            }
+            return future
+        }
+    }
+
+    /// Closes every listener and connection.
+    func close() async {
+        let channels = registry.withLock { registry -> [any Channel] in
+            let all = [registry.udp].compactMap { $0 } + registry.servers + Array(registry.connections.values)
+            registry = Registry()
+            return all
+        }
+        for channel in channels {
+            try? await channel.close()
+        }
+        continuation.finish()
+    }
+}
+
+public struct SIPTransportError: Error, CustomStringConvertible {
+    public let description: String
+
+    static let tlsWithoutIdentity = SIPTransportError(
+        description: "a TLS port is configured but no TLS certificate and key: set tls.certificate and tls.private_key or run `hushbox provision init`"
+    )
+}

@@ -1,0 +1,24 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// A throwaway self-signed certificate for 127.0.0.1 and localhost, made at
+/// test time so no key ever sits in the repository.
+public enum TestCertificate {
+    public static func selfSigned(commonName: String = "hushbox-test") throws -> (certificatePEM: String, privateKeyPEM: String) {
+        let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let name = try DistinguishedName { CommonName(commonName) }
+        let now = Date()
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
+            notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(3600),
+            issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+            },
+            issuerPrivateKey: key
+        )
+        return (try certificate.serializeAsPEM().pemString, try key.serializeAsPEM().pemString)
+    }
+}

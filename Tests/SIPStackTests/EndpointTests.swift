@@ -1,0 +1,170 @@
+import Foundation
+import HushboxTestSupport
+import NIOCore
+import NIOSSL
+import NIOTestUtils
+import SIPCore
+import Testing
+@testable import SIPStack
+
+/// The running stack on loopback sockets, with the manual clock driving its timers.
+@Suite("SIP endpoint over UDP, TCP and TLS")
+struct EndpointTests {
+    func caller(_ transport: SIPTransport, port: Int, callID: String = "endpoint-call-1") -> TestCaller {
+        var caller = TestCaller()
+        caller.transport = transport
+        caller.host = "127.0.0.1"
+        caller.port = port
+        caller.callID = callID
+        return caller
+    }
+
+    @Test("UDP from a plaintext peer: 100, 200, the 200 again when the virtual clock passes T1, ACK, BYE")
+    func udpCall() async throws {
+        let running = try await RunningEndpoint.start(plaintext: true, onCall: { call, endpoint in await endpoint.accept(call.reference) })
+        defer { Task { await running.stop() } }
+        let probe = try await SIPProbe(.udp, to: try #require(running.ports[.udp]))
+        var caller = caller(.udp, port: probe.localPort)
+        try await probe.send(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.plainOffer))
+        #expect(try await probe.nextResponse().statusCode == 100)
+        let ok = try await probe.nextResponse()
+        #expect(ok.statusCode == 200)
+        let tag = try #require(try ok.headers.to()?.tag)
+        // The retransmission comes only when the manual clock passes T1.
+        #expect(await probe.staysQuiet(for: .milliseconds(100)))
+        try await running.clock.waitForSleepers(1)
+        running.clock.advance(by: .milliseconds(500))
+        #expect(try await probe.nextResponse().statusCode == 200)
+
+        try await probe.send(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: tag))
+        _ = try await running.waitForEvent { if case .callEstablished(let call) = $0 { call } else { nil } }
+        try await probe.send(caller.request(.bye, branch: caller.nextBranch(), cseq: 2, toTag: tag))
+        #expect(try await probe.nextResponse().statusCode == 200)
+        let ending = try await running.waitForEvent { if case .callEnded(_, let reason, _) = $0 { reason } else { nil } }
+        #expect(ending == .remoteHangUp)
+        await probe.close()
+    }
+
+    @Test("TLS with SRTP from a peer not marked plaintext: answered; the box's BYE comes back over the same connection")
+    func tlsCall() async throws {
+        let running = try await RunningEndpoint.start(plaintext: false, onCall: { call, endpoint in
+            await endpoint.ring(call.reference)
+            await endpoint.accept(call.reference)
+        })
+        defer { Task { await running.stop() } }
+        let probe = try await SIPProbe(.tls, to: try #require(running.ports[.tls]))
+        var caller = caller(.tls, port: 5999, callID: "endpoint-tls-1")
+        try await probe.send(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer))
+        #expect(try await probe.nextResponse().statusCode == 100)
+        #expect(try await probe.nextResponse().statusCode == 180)
+        let ok = try await probe.nextResponse()
+        #expect(ok.statusCode == 200)
+        #expect(try SDPParser.parse(ok.body).media[0].hasAttribute("crypto"))
+        let tag = try #require(try ok.headers.to()?.tag)
+        try await probe.send(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: tag))
+        let call = try await running.waitForEvent { if case .callEstablished(let call) = $0 { call } else { nil } }
+
+        await running.endpoint.hangUp(call)
+        guard case .request(let bye) = try await probe.next() else { Issue.record("expected the BYE"); return }
+        #expect(bye.method == .bye)
+        #expect(try bye.headers.callID() == "endpoint-tls-1")
+        var answer = SIPResponse(statusCode: 200)
+        for name in [SIPHeaderName.via, .from, .to, .callID, .cseq] { bye.headers[name].forEach { answer.headers.append(name, $0) } }
+        answer.headers.append(.contentLength, "0")
+        try await probe.send(String(decoding: answer.serialized, as: UTF8.self))
+        await probe.close()
+    }
+
+    @Test("TCP from a peer not marked plaintext gets 403; a TLS 1.1 client cannot connect at all")
+    func transportPolicy() async throws {
+        let running = try await RunningEndpoint.start(plaintext: false)
+        defer { Task { await running.stop() } }
+        let tcp = try await SIPProbe(.tcp, to: try #require(running.ports[.tcp]))
+        var caller = caller(.tcp, port: 5998)
+        try await tcp.send(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer))
+        let refused = try await tcp.nextResponse()
+        #expect(refused.statusCode == 403)
+        #expect(await running.endpoint.counters.refusedPlaintext == 1)
+        await tcp.close()
+
+        var old = TLSConfiguration.makeClientConfiguration()
+        old.certificateVerification = .none
+        old.maximumTLSVersion = .tlsv11
+        let legacy = try await SIPProbe(.tls, to: try #require(running.ports[.tls]), tls: old)
+        try? await legacy.send(caller.request(.options, branch: caller.nextBranch(), cseq: 2))
+        #expect(await legacy.staysQuiet(for: .milliseconds(300)), "no SIP is spoken below TLS 1.2")
+        await legacy.close()
+    }
+
+    @Test("The stream framer yields whole messages however the bytes arrive")
+    func framer() throws {
+        var caller = caller(.tcp, port: 5997)
+        let first = caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer)
+        let second = caller.request(.options, branch: caller.nextBranch(), cseq: 2)
+        var input = ByteBufferAllocator().buffer(capacity: 0)
+        input.writeString(first + second)
+        try ByteToMessageDecoderVerifier.verifyDecoder(
+            inputOutputPairs: [(input, [Array(first.utf8), Array(second.utf8)])],
+            decoderFactory: { SIPFrameDecoder() }
+        )
+    }
+
+    @Test("20,000 mangled messages through the running stack: no crash, it still answers, and every transaction and call drains")
+    func mutationThroughRunningStack() async throws {
+        let running = try await RunningEndpoint.start(plaintext: true, configure: {
+            $0.rateLimit = SourceRateLimiter.Settings(messagesPerSecond: 1, burst: 1_000_000)
+        }, onCall: { call, endpoint in await endpoint.reject(call.reference, status: 404) })
+        defer { Task { await running.stop() } }
+        let probe = try await SIPProbe(.udp, to: try #require(running.ports[.udp]))
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../SIPCoreTests/Fixtures/rfc4475")
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".dat") }.sorted().map {
+            Array(try Data(contentsOf: directory.appendingPathComponent($0)))
+        }
+        var mutator = MessageMutator(seeds: seeds, seed: 0x5349_5053_5441_434B)
+        let total = 20_000
+        var sent = 0
+        while sent < total {
+            for _ in 0..<250 {
+                let bytes = mutator.next()
+                try await probe.channel.writeAndFlush(AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: running.ports[.udp]!), data: probe.channel.allocator.buffer(bytes: bytes)))
+                sent += 1
+            }
+            // Pace on what the endpoint has taken in, so the socket buffer rarely
+            // overflows; a datagram the kernel dropped is never waited for.
+            var last = -1
+            var stalled = ContinuousClock.now
+            while true {
+                let taken = await running.endpoint.counters.messagesReceived
+                if taken >= sent - 50 { break }
+                if taken != last {
+                    last = taken
+                    stalled = ContinuousClock.now
+                } else if ContinuousClock.now - stalled > .milliseconds(300) {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        let received = await running.endpoint.counters.messagesReceived
+        #expect(received > total * 9 / 10)
+
+        var caller = caller(.udp, port: probe.localPort, callID: "after-the-storm")
+        try await probe.send(caller.request(.options, branch: caller.nextBranch(), cseq: 1))
+        var answered = false
+        for _ in 0..<5_000 where !answered {
+            let response = try await probe.nextResponse()
+            answered = (try? response.headers.callID()) == "after-the-storm"
+        }
+        #expect(answered)
+        // Past every transaction timer and the answer deadline, nothing is left.
+        for _ in 0..<20 {
+            running.clock.advance(by: .seconds(5))
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let live = await running.endpoint.liveState
+        #expect(live.serverTransactions == 0)
+        #expect(live.clientTransactions == 0)
+        #expect(live.calls == 0)
+        await probe.close()
+    }
+}

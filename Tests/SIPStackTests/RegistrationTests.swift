@@ -1,0 +1,116 @@
+import HushboxTestSupport
+import SIPCore
+import Testing
+@testable import SIPStack
+
+/// The registration client against a registrar played by the test with the
+/// real digest server, on virtual time.
+@Suite("Registration with a trunk (RFC 3261 §10, RFC 5626 §4.5 backoff)")
+struct RegistrationTests {
+    static let settings = RegistrationSettings(
+        registrar: try! SIPURI.parse("sip:192.0.2.9:5061"), transport: .tls, username: "hushbox-7", password: "trunk secret", expires: .seconds(600)
+    )
+
+    var random = SeededGenerator(seed: 10)
+    var client = RegistrationClient(settings: Self.settings, contact: "sip:hushbox@192.0.2.1:5061;transport=tls", callID: "reg@hushbox", fromTag: "f1")
+    var registrar = DigestServer(realm: "trunk.example.eu", secret: Array(repeating: 7, count: 32))
+
+    func answer(_ request: SIPRequest, _ status: Int, extra: [SIPHeaders.Field] = []) -> SIPResponse {
+        var response = request.response(status, toTag: status == 100 ? nil : "reg-tag", extraHeaders: extra)
+        response.headers.append(.contentLength, "0")
+        return response
+    }
+
+    func sentRequest(_ actions: [RegistrationClient.Action]) -> SIPRequest? {
+        for case .send(let request) in actions { return request }
+        return nil
+    }
+
+    func timer(_ actions: [RegistrationClient.Action]) -> Duration? {
+        for case .setTimer(let after) in actions { return after }
+        return nil
+    }
+
+    @Test("Registers, answers the digest challenge the registrar verifies, and refreshes a minute before expiry")
+    mutating func registerWithDigest() throws {
+        let first = try #require(sentRequest(client.start(at: .zero, using: &random)))
+        #expect(first.method == .register)
+        #expect(first.headers[.expires] == ["600"])
+        #expect(first.headers[.authorization].isEmpty)
+        let challenge = registrar.challenge(now: 0, random: Array(repeating: 1, count: 16))
+        let challenged = client.responseReceived(answer(first, 401, extra: [SIPHeaders.Field(name: .wwwAuthenticate, value: challenge.headerValue)]), at: .zero, using: &random)
+        let second = try #require(sentRequest(challenged))
+        #expect(try second.headers.cseq()?.sequence == 2, "a new CSeq for the retry (§10.2.4)")
+        #expect(try second.headers.callID() == "reg@hushbox", "the same Call-ID for the binding")
+        let credentials = try DigestCredentials.parse(try #require(second.headers[.authorization].first))
+        let ha1 = DigestAlgorithm.sha256.ha1(username: "hushbox-7", realm: "trunk.example.eu", password: "trunk secret")
+        #expect(registrar.verify(credentials, method: .register, ha1: ha1, now: 1) == .accepted(username: "hushbox-7"))
+
+        var granted = answer(second, 200, extra: [SIPHeaders.Field(name: .contact, value: "<sip:hushbox@192.0.2.1:5061;transport=tls>;expires=300")])
+        granted.headers.append(.expires, "3600")
+        let registered = client.responseReceived(granted, at: .seconds(1), using: &random)
+        #expect(client.isRegistered)
+        #expect(timer(registered) == .seconds(240), "the Contact's expires=300 wins over Expires; refresh 60 s early")
+        #expect(registered.contains(.statusChanged(.registered(expiresAt: .seconds(301)))))
+
+        let refresh = try #require(sentRequest(client.timerFired(at: .seconds(241), using: &random)))
+        #expect(refresh.method == .register)
+        #expect(refresh.headers[.authorization].isEmpty)
+    }
+
+    @Test("Wrong credentials are not retried in a loop: the second 401 for the same nonce is a failure with backoff")
+    mutating func wrongPassword() throws {
+        let first = try #require(sentRequest(client.start(at: .zero, using: &random)))
+        let challenge = registrar.challenge(now: 0, random: Array(repeating: 2, count: 16)).headerValue
+        let second = try #require(sentRequest(client.responseReceived(answer(first, 401, extra: [.init(name: .wwwAuthenticate, value: challenge)]), at: .zero, using: &random)))
+        let failed = client.responseReceived(answer(second, 401, extra: [.init(name: .wwwAuthenticate, value: challenge)]), at: .zero, using: &random)
+        #expect(sentRequest(failed) == nil)
+        let wait = try #require(timer(failed))
+        #expect(wait >= .seconds(15) && wait <= .seconds(30), "RFC 5626 §4.5: 50–100% of the 30 s base")
+        #expect(failed.contains { if case .statusChanged(.failed(let reason, _)) = $0 { reason.contains("check the trunk password") && !reason.contains("trunk secret") } else { false } })
+    }
+
+    @Test("Repeated timeouts back off exponentially with jitter up to 30 minutes, and a success resets it")
+    mutating func backoff() throws {
+        var pending = try #require(sentRequest(client.start(at: .zero, using: &random)))
+        var waits: [Duration] = []
+        var now = Duration.zero
+        for _ in 0..<9 {
+            let wait = try #require(timer(client.transactionFailed(at: now, using: &random)))
+            waits.append(wait)
+            now += wait
+            pending = try #require(sentRequest(client.timerFired(at: now, using: &random)))
+        }
+        let limits: [Int64] = [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]
+        for (wait, limit) in zip(waits, limits) {
+            #expect(wait <= .seconds(limit) && wait >= .seconds(limit) / 2)
+        }
+        _ = client.responseReceived(answer(pending, 200), at: now, using: &random)
+        #expect(client.isRegistered)
+        _ = try #require(sentRequest(client.timerFired(at: now + .seconds(540), using: &random)))
+        let afterSuccess = try #require(timer(client.transactionFailed(at: now + .seconds(541), using: &random)))
+        #expect(afterSuccess <= .seconds(30), "a success resets the backoff")
+    }
+
+    @Test("423 Interval Too Brief: retried at once with the registrar's Min-Expires")
+    mutating func intervalTooBrief() throws {
+        let first = try #require(sentRequest(client.start(at: .zero, using: &random)))
+        let retry = try #require(sentRequest(client.responseReceived(answer(first, 423, extra: [.init(name: "Min-Expires", value: "1800")]), at: .zero, using: &random)))
+        #expect(retry.headers[.expires] == ["1800"])
+    }
+
+    @Test("The core registers each trunk that has registration settings, over the configured transport")
+    func coreStartsRegistration() throws {
+        let trunk = try SIPPeer(name: "carrier", kind: .trunk, sources: [AddressRange("192.0.2.9")], registration: Self.settings)
+        var harness = CoreHarness(peers: [trunk])
+        let actions = harness.core.startRegistrations(at: .zero)
+        let register = try #require(actions.sentRequests.first)
+        #expect(register.method == .register)
+        #expect(register.headers[.via].first?.hasPrefix("SIP/2.0/TLS 192.0.2.1:5061;branch=z9hG4bK") == true)
+        guard case .send(_, let flow) = try #require(actions.first(where: { if case .send = $0 { true } else { false } })) else { return }
+        #expect(flow.transport == .tls && flow.remote == SocketEndpoint(host: "192.0.2.9", port: 5061))
+        // No answer at all: the transaction times out after 64·T1 and the client backs off.
+        let timedOut = harness.advance(by: .seconds(33))
+        #expect(timedOut.contains { if case .registrationChanged(_, .failed) = $0 { true } else { false } })
+    }
+}

@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault",
+                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "SIPCore", "SIPStack",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,6 +115,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -10,7 +10,11 @@ struct HushboxdLifecycleTests {
     /// The environment of a child: only what it needs, so nothing from the test
     /// runner's environment leaks in as a HUSHBOX_* override.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        // Ephemeral SIP ports, so daemons of parallel tests do not compete for 5060/5061.
+        var environment = [
+            "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
+            "HUSHBOX_SIP_UDP_PORT": "0", "HUSHBOX_SIP_TCP_PORT": "0", "HUSHBOX_SIP_TLS_PORT": "0",
+        ]
         environment.merge(extra) { _, new in new }
         return environment
     }

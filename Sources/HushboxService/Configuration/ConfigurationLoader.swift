@@ -50,11 +50,15 @@ public enum ConfigurationLoader {
             return .defaultValue
         }
         var settings = SettingsReader(reader: ConfigReader(providers: providers), sourceOf: sourceOf)
-        let configuration = try build(from: &settings)
+        let peerNames = Set(fileKeys.compactMap { key -> String? in
+            let parts = key.split(separator: ".")
+            return parts.count == 4 && parts[0] == "sip" && parts[1] == "peers" ? String(parts[2]) : nil
+        })
+        let configuration = try build(from: &settings, peerNames: peerNames.sorted())
         return LoadedConfiguration(configuration: configuration, effectiveSettings: settings.effective, sources: sources)
     }
 
-    private static func build(from settings: inout SettingsReader) throws(ConfigurationError) -> HushboxConfiguration {
+    private static func build(from settings: inout SettingsReader, peerNames: [String]) throws(ConfigurationError) -> HushboxConfiguration {
         let schema = ConfigurationSchema.self
         let deviceName = try settings.text(schema.deviceName)
         let dataDirectory = try settings.text(schema.dataDirectory)
@@ -70,6 +74,7 @@ public enum ConfigurationLoader {
             port: try settings.integer(schema.opsPort)
         )
         let gracePeriod = try settings.integer(schema.shutdownGracePeriod)
+        let sip = try SIPConfigurationReader.read(from: &settings, peerNames: peerNames)
         return HushboxConfiguration(
             device: .init(name: deviceName),
             storage: .init(dataDirectory: dataDirectory),
@@ -77,11 +82,12 @@ public enum ConfigurationLoader {
             log: .init(level: level),
             tls: .init(certificatePath: certificatePath, privateKeyPath: privateKeyPath),
             ops: ops,
-            shutdown: .init(gracePeriod: .seconds(gracePeriod))
+            shutdown: .init(gracePeriod: .seconds(gracePeriod)),
+            sip: sip
         )
     }
 
-    private static func derivedPath(
+    static func derivedPath(
         _ setting: ConfigurationSetting, default derived: String, _ settings: inout SettingsReader
     ) throws(ConfigurationError) -> String {
         if let path = try settings.optionalText(setting) { return path }
@@ -114,7 +120,7 @@ public enum ConfigurationLoader {
     /// `CREDENTIALS_DIRECTORY` when the service runs with credentials.
     private static func defaults(environment: [String: String]) -> [String: SettingValue] {
         var values: [String: SettingValue] = [:]
-        for setting in ConfigurationSchema.all {
+        for setting in ConfigurationSchema.all where !setting.isPattern {
             switch setting.defaultValue {
             case .text(let text): values[setting.key] = .text(text)
             case .integer(let integer): values[setting.key] = .integer(integer)

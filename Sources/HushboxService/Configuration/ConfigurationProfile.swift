@@ -22,7 +22,8 @@ public enum ConfigurationProfile: Sendable, Hashable {
                 ConfigurationSchema.deviceName.key: .text("hushbox-dev"),
                 ConfigurationSchema.dataDirectory.key: .text(dataDirectory),
                 ConfigurationSchema.secretsDirectory.key: .text(dataDirectory + "/credentials"),
-                                ConfigurationSchema.opsAddress.key: .text("127.0.0.1"),
+                ConfigurationSchema.opsAddress.key: .text("127.0.0.1"),
+                ConfigurationSchema.sipAddress.key: .text("127.0.0.1"),
             ]
         }
     }

@@ -44,27 +44,122 @@ public enum ConfigurationSchema {
         summary: "How long a graceful shutdown (SIGTERM, SIGINT) may take before remaining work is cancelled."
     )
 
-    /// All settings, in the order documentation and reports list them.
-    public static let all: [ConfigurationSetting] = [
-        deviceName, dataDirectory, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey,
-        opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
+    public static let tlsClientCA = ConfigurationSetting(
+        "tls.client_ca", .absolutePath, default: .derived("none: client certificates are not requested"),
+        summary: "CA certificates (PEM) that must have signed a client certificate before a TLS connection to the SIP listener is accepted (mutual TLS for devices)."
+    )
+
+    // MARK: SIP
+
+    public static let sipEnabled = ConfigurationSetting(
+        "sip.enabled", .boolean, default: .boolean(true),
+        summary: "Answer calls: listen for SIP on UDP, TCP and TLS."
+    )
+    public static let sipAddress = ConfigurationSetting(
+        "sip.address", .ipAddress, default: .text("0.0.0.0"),
+        summary: "The address the SIP listeners bind to."
+    )
+    public static let sipAdvertisedAddress = ConfigurationSetting(
+        "sip.advertised_address", .ipAddress,
+        default: .derived("`sip.address`, or the first non-loopback IPv4 address of the box when that is 0.0.0.0 or ::"),
+        summary: "The address put in Via, Contact and SDP: where peers send requests and media."
+    )
+    public static let sipUDPPort = ConfigurationSetting(
+        "sip.udp_port", .integer(0...65535), default: .integer(5060),
+        summary: "SIP over UDP. Only peers marked `plaintext` may use it; others get 403. 0 lets the system choose."
+    )
+    public static let sipTCPPort = ConfigurationSetting(
+        "sip.tcp_port", .integer(0...65535), default: .integer(5060),
+        summary: "SIP over TCP, under the same rule as UDP. 0 lets the system choose."
+    )
+    public static let sipTLSPort = ConfigurationSetting(
+        "sip.tls_port", .integer(0...65535), default: .integer(5061),
+        summary: "SIP over TLS 1.2 or newer with the device certificate (`tls.certificate`). 0 lets the system choose."
+    )
+    public static let sipMaximumCallSeconds = ConfigurationSetting(
+        "sip.max_call_seconds", .integer(10...7200), default: .integer(600),
+        summary: "The box ends any call (BYE) that lasts longer than this."
+    )
+    public static let mediaPortMinimum = ConfigurationSetting(
+        "media.rtp_port_min", .integer(1024...65534), default: .integer(20000),
+        summary: "The lowest RTP port handed to calls (even ports for RTP, the next odd one for RTCP)."
+    )
+    public static let mediaPortMaximum = ConfigurationSetting(
+        "media.rtp_port_max", .integer(1025...65535), default: .integer(20999),
+        summary: "The highest RTP/RTCP port handed to calls; at least 2 ports above `media.rtp_port_min`."
+    )
+
+    // MARK: SIP peers: one mapping per trunk or device, under a name of the file's choosing.
+
+    public static let peerKind = ConfigurationSetting(
+        "sip.peers.*.kind", .choice(["trunk", "device"]), default: .derived("required"),
+        summary: "`trunk` for a SIP provider, `device` for a phone or gateway on the premises."
+    )
+    public static let peerSources = ConfigurationSetting(
+        "sip.peers.*.sources", .addressList, default: .derived("required"),
+        summary: "The addresses this peer's traffic comes from: requests from anywhere else are not this peer's (the allowlist)."
+    )
+    public static let peerPlaintext = ConfigurationSetting(
+        "sip.peers.*.plaintext", .boolean, default: .boolean(false),
+        summary: "Allow this peer SIP over UDP/TCP and plain RTP. Leave false: then it must use TLS and SRTP."
+    )
+    public static let peerDigestUsername = ConfigurationSetting(
+        "sip.peers.*.digest_username", .userName, default: .derived("none: no digest challenge"),
+        summary: "A device must authenticate with this user name and the password in the secret `sip-peer-<name>`."
+    )
+    public static let peerRegistrar = ConfigurationSetting(
+        "sip.peers.*.registrar", .sipURI, default: .derived("none: the box does not register"),
+        summary: "A trunk the box registers with; the password is the secret `sip-peer-<name>`."
+    )
+    public static let peerRegistrationUsername = ConfigurationSetting(
+        "sip.peers.*.registration_username", .userName, default: .derived("required with `registrar`"),
+        summary: "The user name of the registration (and its digest authentication)."
+    )
+    public static let peerRegistrationTransport = ConfigurationSetting(
+        "sip.peers.*.registration_transport", .choice(["tls", "tcp", "udp"]), default: .text("tls"),
+        summary: "How REGISTER reaches the registrar; tcp and udp need `plaintext: true`."
+    )
+    public static let peerRegistrationExpires = ConfigurationSetting(
+        "sip.peers.*.registration_expires", .integer(60...86400), default: .integer(600),
+        summary: "The registration lifetime asked for, in seconds; refreshed before it ends."
+    )
+
+    public static let peerSettings: [ConfigurationSetting] = [
+        peerKind, peerSources, peerPlaintext, peerDigestUsername, peerRegistrar, peerRegistrationUsername,
+        peerRegistrationTransport, peerRegistrationExpires,
     ]
 
-    /// The setting with this dotted key, if there is one.
+    /// All settings, in the order documentation and reports list them.
+    public static let all: [ConfigurationSetting] = [
+        deviceName, dataDirectory, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
+        opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
+        sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
+        mediaPortMinimum, mediaPortMaximum,
+    ] + peerSettings
+
+    /// The setting with this dotted key (or whose pattern it fills), if there is one.
     public static func setting(forKey key: String) -> ConfigurationSetting? {
-        all.first { $0.key == key }
+        all.first { $0.key == key } ?? all.first { $0.isPattern && $0.matches(key) }
+    }
+
+    /// Whether `key` names a section: a fixed one, or one a pattern opens (`sip.peers.carrier`).
+    static func isSection(_ key: String) -> Bool {
+        if sections.contains(key) { return true }
+        let parts = key.split(separator: ".")
+        return parts.count == 3 && parts[0] == "sip" && parts[1] == "peers" && ConfigurationSetting.isName(parts[2])
     }
 
     /// Every section name, including the parents of nested sections.
     public static var sections: Set<String> {
         var sections = Set<String>()
-        for setting in all {
+        for setting in all where !setting.isPattern {
             var components = setting.key.split(separator: ".").dropLast()
             while !components.isEmpty {
                 sections.insert(components.joined(separator: "."))
                 components = components.dropLast()
             }
         }
+        sections.insert("sip.peers")
         return sections
     }
 }

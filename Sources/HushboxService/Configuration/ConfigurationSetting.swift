@@ -25,6 +25,34 @@ public struct ConfigurationSetting: Sendable, Hashable {
         "HUSHBOX_" + key.split(separator: ".").map { $0.uppercased() }.joined(separator: "_")
     }
 
+    /// Whether the key has a `*` component that the file fills with a name
+    /// (`sip.peers.*.kind`): such settings are set in the file only, never
+    /// through the environment, whose variable names cannot carry the name safely.
+    public var isPattern: Bool { key.split(separator: ".").contains("*") }
+
+    /// This pattern setting for one name: `sip.peers.*.kind` for `carrier`
+    /// becomes `sip.peers.carrier.kind`.
+    public func named(_ name: String) -> ConfigurationSetting {
+        let concrete = key.split(separator: ".").map { $0 == "*" ? name : String($0) }.joined(separator: ".")
+        return ConfigurationSetting(concrete, kind, default: defaultValue, summary: summary)
+    }
+
+    /// Whether `concrete` is this setting's key, or an instance of its pattern.
+    func matches(_ concrete: String) -> Bool {
+        let pattern = key.split(separator: ".")
+        let parts = concrete.split(separator: ".")
+        guard pattern.count == parts.count else { return false }
+        return zip(pattern, parts).allSatisfy { $0 == "*" ? ConfigurationSetting.isName($1) : $0 == $1 }
+    }
+
+    /// A name the file gives a peer: letters, digits, hyphens and underscores.
+    static func isName(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.count <= 63 && text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+    }
+
     /// The section a key belongs to: `ops` for `ops.port`.
     public var section: String {
         String(key.split(separator: ".").dropLast().joined(separator: "."))
@@ -43,6 +71,12 @@ extension ConfigurationSetting {
         /// An IPv4 or IPv6 address to bind a listener to.
         case ipAddress
         case absolutePath
+        /// A list of IP addresses and prefixes, as a YAML sequence.
+        case addressList
+        /// A SIP or SIPS URI.
+        case sipURI
+        /// A SIP user name: letters, digits and `-_.!~*'()&=+$,;?/`, no spaces.
+        case userName
 
         /// What to tell someone who gave a value this kind refuses.
         public var allowedValues: String {
@@ -59,6 +93,12 @@ extension ConfigurationSetting {
                 "an IPv4 or IPv6 address, such as 127.0.0.1, 0.0.0.0 or ::1"
             case .absolutePath:
                 "an absolute path, such as /var/lib/hushbox"
+            case .addressList:
+                "a list of IP addresses or prefixes, such as [192.0.2.10, 198.51.100.0/24]"
+            case .sipURI:
+                "a SIP URI, such as sip:sip.example.eu or sip:192.0.2.9:5061"
+            case .userName:
+                "a SIP user name without spaces, such as 4930123456 or hushbox-7"
             }
         }
     }

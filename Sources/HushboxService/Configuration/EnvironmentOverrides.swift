@@ -10,7 +10,7 @@ struct EnvironmentOverrides {
     let overriddenKeys: [String: String]
 
     init(environment: [String: String]) throws(ConfigurationError) {
-        let byVariable = Dictionary(uniqueKeysWithValues: ConfigurationSchema.all.map { ($0.environmentVariable, $0) })
+        let byVariable = Dictionary(uniqueKeysWithValues: ConfigurationSchema.all.filter { !$0.isPattern }.map { ($0.environmentVariable, $0) })
         var variables: [String: String] = [:]
         var overriddenKeys: [String: String] = [:]
         // Sorted, so that with two unknown variables the same one is reported every time.

@@ -66,6 +66,45 @@ public struct HushboxConfiguration: Sendable, Hashable {
         }
     }
 
+    /// A trunk or device from `sip.peers.<name>`.
+    public struct Peer: Sendable, Hashable {
+        public enum Kind: String, Sendable, Hashable {
+            case trunk, device
+        }
+
+        public struct Registration: Sendable, Hashable {
+            public var registrar: String
+            public var username: String
+            public var transport: String
+            public var expiresSeconds: Int
+        }
+
+        public var name: String
+        public var kind: Kind
+        public var sources: [String]
+        public var plaintext: Bool
+        public var digestUsername: String?
+        public var registration: Registration?
+
+        /// The secret file holding this peer's password, when it needs one.
+        public var passwordSecretName: String? {
+            digestUsername != nil || registration != nil ? "sip-peer-" + name : nil
+        }
+    }
+
+    public struct SIP: Sendable, Hashable {
+        public var enabled: Bool
+        public var address: String
+        public var advertisedAddress: String
+        public var udpPort: Int
+        public var tcpPort: Int
+        public var tlsPort: Int
+        public var maximumCallDuration: Duration
+        public var mediaPorts: ClosedRange<Int>
+        public var clientCAPath: String?
+        public var peers: [Peer]
+    }
+
     public var device: Device
     public var storage: Storage
     public var secrets: Secrets
@@ -73,4 +112,5 @@ public struct HushboxConfiguration: Sendable, Hashable {
     public var tls: TLS
     public var ops: Ops
     public var shutdown: Shutdown
+    public var sip: SIP
 }

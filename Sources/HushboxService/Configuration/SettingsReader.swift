@@ -1,5 +1,7 @@
 internal import Configuration
 internal import NIOCore
+internal import SIPCore
+internal import SIPStack
 
 /// Reads settings through swift-configuration's provider chain and validates each
 /// value against its setting's kind, turning every failure into a
@@ -68,6 +70,36 @@ struct SettingsReader {
         return value
     }
 
+    /// A pattern setting's boolean, nil when the file leaves it out.
+    mutating func optionalBoolean(_ setting: ConfigurationSetting) throws(ConfigurationError) -> Bool? {
+        guard reader.string(forKey: ConfigKey(setting.key)) != nil || sourceOf(setting) != .defaultValue else { return nil }
+        return try boolean(setting)
+    }
+
+    /// A pattern setting's integer, nil when the file leaves it out.
+    mutating func optionalInteger(_ setting: ConfigurationSetting) throws(ConfigurationError) -> Int? {
+        guard reader.string(forKey: ConfigKey(setting.key)) != nil || sourceOf(setting) != .defaultValue else { return nil }
+        return try integer(setting)
+    }
+
+    /// A list of addresses and prefixes, each checked.
+    mutating func addressList(_ setting: ConfigurationSetting) throws(ConfigurationError) -> [String] {
+        let values: [String]
+        do {
+            values = try reader.requiredStringArray(forKey: ConfigKey(setting.key))
+        } catch {
+            throw .invalidValue(setting, value: rawText(setting), from: sourceOf(setting), problem: "is not a list")
+        }
+        guard !values.isEmpty else {
+            throw .invalidValue(setting, value: "[]", from: sourceOf(setting), problem: "is empty")
+        }
+        for value in values where (try? AddressRange(value)) == nil {
+            throw .invalidValue(setting, value: value, from: sourceOf(setting), problem: "is not an IP address or prefix")
+        }
+        record(setting, "[" + values.joined(separator: ", ") + "]")
+        return values
+    }
+
     /// Records a value the loader derived itself (a default computed from another key).
     mutating func recordDerived(_ setting: ConfigurationSetting, _ value: String) {
         record(setting, "\"\(value)\"")
@@ -105,7 +137,17 @@ struct SettingsReader {
                 throw .invalidValue(setting, value: raw, from: source, problem: "is not an absolute path")
             }
             return raw
-        case .integer, .boolean:
+        case .sipURI:
+            guard (try? SIPURI.parse(raw)) != nil else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a SIP URI")
+            }
+            return raw
+        case .userName:
+            guard !raw.isEmpty, raw.count <= 128, raw.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && !"\"<>@:%".unicodeScalars.contains($0) }) else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a SIP user name")
+            }
+            return raw
+        case .integer, .boolean, .addressList:
             preconditionFailure("\(setting.key) has kind \(setting.kind) and is not read as text")
         }
     }

@@ -39,7 +39,7 @@ struct YAMLKeyInventory {
             let components = parent + scalar.string.split(separator: ".").map(String.init)
             let key = components.joined(separator: ".")
             let isSetting = ConfigurationSchema.setting(forKey: key) != nil
-            let isSection = ConfigurationSchema.sections.contains(key)
+            let isSection = ConfigurationSchema.isSection(key)
             switch value {
             case .mapping(let nested):
                 if isSection {

@@ -30,7 +30,21 @@ public struct HushboxDaemon: Sendable {
         if configuration.ops.enabled {
             expected.insert(OpsEndpoint.componentName)
         }
+        if checks.sip != nil {
+            expected.insert(SIPService.componentName)
+        }
         let readiness = ReadinessBoard(expecting: expected)
+        if let setup = checks.sip {
+            var sipLogger = logger
+            sipLogger[metadataKey: "component"] = "sip"
+            let service = try SIPService(setup: setup, readiness: readiness, logger: sipLogger)
+            services.append(ListeningService(service, failure: { error in
+                ListenerFailure(
+                    listener: "SIP listeners", address: setup.address, port: configuration.sip.tlsPort,
+                    portKey: "\(ConfigurationSchema.sipUDPPort.key), \(ConfigurationSchema.sipTCPPort.key) or \(ConfigurationSchema.sipTLSPort.key)", error: error
+                )
+            }))
+        }
         if configuration.ops.enabled {
             var opsLogger = logger
             opsLogger[metadataKey: "component"] = "ops"

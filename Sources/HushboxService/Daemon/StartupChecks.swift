@@ -8,6 +8,8 @@ public struct StartupChecks: Sendable {
     public let deviceKeyPath: String
     public let tlsIdentity: DeviceTLSIdentity
     public let vault: Vault
+    /// Nil when `sip.enabled` is false.
+    public let sip: SIPSetup?
 
     public static func run(_ configuration: HushboxConfiguration, logger: Logger) async throws(StartupError) -> StartupChecks {
         let dataDirectory = configuration.storage.dataDirectory
@@ -38,12 +40,13 @@ public struct StartupChecks: Sendable {
         } catch {
             throw StartupError(error.description)
         }
+        let sip = configuration.sip.enabled ? try SIPSetup.prepare(configuration, identity: identity) : nil
         let vault: Vault
         do {
             vault = try await VaultAccess.open(configuration, logger: logger)
         } catch {
             throw StartupError("\(error)")
         }
-        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault)
+        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip)
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+internal import NIOSSL
+internal import SIPCore
+internal import SIPStack
+internal import Vault
+
+/// The SIP listeners and the signalling policy, built from the configuration
+/// and checked before anything listens: the device certificate as NIOSSL
+/// loads it, the client CA when mutual TLS is on, and each peer's password.
+public struct SIPSetup: Sendable {
+    let signalling: SignallingConfiguration
+    let listeners: SIPListenerSettings
+    let address: String
+
+    static func prepare(_ configuration: HushboxConfiguration, identity: DeviceTLSIdentity) throws(StartupError) -> SIPSetup {
+        let sip = configuration.sip
+        let serverTLS: TLSConfiguration
+        do {
+            let chain = try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8))
+            let key = try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem)
+            let clientCA = try sip.clientCAPath.map { path in try NIOSSLCertificate.fromPEMFile(path) }
+            serverTLS = SIPListenerSettings.serverTLS(certificateChain: chain, privateKey: key, clientCA: clientCA)
+        } catch {
+            throw StartupError("the TLS files for the SIP listener do not load (\(error)); check tls.certificate, tls.private_key and tls.client_ca")
+        }
+        var peers: [SIPPeer] = []
+        for peer in sip.peers {
+            peers.append(try signallingPeer(peer, configuration: configuration))
+        }
+        let signalling = SignallingConfiguration(
+            advertisedAddress: sip.advertisedAddress, ports: [:], peers: peers, realm: configuration.device.name,
+            mediaPorts: sip.mediaPorts, maximumCallDuration: sip.maximumCallDuration, userAgent: "Hushbox/\(HushboxVersion.current)"
+        )
+        let listeners = SIPListenerSettings(
+            host: sip.address, udpPort: sip.udpPort, tcpPort: sip.tcpPort, tlsPort: sip.tlsPort, serverTLS: serverTLS
+        )
+        return SIPSetup(signalling: signalling, listeners: listeners, address: sip.address)
+    }
+
+    private static func signallingPeer(_ peer: HushboxConfiguration.Peer, configuration: HushboxConfiguration) throws(StartupError) -> SIPPeer {
+        let sources = peer.sources.compactMap { try? AddressRange($0) }
+        let password = try peer.passwordSecretName.map { name throws(StartupError) in
+            try readPassword(configuration.secrets.directory + "/" + name, peer: peer.name)
+        }
+        var digest: SIPPeer.DigestAccount?
+        if let username = peer.digestUsername, let password {
+            digest = .init(username: username, password: password, realm: configuration.device.name, algorithm: .sha256)
+        }
+        var registration: RegistrationSettings?
+        if let settings = peer.registration, let password, let registrar = try? SIPURI.parse(settings.registrar),
+            let transport = SIPTransport(rawValue: settings.transport)
+        {
+            registration = RegistrationSettings(
+                registrar: registrar, transport: transport, username: settings.username, password: password,
+                expires: .seconds(settings.expiresSeconds)
+            )
+        }
+        return SIPPeer(
+            name: peer.name, kind: peer.kind == .trunk ? .trunk : .device, sources: sources, allowsPlaintext: peer.plaintext,
+            digest: digest, registration: registration
+        )
+    }
+
+    /// A peer's password: one line in a 0600 file of the secrets directory.
+    private static func readPassword(_ path: String, peer: String) throws(StartupError) -> String {
+        guard let status = FileStatus.of(path), status.type == .regular else {
+            throw StartupError("peer \(peer) needs its password in \(path) (one line, mode 0600); it is missing")
+        }
+        guard status.isPrivate else {
+            throw StartupError("\(path) has mode \(status.octalPermissions), which lets other users read peer \(peer)'s password; chmod 600 \(path)")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw StartupError("\(path) cannot be read as text")
+        }
+        let password = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !password.isEmpty else { throw StartupError("\(path) is empty: write peer \(peer)'s password on its first line") }
+        return password
+    }
+}

@@ -35,7 +35,9 @@ struct HushboxdLifecycleTests {
         )
 
         let ready = try await systemd.messages.waitFor("READY=1") { $0.hasPrefix("READY=1") }
-        #expect(ready.contains("STATUS=Ready: ops http://127.0.0.1:"))
+        #expect(ready.contains("STATUS=Ready: "))
+        #expect(ready.contains("ops http://127.0.0.1:"))
+        #expect(ready.contains("sip udp 127.0.0.1:"))
         let summary = try await daemon.standardOutput.waitFor("the start-up summary") { $0.contains("/healthz and /metrics") }
         let port = try #require(Self.port(in: summary))
 

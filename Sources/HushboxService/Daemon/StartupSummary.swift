@@ -31,9 +31,18 @@ public enum StartupSummary {
             switch component.name {
             case OpsEndpoint.componentName:
                 lines.append(row("operations", component.detail + "/healthz and /metrics"))
+            case SIPService.componentName:
+                lines.append(row("SIP", component.detail))
+                let peers = configuration.sip.peers
+                lines.append(row("", peers.isEmpty
+                    ? "no peers configured: every call is refused (add sip.peers, docs/configuration.md)"
+                    : "peers: " + peers.map { "\($0.name) (\($0.kind.rawValue)\($0.plaintext ? ", plaintext allowed" : ", TLS+SRTP"))" }.joined(separator: ", ")))
             default:
                 lines.append(row(component.name, component.detail))
             }
+        }
+        if !configuration.sip.enabled {
+            lines.append(row("SIP", "disabled (sip.enabled: false)"))
         }
         if !configuration.ops.enabled {
             lines.append(row("operations", "disabled (ops.enabled: false)"))

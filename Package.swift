@@ -23,6 +23,8 @@ let package = Package(
         // For the benchmark package in Benchmarks/.
         .library(name: "Vault", targets: ["Vault"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
+        // For the libFuzzer targets in Fuzzing/.
+        .library(name: "SIPStack", targets: ["SIPStack"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -21,26 +21,34 @@ struct RunningEndpoint {
     private let serving: Task<Void, Never>
     private let listening: Task<Void, Never>
 
+    /// A throwaway certificate and key, as NIOSSL values.
+    static func identity(_ name: String) -> (certificate: NIOSSLCertificate, key: NIOSSLPrivateKey) {
+        let pair = try! TestCertificate.selfSigned(commonName: name)
+        return (
+            try! NIOSSLCertificate(bytes: Array(pair.certificatePEM.utf8), format: .pem),
+            try! NIOSSLPrivateKey(bytes: Array(pair.privateKeyPEM.utf8), format: .pem)
+        )
+    }
+
     static let loopbackTLS: TLSConfiguration = {
-        let pair = try! TestCertificate.selfSigned()
-        let certificate = try! NIOSSLCertificate(bytes: Array(pair.certificatePEM.utf8), format: .pem)
-        let key = try! NIOSSLPrivateKey(bytes: Array(pair.privateKeyPEM.utf8), format: .pem)
-        return SIPListenerSettings.serverTLS(certificateChain: [certificate], privateKey: key)
+        let server = identity("hushbox-test")
+        return SIPListenerSettings.serverTLS(certificateChain: [server.certificate], privateKey: server.key)
     }()
 
     /// - Parameter onCall: what the test's application does with each offered call.
     static func start(
-        plaintext: Bool, configure: (inout SignallingConfiguration) -> Void = { _ in },
+        plaintext: Bool, serverTLS: TLSConfiguration = loopbackTLS, peers extraPeers: [SIPPeer] = [],
+        configure: (inout SignallingConfiguration) -> Void = { _ in },
         onCall: @escaping @Sendable (IncomingCall, SIPEndpoint<ManualClock>) async -> Void = { _, _ in }
     ) async throws -> RunningEndpoint {
         let peer = try SIPPeer(name: "loopback", kind: .device, sources: [AddressRange("127.0.0.1")], allowsPlaintext: plaintext)
-        var configuration = SignallingConfiguration(advertisedAddress: "127.0.0.1", ports: [:], peers: [peer])
+        var configuration = SignallingConfiguration(advertisedAddress: "127.0.0.1", ports: [:], peers: extraPeers + [peer])
         configure(&configuration)
         let clock = ManualClock()
         var logger = Logger(label: "sip-test")
         logger.logLevel = .critical
         let endpoint = try SIPEndpoint(
-            configuration: configuration, listeners: SIPListenerSettings(host: "127.0.0.1", udpPort: 0, tcpPort: 0, tlsPort: 0, serverTLS: loopbackTLS),
+            configuration: configuration, listeners: SIPListenerSettings(host: "127.0.0.1", udpPort: 0, tcpPort: 0, tlsPort: 0, serverTLS: serverTLS),
             clock: clock, random: SeededGenerator(seed: 3261), logger: logger
         )
         let ports = try await endpoint.start()

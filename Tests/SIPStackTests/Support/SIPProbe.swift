@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import SIPCore
+import Testing
 import Synchronization
 @testable import SIPStack
 
@@ -53,6 +54,13 @@ final class SIPProbe: Sendable {
         } else {
             try await channel.writeAndFlush(buffer)
         }
+    }
+
+    /// For a UDP probe playing a server: sends a response to the top Via's port.
+    func sendResponse(_ response: SIPResponse, to request: SIPRequest) async throws {
+        let port = try #require(try request.headers.vias().first?.port)
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: response.serialized)))
     }
 
     /// The next message received, waiting at most `limit` of real time.

@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SIPCore", package: hushboxPackage),
+                .product(name: "SIPStack", package: hushboxPackage),
             ],
             path: "Benchmarks/SIPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

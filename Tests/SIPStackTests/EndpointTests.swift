@@ -139,7 +139,7 @@ struct EndpointTests {
                 if taken != last {
                     last = taken
                     stalled = ContinuousClock.now
-                } else if ContinuousClock.now - stalled > .milliseconds(300) {
+                } else if ContinuousClock.now - stalled > .milliseconds(100) {
                     break
                 }
                 try await Task.sleep(for: .milliseconds(1))

@@ -57,4 +57,6 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(ok.serialized)
         }
     }
+
+    coreBenchmarks()
 }

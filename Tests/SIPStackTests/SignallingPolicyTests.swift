@@ -55,6 +55,7 @@ struct SignallingPolicyTests {
         for attempt in 0..<5 {
             let actions = harness.receive(stranger.request(.invite, branch: stranger.nextBranch(), cseq: UInt32(attempt + 1), body: TestCaller.srtpOffer), from: stranger)
             #expect(actions.statusCodes == [403])
+            #expect(actions.logs.contains { $0.level == .warning && $0.message.contains("blocked the source") } == (attempt == 4))
         }
         let blocked = harness.receive(stranger.request(.options, branch: stranger.nextBranch(), cseq: 9), from: stranger)
         #expect(blocked.isEmpty, "a blocked source gets no answer at all")

@@ -4,7 +4,8 @@ extension SignallingCore {
     /// Whether a request may be served, by source, transport and user agent.
     enum Admission {
         case admitted(SIPPeer)
-        case refused(status: Int, reason: String)
+        /// `blocked`: this failure tipped the source into a block.
+        case refused(status: Int, reason: String, blocked: Bool)
         case dropped
     }
 
@@ -21,8 +22,11 @@ extension SignallingCore {
         switch admit(request, over: flow, at: now) {
         case .dropped:
             return [.log(.init(.warning, "blocked a SIP scanner for \(configuration.scannerGuard.blockDuration)", source: flow.remote.host))]
-        case .refused(let status, let reason):
+        case .refused(let status, let reason, let blocked):
             var actions = [SignallingAction.log(.init(.notice, "refused \(request.method) with \(status): \(reason)", callID: callID, source: flow.remote.host))]
+            if blocked {
+                actions.append(.log(.init(.warning, "blocked the source for \(configuration.scannerGuard.blockDuration) after repeated failures", source: flow.remote.host)))
+            }
             if openServerTransaction(key, for: request, over: flow) != nil {
                 actions += respond(key, with: request.response(status, toTag: token(), extraHeaders: [Self.warning(reason)]), at: now)
             }
@@ -69,12 +73,13 @@ extension SignallingCore {
         }
         guard let peer = configuration.peer(at: source) else {
             counters.refusedUnknownSource += 1
-            if scannerGuard.recordFailure(source, at: now) { counters.sourcesBlocked += 1 }
-            return .refused(status: 403, reason: "the source address is not an allowed peer")
+            let blocked = scannerGuard.recordFailure(source, at: now)
+            if blocked { counters.sourcesBlocked += 1 }
+            return .refused(status: 403, reason: "the source address is not an allowed peer", blocked: blocked)
         }
         if flow.transport != .tls, !peer.allowsPlaintext {
             counters.refusedPlaintext += 1
-            return .refused(status: 403, reason: "peer \(peer.name) must use SIP over TLS (plaintext \(flow.transport) is refused)")
+            return .refused(status: 403, reason: "peer \(peer.name) must use SIP over TLS (plaintext \(flow.transport) is refused)", blocked: false)
         }
         return .admitted(peer)
     }

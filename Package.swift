@@ -90,6 +90,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Media: RTP/RTCP, SRTP through libsrtp2, codecs.
+        .target(
+            name: "Media",
+            dependencies: ["CSRTP", "COpus", "SIPCore"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(
             name: "Vault",
@@ -193,6 +200,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MediaTests",
+            dependencies: ["Media", "SIPCore", "HushboxTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -3,3 +3,21 @@
 // is needed and the module is found through the "opus" pkg-config name.
 #include <opus.h>
 #include <opusenc.h>
+
+// opus_encoder_ctl and opus_decoder_ctl are variadic, which Swift cannot call:
+// these typed wrappers set the few controls Hushbox uses.
+static inline int hushbox_opus_set_bitrate(OpusEncoder *encoder, opus_int32 bitsPerSecond) {
+    return opus_encoder_ctl(encoder, OPUS_SET_BITRATE(bitsPerSecond));
+}
+static inline int hushbox_opus_set_inband_fec(OpusEncoder *encoder, opus_int32 enabled) {
+    return opus_encoder_ctl(encoder, OPUS_SET_INBAND_FEC(enabled));
+}
+static inline int hushbox_opus_set_packet_loss_percentage(OpusEncoder *encoder, opus_int32 percent) {
+    return opus_encoder_ctl(encoder, OPUS_SET_PACKET_LOSS_PERC(percent));
+}
+static inline int hushbox_opus_set_complexity(OpusEncoder *encoder, opus_int32 complexity) {
+    return opus_encoder_ctl(encoder, OPUS_SET_COMPLEXITY(complexity));
+}
+static inline int hushbox_opus_set_dtx(OpusEncoder *encoder, opus_int32 enabled) {
+    return opus_encoder_ctl(encoder, OPUS_SET_DTX(enabled));
+}

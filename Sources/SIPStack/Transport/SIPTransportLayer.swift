@@ -38,8 +38,9 @@ final class SIPTransportLayer: Sendable {
     func bind(_ settings: SIPListenerSettings) async throws -> [SIPTransport: Int] {
         var ports: [SIPTransport: Int] = [:]
         if let port = settings.udpPort {
+            // No SO_REUSEADDR on UDP: on Linux it lets two sockets share one port,
+            // and the kernel would split datagrams between them.
             let channel = try await DatagramBootstrap(group: group)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelInitializer { [continuation] channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(events: continuation))

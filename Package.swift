@@ -93,7 +93,11 @@ let package = Package(
         // MARK: Media: RTP/RTCP, SRTP through libsrtp2, codecs.
         .target(
             name: "Media",
-            dependencies: ["CSRTP", "COpus", "SIPCore"],
+            dependencies: [
+                "CSRTP", "COpus", "SIPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -204,7 +208,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "SIPCore", "HushboxTestSupport"],
+            dependencies: [
+                "Media", "SIPCore", "HushboxTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -44,6 +44,13 @@ public struct NegotiatedAudio: Sendable, Hashable {
         public var remoteKeyMaterial: [UInt8]
         /// The answerer's key and salt: protects what it sends.
         public var localKeyMaterial: [UInt8]
+
+        public init(suite: SRTPCryptoSuite, tag: Int, remoteKeyMaterial: [UInt8], localKeyMaterial: [UInt8]) {
+            self.suite = suite
+            self.tag = tag
+            self.remoteKeyMaterial = remoteKeyMaterial
+            self.localKeyMaterial = localKeyMaterial
+        }
     }
 
     public var codec: AudioCodec
@@ -56,6 +63,21 @@ public struct NegotiatedAudio: Sendable, Hashable {
     /// What the answerer does: sends, receives, both or neither.
     public var localDirection: MediaDirection
     public var srtp: SRTP?
+
+    public init(
+        codec: AudioCodec, payloadType: Int, telephoneEventPayloadType: Int?, packetTimeMilliseconds: Int, remoteAddress: String,
+        remoteRTPPort: Int, remoteRTCPPort: Int, localDirection: MediaDirection, srtp: SRTP?
+    ) {
+        self.codec = codec
+        self.payloadType = payloadType
+        self.telephoneEventPayloadType = telephoneEventPayloadType
+        self.packetTimeMilliseconds = packetTimeMilliseconds
+        self.remoteAddress = remoteAddress
+        self.remoteRTPPort = remoteRTPPort
+        self.remoteRTCPPort = remoteRTCPPort
+        self.localDirection = localDirection
+        self.srtp = srtp
+    }
 }
 
 /// RFC 3264 offer/answer for one audio stream with SDES-keyed SRTP (RFC 4568).

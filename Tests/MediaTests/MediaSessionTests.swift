@@ -1,0 +1,97 @@
+import HushboxTestSupport
+import Media
+import NIOCore
+import NIOPosix
+import SIPCore
+import Synchronization
+import Testing
+
+/// Two media sessions on loopback, the box and a phone, with crossed SDES keys.
+@Suite("Media session over UDP with SRTP")
+struct MediaSessionTests {
+    static let boxKey = (0..<30).map { UInt8($0) }
+    static let phoneKey = (0..<30).map { UInt8(200 - $0) }
+
+    static func audio(remotePort: Int, local: [UInt8], remote: [UInt8]) -> NegotiatedAudio {
+        NegotiatedAudio(
+            codec: .pcmu, payloadType: 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20, remoteAddress: "127.0.0.1",
+            remoteRTPPort: remotePort, remoteRTCPPort: remotePort + 1, localDirection: .sendrecv,
+            srtp: .init(suite: .aesCM128HMACSHA1_80, tag: 1, remoteKeyMaterial: remote, localKeyMaterial: local)
+        )
+    }
+
+    final class Collected: Sendable {
+        private let events = Mutex<[MediaSession<ManualClock>.Event]>([])
+        func add(_ event: MediaSession<ManualClock>.Event) { events.withLock { $0.append(event) } }
+        var all: [MediaSession<ManualClock>.Event] { events.withLock { $0 } }
+
+        func wait(for count: Int, within limit: Duration = .seconds(5)) async throws {
+            let deadline = ContinuousClock.now.advanced(by: limit)
+            while all.count < count {
+                guard ContinuousClock.now < deadline else { throw TestTimeout(what: "\(count) media events (have \(all.count))") }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+        }
+    }
+
+    @Test("The phone's SRTP packets arrive decrypted and in order; forged and foreign packets are dropped and counted; digits arrive as digits")
+    func exchange() async throws {
+        let clock = ManualClock()
+        // The box only receives here, so its SDP idea of the phone's port does not matter.
+        let box = try MediaSession(audio: Self.audio(remotePort: 9, local: Self.boxKey, remote: Self.phoneKey), clock: clock)
+        let boxPort = try await box.bind(host: "127.0.0.1", port: 0)
+        let phone = try MediaSession(audio: Self.audio(remotePort: boxPort, local: Self.phoneKey, remote: Self.boxKey), clock: clock)
+        let phonePort = try await phone.bind(host: "127.0.0.1", port: 0)
+        let received = Collected()
+        let serving = Task { await box.run() }
+        let listening = Task { for await event in box.events { received.add(event) } }
+        let phoneServing = Task { await phone.run() }
+
+        // A stranger on another port sends a forged packet first: it must not latch.
+        let stranger = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let forged = RTPPacket(payloadType: 0, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload: [UInt8](repeating: 0xFF, count: 160)).serialized + [UInt8](repeating: 0, count: 10)
+        try await stranger.writeAndFlush(AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: boxPort), data: stranger.allocator.buffer(bytes: forged)))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await box.receptionCounters.failedAuthentication == 1)
+        #expect(await box.latchedSource == nil)
+
+        for index in 0..<20 {
+            try await phone.send(payload: [UInt8](repeating: UInt8(index), count: 160), duration: 160, marker: index == 0)
+        }
+        try await received.wait(for: 20)
+        let payloads = received.all.compactMap { if case .packet(let packet) = $0 { packet.payload.first } else { nil } }
+        #expect(payloads == (0..<20).map { UInt8($0) })
+        #expect(await box.latchedSource == MediaEndpoint(host: "127.0.0.1", port: phonePort))
+
+        // Now latched: even an authentic-looking packet from the stranger's port is dropped.
+        try await stranger.writeAndFlush(AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: boxPort), data: stranger.allocator.buffer(bytes: forged)))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await box.receptionCounters.fromWrongSource == 1)
+
+        // A key press as RFC 4733 events: start, end, end, end.
+        for isEnd in [false, true, true, true] {
+            try await phone.sendEvent(TelephoneEvent(event: 5, isEnd: isEnd, volume: 10, duration: 800))
+        }
+        try await received.wait(for: 21)
+        #expect(received.all.last == .digit(.five))
+        #expect(await box.receptionCounters.accepted == 24)
+
+        // The phone goes silent: after 30 s on the manual clock the box reports the call inactive.
+        try await clock.waitForSleepers(2)
+        clock.advance(by: .seconds(31))
+        try await received.wait(for: 22)
+        #expect(received.all.last == .inactive)
+
+        await box.stop()
+        await phone.stop()
+        try await stranger.close()
+        _ = await (serving.value, listening.value, phoneServing.value)
+    }
+}
+
+extension MediaSession {
+    /// Sends a telephone-event packet with the negotiated event payload type, at one timestamp.
+    func sendEvent(_ event: TelephoneEvent) throws {
+        try send(payload: event.payload, duration: 0, payloadType: 101)
+    }
+}

@@ -10,7 +10,7 @@ SHELL := /bin/bash
 BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libopusenc-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev
 # Debian packages the tests drive as real peers and tools.
-TEST_PACKAGES := baresip-core sip-tester
+TEST_PACKAGES := baresip-core sip-tester opus-tools
 
 SWIFT_BUILD_FLAGS ?=
 

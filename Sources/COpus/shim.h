@@ -21,3 +21,14 @@ static inline int hushbox_opus_set_complexity(OpusEncoder *encoder, opus_int32 c
 static inline int hushbox_opus_set_dtx(OpusEncoder *encoder, opus_int32 enabled) {
     return opus_encoder_ctl(encoder, OPUS_SET_DTX(enabled));
 }
+
+// ope_encoder_ctl is variadic too.
+static inline int hushbox_ope_set_bitrate(OggOpusEnc *encoder, opus_int32 bitsPerSecond) {
+    return ope_encoder_ctl(encoder, OPUS_SET_BITRATE(bitsPerSecond));
+}
+static inline int hushbox_ope_set_voip(OggOpusEnc *encoder) {
+    return ope_encoder_ctl(encoder, OPUS_SET_APPLICATION(OPUS_APPLICATION_VOIP));
+}
+static inline int hushbox_ope_set_muxing_delay(OggOpusEnc *encoder, opus_int32 samples48k) {
+    return ope_encoder_ctl(encoder, OPE_SET_MUXING_DELAY(samples48k));
+}

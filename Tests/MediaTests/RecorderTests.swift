@@ -66,3 +66,39 @@ struct RecorderTests {
         #expect(SilenceDetector.level([Int16](repeating: 0, count: 160)) == -.infinity)
     }
 }
+
+extension RecorderTests {
+    @Test("Opus pass-through: the caller's packets stored as they are, a lost stretch filled so timing holds; opusinfo and opusdec agree on 5 s")
+    func passThrough() async throws {
+        let encoder = try OpusVoiceEncoder(sampleRate: 48_000)
+        let audio = Self.speechLike(seconds: 5, rate: 48_000)
+        let writer = try OggOpusPassThroughWriter(sink: CollectingSink(), serial: 0x4855_5348)
+        var timestamp: UInt32 = 0xFFFF_0000  // the RTP clock wraps during the message
+        for (index, start) in stride(from: 0, to: audio.count, by: 960).enumerated() {
+            let packet = try encoder.encode(Array(audio[start..<start + 960]))
+            // Packets 100–109 (200 ms) never arrive.
+            if !(100..<110).contains(index) {
+                try writer.append(packet, rtpTimestamp: timestamp)
+            }
+            timestamp &+= 960
+        }
+        try writer.finish()
+        #expect(writer.packetsWritten == 240)
+        #expect(writer.gapPacketsInserted == 10)
+        #expect(abs(writer.duration - 5) < 0.001)
+
+        let directory = try TemporaryDirectory(prefix: "hushbox-opus")
+        let file = directory.child("passthrough.opus")
+        try Data(writer.sink.bytes).write(to: URL(fileURLWithPath: file))
+        let info = try await ChildProcess.run("/usr/bin/opusinfo", [file])
+        #expect(info.status == 0, "\(info.output) \(info.errors)")
+        // 5 s of packets less the 6.5 ms pre-skip.
+        #expect(info.output.contains("Playback length: 0m:04.99"), "\(info.output)")
+        #expect(!info.output.lowercased().contains("warning"), "\(info.output)")
+        let wav = directory.child("passthrough.wav")
+        let decoded = try await ChildProcess.run("/usr/bin/opusdec", ["--quiet", "--rate", "48000", file, wav])
+        #expect(decoded.status == 0, "\(decoded.errors)")
+        let size = (try FileManager.default.attributesOfItem(atPath: wav)[.size] as? Int) ?? 0
+        #expect(abs(size - (480_000 + 44)) < 4_800, "decoded \(size) bytes for 5 s at 48 kHz")
+    }
+}

@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SIPCore", targets: ["SIPCore"]),
         // For the libFuzzer targets in Fuzzing/.
         .library(name: "SIPStack", targets: ["SIPStack"]),
+        .library(name: "Media", targets: ["Media"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

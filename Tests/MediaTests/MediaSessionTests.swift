@@ -12,10 +12,10 @@ struct MediaSessionTests {
     static let boxKey = (0..<30).map { UInt8($0) }
     static let phoneKey = (0..<30).map { UInt8(200 - $0) }
 
-    static func audio(remotePort: Int, local: [UInt8], remote: [UInt8]) -> NegotiatedAudio {
+    static func audio(remotePort: Int, remoteControlPort: Int? = nil, local: [UInt8], remote: [UInt8]) -> NegotiatedAudio {
         NegotiatedAudio(
             codec: .pcmu, payloadType: 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20, remoteAddress: "127.0.0.1",
-            remoteRTPPort: remotePort, remoteRTCPPort: remotePort + 1, localDirection: .sendrecv,
+            remoteRTPPort: remotePort, remoteRTCPPort: remoteControlPort ?? remotePort + 1, localDirection: .sendrecv,
             srtp: .init(suite: .aesCM128HMACSHA1_80, tag: 1, remoteKeyMaterial: remote, localKeyMaterial: local)
         )
     }
@@ -34,14 +34,16 @@ struct MediaSessionTests {
         }
     }
 
-    @Test("The phone's SRTP packets arrive decrypted and in order; forged and foreign packets are dropped and counted; digits arrive as digits")
+    @Test("SRTP media arrives decrypted and in order; forged and foreign packets are dropped; digits arrive as digits; SRTCP reports flow back; silence ends the call")
     func exchange() async throws {
         let clock = ManualClock()
-        // The box only receives here, so its SDP idea of the phone's port does not matter.
-        let box = try MediaSession(audio: Self.audio(remotePort: 9, local: Self.boxKey, remote: Self.phoneKey), clock: clock)
-        let boxPort = try await box.bind(host: "127.0.0.1", port: 0)
-        let phone = try MediaSession(audio: Self.audio(remotePort: boxPort, local: Self.phoneKey, remote: Self.boxKey), clock: clock)
-        let phonePort = try await phone.bind(host: "127.0.0.1", port: 0)
+        // The box's SDP idea of the phone's ports does not matter: media and reports
+        // go back to where the phone's packets come from (symmetric RTP and RTCP).
+        let box = try MediaSession(audio: Self.audio(remotePort: 9, remoteControlPort: 9, local: Self.boxKey, remote: Self.phoneKey), clock: clock)
+        let boxPorts = try await box.bind(host: "127.0.0.1", port: 0)
+        let boxPort = boxPorts.rtp
+        let phone = try MediaSession(audio: Self.audio(remotePort: boxPort, remoteControlPort: boxPorts.rtcp, local: Self.phoneKey, remote: Self.boxKey), clock: clock)
+        let phonePort = try await phone.bind(host: "127.0.0.1", port: 0).rtp
         let received = Collected()
         let serving = Task { await box.run() }
         let listening = Task { for await event in box.events { received.add(event) } }
@@ -76,9 +78,21 @@ struct MediaSessionTests {
         #expect(received.all.last == .digit(.five))
         #expect(await box.receptionCounters.accepted == 24)
 
-        // The phone goes silent: after 30 s on the manual clock the box reports the call inactive.
-        try await clock.waitForSleepers(2)
-        clock.advance(by: .seconds(31))
+        // RTCP: after two report intervals (at most 7.5 s each) the phone has sent its SR,
+        // the box has latched it and its receiver report about the phone's stream has arrived.
+        for _ in 0..<2 {
+            try await clock.waitForSleepers(4)
+            clock.advance(by: .seconds(8))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let report = try #require(await phone.peerReports.last)
+        #expect(report.cumulativeLost == 0 && report.fractionLost == 0)
+        #expect(report.extendedHighestSequence & 0xFFFF == UInt32(await phone.lastSequenceSent))
+        #expect(await box.receptionCounters.controlAccepted >= 1)
+
+        // The phone goes silent: 30 s after its last packet the box reports the call inactive.
+        try await clock.waitForSleepers(4)
+        clock.advance(by: .seconds(15))
         try await received.wait(for: 22)
         #expect(received.all.last == .inactive)
 
@@ -90,6 +104,8 @@ struct MediaSessionTests {
 }
 
 extension MediaSession {
+    var lastSequenceSent: UInt16 { outboundLastSequence }
+
     /// Sends a telephone-event packet with the negotiated event payload type, at one timestamp.
     func sendEvent(_ event: TelephoneEvent) throws {
         try send(payload: event.payload, duration: 0, payloadType: 101)

@@ -12,11 +12,15 @@ public final class InboundMedia {
         public var replayed = 0
         public var fromWrongSource = 0
         public var malformed = 0
+        public var controlAccepted = 0
+        public var controlRefused = 0
     }
 
     public private(set) var counters = Counters()
     /// Where the peer's media really comes from, once known.
     public private(set) var latchedSource: MediaEndpoint?
+    /// Where the peer's RTCP comes from, once known: our reports go back there (symmetric RTCP, RFC 4961).
+    public private(set) var latchedControlSource: MediaEndpoint?
     private let srtp: SRTPContext?
 
     /// - Parameter audio: the negotiated stream; plain RTP only when no SRTP was negotiated
@@ -52,6 +56,26 @@ public final class InboundMedia {
         if latchedSource == nil { latchedSource = source }
         counters.accepted += 1
         return packet
+    }
+}
+
+extension InboundMedia {
+    /// An SRTCP (or, for a plaintext peer, RTCP) compound packet, if authentic,
+    /// well formed and from the latched peer's address.
+    public func receiveControl(_ datagram: [UInt8], from source: MediaEndpoint) -> [RTCPPacket]? {
+        if let latchedSource, latchedSource.host != source.host {
+            counters.controlRefused += 1
+            return nil
+        }
+        guard let clear = srtp.map({ context in try? context.unprotect(rtcp: datagram) }) ?? datagram,
+            let packets = try? RTCPPacket.parseCompound(clear)
+        else {
+            counters.controlRefused += 1
+            return nil
+        }
+        counters.controlAccepted += 1
+        if latchedControlSource == nil { latchedControlSource = source }
+        return packets
     }
 }
 

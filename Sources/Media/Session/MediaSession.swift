@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import NIOCore
 public import NIOPosix
 public import SIPCore
@@ -18,8 +23,8 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
 
     public nonisolated let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
-    private let datagrams: AsyncStream<(bytes: [UInt8], source: MediaEndpoint)>
-    private let datagramSink: AsyncStream<(bytes: [UInt8], source: MediaEndpoint)>.Continuation
+    private let datagrams: AsyncStream<MediaDatagram>
+    private let datagramSink: AsyncStream<MediaDatagram>.Continuation
     private let inbound: InboundMedia
     private let outbound: OutboundMedia
     private let audio: NegotiatedAudio
@@ -27,11 +32,18 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private let clock: ClockType
     private let inactivityTimeout: Duration
     private var lastActivity: ClockType.Instant
+    private let origin: ClockType.Instant
     private var channel: (any Channel)?
+    private var controlChannel: (any Channel)?
     private let group: any EventLoopGroup
+    private var reception: ReceptionStatistics?
+    /// Report blocks the peer sent about our stream, newest last (bounded).
+    public private(set) var peerReports: [RTCPPacket.ReportBlock] = []
+    /// RFC 3550 §6.2: at least 5 s between reports, randomised by 0.5–1.5.
+    private let reportInterval: Duration
 
     public init(
-        audio: NegotiatedAudio, inactivityTimeout: Duration = .seconds(30), clock: ClockType,
+        audio: NegotiatedAudio, inactivityTimeout: Duration = .seconds(30), reportInterval: Duration = .seconds(5), clock: ClockType,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws(SRTPError) {
         self.audio = audio
@@ -40,33 +52,49 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         outbound = try OutboundMedia(audio: audio, using: &random)
         self.clock = clock
         self.inactivityTimeout = inactivityTimeout
+        self.reportInterval = reportInterval
         lastActivity = clock.now
+        origin = clock.now
         group = eventLoopGroup
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
-        (datagrams, datagramSink) = AsyncStream.makeStream(of: (bytes: [UInt8], source: MediaEndpoint).self)
+        (datagrams, datagramSink) = AsyncStream.makeStream(of: MediaDatagram.self)
     }
 
-    /// Binds the local RTP port; returns the port bound (useful with 0 in tests).
-    public func bind(host: String, port: Int) async throws -> Int {
+    /// Binds the local RTP port and the RTCP port above it (RFC 3550 §11);
+    /// with port 0 (tests) both are chosen by the system. Returns both.
+    public func bind(host: String, port: Int) async throws -> (rtp: Int, rtcp: Int) {
+        channel = try await bindSocket(host: host, port: port, control: false)
+        controlChannel = try await bindSocket(host: host, port: port == 0 ? 0 : port + 1, control: true)
+        return (channel?.localAddress?.port ?? port, controlChannel?.localAddress?.port ?? port + 1)
+    }
+
+    private func bindSocket(host: String, port: Int, control: Bool) async throws -> any Channel {
         let sink = datagramSink
-        let channel = try await DatagramBootstrap(group: group)
+        return try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink))
+                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, isControl: control))
                 }
             }
             .bind(host: host, port: port).get()
-        self.channel = channel
-        return channel.localAddress?.port ?? port
     }
 
     /// Processes packets and watches for inactivity until cancelled or `stop()`.
     public func run() async {
         lastActivity = clock.now
         let watchdog = Task { await self.watchInactivity() }
+        let reporter = Task { await self.sendReports() }
         for await datagram in datagrams {
+            if datagram.isControl {
+                receiveControl(datagram)
+                continue
+            }
             guard let packet = inbound.receive(datagram.bytes, from: datagram.source) else { continue }
             lastActivity = clock.now
+            if reception == nil {
+                reception = ReceptionStatistics(ssrc: packet.ssrc, firstSequence: packet.sequenceNumber, clockRate: audio.codec.clockRate)
+            }
+            reception?.record(sequence: packet.sequenceNumber, timestamp: packet.timestamp, arrival: origin.duration(to: clock.now))
             if let eventType = audio.telephoneEventPayloadType, Int(packet.payloadType) == eventType {
                 if let digit = telephoneEvents.receive(timestamp: packet.timestamp, payload: packet.payload) {
                     eventSink.yield(.digit(digit))
@@ -76,7 +104,64 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             }
         }
         watchdog.cancel()
+        reporter.cancel()
         eventSink.finish()
+    }
+
+    private func receiveControl(_ datagram: MediaDatagram) {
+        guard let packets = inbound.receiveControl(datagram.bytes, from: datagram.source) else { return }
+        for packet in packets {
+            switch packet {
+            case .senderReport(let report):
+                reception?.recordSenderReport(ntpTimestamp: report.ntpTimestamp, arrival: origin.duration(to: clock.now))
+                keep(report.reports.filter { $0.ssrc == outbound.ssrc })
+            case .receiverReport(let report):
+                keep(report.reports.filter { $0.ssrc == outbound.ssrc })
+            default:
+                break
+            }
+        }
+    }
+
+    private func keep(_ blocks: [RTCPPacket.ReportBlock]) {
+        peerReports += blocks
+        if peerReports.count > 16 { peerReports.removeFirst(peerReports.count - 16) }
+    }
+
+    /// Sends SR (once we have sent media) or RR, with our CNAME, every report
+    /// interval randomised by 0.5–1.5 (RFC 3550 §6.3.1).
+    private func sendReports() async {
+        var random = SystemRandomNumberGenerator()
+        while !Task.isCancelled {
+            let wait = reportInterval * Double.random(in: 0.5...1.5, using: &random)
+            do {
+                try await clock.sleep(until: clock.now.advanced(by: wait), tolerance: nil)
+            } catch {
+                return
+            }
+            sendReport()
+        }
+    }
+
+    private func sendReport() {
+        guard let controlChannel else { return }
+        let now = origin.duration(to: clock.now)
+        var blocks: [RTCPPacket.ReportBlock] = []
+        if var statistics = reception {
+            blocks = [statistics.reportBlock(at: now)]
+            reception = statistics
+        }
+        let report: RTCPPacket = outbound.packetsSent > 0
+            ? .senderReport(.init(
+                ssrc: outbound.ssrc, ntpTimestamp: NTPTime.now(), rtpTimestamp: outbound.timestamp,
+                packetCount: outbound.packetsSent, octetCount: outbound.octetsSent, reports: blocks
+            ))
+            : .receiverReport(.init(ssrc: outbound.ssrc, reports: blocks))
+        guard let bytes = try? outbound.controlPacket([report, .sourceDescription([outbound.ssrc: "hushbox"])]) else { return }
+        let target = inbound.latchedControlSource
+            ?? MediaEndpoint(host: inbound.latchedSource?.host ?? audio.remoteAddress, port: audio.remoteRTCPPort)
+        guard let address = try? SocketAddress(ipAddress: target.host, port: target.port) else { return }
+        controlChannel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: controlChannel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
     /// Sends one frame of encoded audio lasting `duration` samples (or, with
@@ -90,11 +175,14 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 
     public var receptionCounters: InboundMedia.Counters { inbound.counters }
+    /// The sequence number of the last packet sent.
+    public var outboundLastSequence: UInt16 { outbound.lastSequence }
     public var latchedSource: MediaEndpoint? { inbound.latchedSource }
 
     /// Closes the socket; `run()` returns.
     public func stop() async {
         try? await channel?.close()
+        try? await controlChannel?.close()
         datagramSink.finish()
     }
 
@@ -114,20 +202,40 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 }
 
+/// One datagram from the RTP or the RTCP socket.
+struct MediaDatagram: Sendable {
+    let bytes: [UInt8]
+    let source: MediaEndpoint
+    let isControl: Bool
+}
+
+/// Wall-clock time as RTCP's 64-bit NTP timestamp (RFC 3550 §4).
+enum NTPTime {
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        let seconds = UInt64(time.tv_sec) + 2_208_988_800
+        let fraction = (UInt64(time.tv_nsec) << 32) / 1_000_000_000
+        return seconds << 32 | fraction
+    }
+}
+
 /// Hands each datagram with its source to the session.
 final class MediaDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let sink: AsyncStream<(bytes: [UInt8], source: MediaEndpoint)>.Continuation
+    private let sink: AsyncStream<MediaDatagram>.Continuation
+    private let isControl: Bool
 
-    init(sink: AsyncStream<(bytes: [UInt8], source: MediaEndpoint)>.Continuation) {
+    init(sink: AsyncStream<MediaDatagram>.Continuation, isControl: Bool) {
         self.sink = sink
+        self.isControl = isControl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let host = envelope.remoteAddress.ipAddress, let port = envelope.remoteAddress.port else { return }
-        sink.yield((Array(envelope.data.readableBytesView), MediaEndpoint(host: host, port: port)))
+        sink.yield(MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: MediaEndpoint(host: host, port: port), isControl: isControl))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

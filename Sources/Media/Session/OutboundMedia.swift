@@ -7,7 +7,9 @@ public final class OutboundMedia {
     public let ssrc: UInt32
     public let payloadType: UInt8
     private var sequence: UInt16
-    private var timestamp: UInt32
+    public var lastSequence: UInt16 { sequence &- 1 }
+    /// The RTP timestamp the next packet will carry.
+    public private(set) var timestamp: UInt32
     private let srtp: SRTPContext?
     public private(set) var packetsSent: UInt32 = 0
     public private(set) var octetsSent: UInt32 = 0
@@ -33,5 +35,11 @@ public final class OutboundMedia {
         octetsSent &+= UInt32(payload.count)
         let bytes = packet.serialized
         return try srtp?.protect(rtp: bytes) ?? bytes
+    }
+
+    /// A compound RTCP packet, protected as SRTCP when the call uses SRTP.
+    public func controlPacket(_ packets: [RTCPPacket]) throws(SRTPError) -> [UInt8] {
+        let bytes = packets.flatMap(\.serialized)
+        return try srtp?.protect(rtcp: bytes) ?? bytes
     }
 }

@@ -1,0 +1,59 @@
+public import SIPCore
+
+/// The receive pipeline of one call: authenticated RTP packets go into the
+/// jitter buffer; every 20 ms a frame of PCM comes out, decoded with the
+/// negotiated codec or, for a missing packet, concealed (Opus PLC; G.711
+/// repeat and fade). Opus decodes straight to 16 kHz, G.711 stays at 8 kHz:
+/// no resampler in the path. Not Sendable: one call's media task owns it.
+public final class AudioReceiver {
+    public let codec: AudioCodec
+    /// Samples per second of the frames ``pull(at:)`` returns.
+    public let outputSampleRate: Int
+    private var jitter: JitterBuffer
+    private let opus: OpusVoiceDecoder?
+    private var concealer = G711Concealer()
+    private let frameSamples: Int
+
+    public init(audio: NegotiatedAudio) throws(OpusError) {
+        codec = audio.codec
+        let frameDuration = Duration.milliseconds(audio.packetTimeMilliseconds)
+        jitter = JitterBuffer(settings: .init(clockRate: audio.codec.clockRate, frameDuration: frameDuration))
+        if audio.codec == .opus {
+            opus = try OpusVoiceDecoder(sampleRate: 16_000)
+            outputSampleRate = 16_000
+        } else {
+            opus = nil
+            outputSampleRate = 8_000
+        }
+        frameSamples = outputSampleRate * audio.packetTimeMilliseconds / 1000
+    }
+
+    public var statistics: JitterBuffer.Statistics { jitter.statistics }
+
+    public func insert(_ packet: RTPPacket, arrival: Duration) {
+        jitter.insert(sequence: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc, payload: packet.payload, arrival: arrival)
+    }
+
+    /// The next frame of audio, or nil while the buffer fills or the stream pauses.
+    public func pull(at now: Duration) -> [Int16]? {
+        switch jitter.pull(at: now) {
+        case .waiting:
+            return nil
+        case .frame(_, let payload):
+            switch codec {
+            case .pcmu: return concealer.received(G711.decodeMuLaw(payload))
+            case .pcma: return concealer.received(G711.decodeALaw(payload))
+            case .opus: return (try? opus?.decode(payload)) ?? concealed()
+            }
+        case .lost:
+            return concealed()
+        }
+    }
+
+    private func concealed() -> [Int16] {
+        if let opus {
+            return (try? opus.conceal(samples: frameSamples)) ?? Array(repeating: 0, count: frameSamples)
+        }
+        return concealer.conceal(samples: frameSamples)
+    }
+}

@@ -14,15 +14,18 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
+        // The bridge from SwiftPM's renamed entry point to libFuzzer's driver.
+        .target(name: "FuzzerDriver"),
         // Bytes → parser → validator → SDP → serializer.
         .executableTarget(
             name: "SIPParserFuzzer",
-            dependencies: [.product(name: "SIPCore", package: hushboxPackage)]
+            dependencies: ["FuzzerDriver", .product(name: "SIPCore", package: hushboxPackage)]
         ),
         // Bytes → the whole signalling core (policy, transactions, dialogs, timers).
         .executableTarget(
             name: "SignallingCoreFuzzer",
             dependencies: [
+                "FuzzerDriver",
                 .product(name: "SIPCore", package: hushboxPackage),
                 .product(name: "SIPStack", package: hushboxPackage),
             ]

@@ -94,10 +94,7 @@ struct CallFlowTests {
     func localHangUp() throws {
         var harness = CoreHarness()
         var caller = TestCaller()
-        let call = try #require(harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: caller).incomingCall)
-        let ok = try #require(harness.core.accept(call.reference, at: harness.now).sentResponses.first)
-        let localTag = try #require(try ok.headers.to()?.tag)
-        _ = harness.receive(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: localTag), from: caller)
+        let (call, _, localTag) = try harness.establishCall(from: &caller)
         let hangUp = harness.core.hangUp(call.reference, at: harness.now)
         let bye = try #require(hangUp.sentRequests.first)
         #expect(bye.method == .bye)
@@ -120,10 +117,7 @@ struct CallFlowTests {
     func holdAndResume() throws {
         var harness = CoreHarness()
         var caller = TestCaller()
-        let call = try #require(harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: caller).incomingCall)
-        let ok = try #require(harness.core.accept(call.reference, at: harness.now).sentResponses.first)
-        let localTag = try #require(try ok.headers.to()?.tag)
-        _ = harness.receive(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: localTag), from: caller)
+        let (_, ok, localTag) = try harness.establishCall(from: &caller)
 
         let hold = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 2, toTag: localTag, body: TestCaller.holdOffer), from: caller)
         let held = try #require(hold.sentResponses.first { $0.statusCode == 200 })
@@ -175,9 +169,7 @@ struct CallFlowTests {
     func maximumDuration() throws {
         var harness = CoreHarness { $0.maximumCallDuration = .seconds(180) }
         var caller = TestCaller()
-        let call = try #require(harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: caller).incomingCall)
-        let ok = try #require(harness.core.accept(call.reference, at: harness.now).sentResponses.first)
-        _ = harness.receive(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: try ok.headers.to()?.tag), from: caller)
+        _ = try harness.establishCall(from: &caller)
         #expect(harness.advance(by: .seconds(179)).endings.isEmpty)
         let ended = harness.advance(by: .seconds(2))
         #expect(ended.endings == [.localHangUp])

@@ -1,3 +1,4 @@
+import FuzzerDriver
 import SIPCore
 
 /// libFuzzer's entry point: every input must parse to a value or fail with a
@@ -30,17 +31,8 @@ public func fuzzSIPParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `SIPParserFuzzer_main`, which hides
-/// libFuzzer's own `main`; this hands control to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
+/// SwiftPM names this executable's entry point `SIPParserFuzzer_main`.
 @_cdecl("SIPParserFuzzer_main")
 public func fuzzerEntryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { fuzzSIPParser($0, $1) }
+    runFuzzer(argc: argc, argv: argv) { fuzzSIPParser($0, $1) }
 }

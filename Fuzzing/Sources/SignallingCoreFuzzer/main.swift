@@ -1,3 +1,4 @@
+import FuzzerDriver
 import SIPCore
 import SIPStack
 
@@ -54,17 +55,8 @@ public func fuzzSignallingCore(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `SignallingCoreFuzzer_main`, which hides
-/// libFuzzer's own `main`; this hands control to libFuzzer's driver instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
+/// SwiftPM names this executable's entry point `SignallingCoreFuzzer_main`.
 @_cdecl("SignallingCoreFuzzer_main")
 public func fuzzerEntryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { fuzzSignallingCore($0, $1) }
+    runFuzzer(argc: argc, argv: argv) { fuzzSignallingCore($0, $1) }
 }

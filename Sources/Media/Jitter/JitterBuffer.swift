@@ -63,7 +63,7 @@ public struct JitterBuffer: Sendable {
         return min(max(wanted, settings.minimumDelay), settings.maximumDelay)
     }
 
-    private var capacity: Int64 { Int64(Self.seconds(settings.maximumDelay) / Self.seconds(settings.frameDuration)) * 2 + 4 }
+    private var capacity: Int64 { Int64(settings.maximumDelay / settings.frameDuration) * 2 + 4 }
 
     public mutating func insert(sequence: UInt16, timestamp: UInt32, ssrc: UInt32, payload: [UInt8], arrival: Duration) {
         if self.ssrc != ssrc {
@@ -137,7 +137,7 @@ public struct JitterBuffer: Sendable {
 
     /// RFC 3550 §6.4.1: J += (|D| − J) / 16, D the change in transit time.
     private mutating func updateJitter(timestamp: UInt32, arrival: Duration) {
-        let transit = Self.seconds(arrival) - Double(timestamp) / Double(settings.clockRate)
+        let transit = arrival / .seconds(1) - Double(timestamp) / Double(settings.clockRate)
         if let lastTransit {
             var difference = abs(transit - lastTransit)
             // A timestamp jump (wrap, a new talkspurt far away) is not jitter.
@@ -154,9 +154,5 @@ public struct JitterBuffer: Sendable {
         lastTransit = nil
         concealedInARow = 0
         statistics.restarts += 1
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -31,7 +31,7 @@ public struct PromptPlayer: Sendable {
     public init(frames: [[UInt8]], frameDuration: Duration = .milliseconds(20), clockRate: Int, interruptible: Bool) {
         self.frames = frames
         self.frameDuration = frameDuration
-        samplesPerFrame = UInt32(Double(clockRate) * Double(frameDuration.components.attoseconds) / 1e18 + Double(clockRate) * Double(frameDuration.components.seconds))
+        samplesPerFrame = UInt32(Double(clockRate) * (frameDuration / .seconds(1)))
         self.interruptible = interruptible
         if frames.isEmpty { state = .finished }
     }

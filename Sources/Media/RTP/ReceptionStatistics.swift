@@ -31,7 +31,7 @@ public struct ReceptionStatistics: Sendable {
         }
         received &+= 1
         // A.8: J += (|D| − J) / 16, in timestamp units.
-        let arrivalTicks = (Double(arrival.components.seconds) + Double(arrival.components.attoseconds) / 1e18) * Double(clockRate)
+        let arrivalTicks = arrival / .seconds(1) * Double(clockRate)
         let transit = arrivalTicks - Double(timestamp)
         if let lastTransit {
             jitter += (abs(transit - lastTransit) - jitter) / 16
@@ -59,7 +59,7 @@ public struct ReceptionStatistics: Sendable {
         var delay: UInt32 = 0
         if let lastSenderReport {
             let elapsed = now - lastSenderReport.arrival
-            delay = UInt32(truncatingIfNeeded: elapsed.components.seconds * 65_536 + Int64(Double(elapsed.components.attoseconds) / 1e18 * 65_536))
+            delay = UInt32(truncatingIfNeeded: Int64(elapsed / .seconds(1) * 65_536))
         }
         return RTCPPacket.ReportBlock(
             ssrc: ssrc, fractionLost: fraction, cumulativeLost: Int32(clamping: max(-8_388_608, min(8_388_607, lost))),

@@ -14,6 +14,14 @@ public enum URIHost: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The name or address without IPv6 brackets, as a socket wants it.
+    public var bareHost: String {
+        switch self {
+        case .domain(let name): name
+        case .ipv4(let address), .ipv6(let address): address
+        }
+    }
+
     /// Parses `host [":" port]`.
     static func parseHostPort(_ text: some StringProtocol) throws(SIPHeaderError.Problem) -> (URIHost, Int?) {
         let text = String(text)

@@ -33,31 +33,23 @@ struct ServerTransactionRecord: Sendable {
     }
 
     mutating func send(_ response: SIPResponse) -> [Output] {
-        switch machine {
-        case .invite(var transaction):
-            defer { machine = .invite(transaction) }
-            return transaction.send(response).map(Output.init)
-        case .nonInvite(var transaction):
-            defer { machine = .nonInvite(transaction) }
-            return transaction.send(response).map(Output.init)
-        }
+        update(invite: { $0.send(response) }, nonInvite: { $0.send(response) })
     }
 
     mutating func requestRetransmitted() -> [Output] {
-        switch machine {
-        case .invite(var transaction):
-            defer { machine = .invite(transaction) }
-            return transaction.requestRetransmitted().map(Output.init)
-        case .nonInvite(var transaction):
-            defer { machine = .nonInvite(transaction) }
-            return transaction.requestRetransmitted().map(Output.init)
-        }
+        update(invite: { $0.requestRetransmitted() }, nonInvite: { $0.requestRetransmitted() })
     }
 
     mutating func ackReceived() -> [Output] {
-        guard case .invite(var transaction) = machine else { return [] }
-        defer { machine = .invite(transaction) }
-        return transaction.ackReceived().map(Output.init)
+        update(invite: { $0.ackReceived() }, nonInvite: { _ in [] })
+    }
+
+    mutating func timerFired(_ timer: TransactionTimer) -> [Output] {
+        update(invite: { $0.timerFired(timer) }, nonInvite: { $0.timerFired(timer) })
+    }
+
+    mutating func transportFailed() -> [Output] {
+        update(invite: { $0.transportFailed() }, nonInvite: { $0.transportFailed() })
     }
 
     /// Whether the INVITE has had no final response yet (CANCEL still applies).
@@ -65,25 +57,18 @@ struct ServerTransactionRecord: Sendable {
         if case .invite(let transaction) = machine { transaction.isProceeding } else { false }
     }
 
-    mutating func timerFired(_ timer: TransactionTimer) -> [Output] {
+    /// Runs the event on whichever machine this is and stores it back.
+    private mutating func update(
+        invite: (inout ServerInviteTransaction) -> [ServerInviteTransaction.Action],
+        nonInvite: (inout ServerNonInviteTransaction) -> [ServerNonInviteTransaction.Action]
+    ) -> [Output] {
         switch machine {
         case .invite(var transaction):
             defer { machine = .invite(transaction) }
-            return transaction.timerFired(timer).map(Output.init)
+            return invite(&transaction).map(Output.init)
         case .nonInvite(var transaction):
             defer { machine = .nonInvite(transaction) }
-            return transaction.timerFired(timer).map(Output.init)
-        }
-    }
-
-    mutating func transportFailed() -> [Output] {
-        switch machine {
-        case .invite(var transaction):
-            defer { machine = .invite(transaction) }
-            return transaction.transportFailed().map(Output.init)
-        case .nonInvite(var transaction):
-            defer { machine = .nonInvite(transaction) }
-            return transaction.transportFailed().map(Output.init)
+            return nonInvite(&transaction).map(Output.init)
         }
     }
 

@@ -176,12 +176,10 @@ extension SignallingCore {
         let policy = AudioAnswerPolicy(
             codecs: configuration.codecs, cryptoSuites: configuration.cryptoSuites, requireSRTP: !(peer?.allowsPlaintext ?? false)
         )
-        var fresh: [UInt8] = randomBytes(46)
         return AudioOfferAnswer.answer(offer, policy: policy, local: local) { length in
             // Keep our SRTP key across a re-INVITE when the suite's length is unchanged.
             if let previousKey, previousKey.count == length { return previousKey }
-            if fresh.count < length { fresh += Array(repeating: 0, count: length - fresh.count) }
-            return Array(fresh.prefix(length))
+            return randomBytes(length)
         }
     }
 

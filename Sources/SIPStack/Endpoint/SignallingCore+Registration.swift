@@ -35,12 +35,8 @@ extension SignallingCore {
             switch output {
             case .send(let request):
                 let registrar = client.settings.registrar
-                let host: String = switch registrar.host {
-                case .ipv4(let address), .ipv6(let address): address
-                case .domain(let name): name
-                }
                 let port = registrar.port ?? (client.settings.transport == .tls ? 5061 : 5060)
-                let flow = SIPFlow(transport: client.settings.transport, remote: SocketEndpoint(host: host, port: port))
+                let flow = SIPFlow(transport: client.settings.transport, remote: SocketEndpoint(host: registrar.host.bareHost, port: port))
                 actions += startClientTransaction(request, over: flow, purpose: .register(peer: peer), at: now)
             case .setTimer(let delay):
                 schedule(.registration(peer: peer), after: delay, at: now)

@@ -58,9 +58,8 @@ extension SignallingCore {
         var request = request
         let branch = "z9hG4bK" + token(16)
         let port = configuration.ports[flow.transport] ?? 5060
-        let host = configuration.advertisedAddress.contains(":") ? "[\(configuration.advertisedAddress)]" : configuration.advertisedAddress
         var fields = request.headers.fields
-        fields.insert(SIPHeaders.Field(name: .via, value: "SIP/2.0/\(flow.transport.viaName) \(host):\(port);branch=\(branch);rport"), at: 0)
+        fields.insert(SIPHeaders.Field(name: .via, value: "SIP/2.0/\(flow.transport.viaName) \(advertisedHost):\(port);branch=\(branch);rport"), at: 0)
         request.headers = SIPHeaders(fields)
         if request.headers[.userAgent].isEmpty { request.headers.append(.userAgent, configuration.userAgent) }
         let machine = ClientNonInviteTransaction(request: request, timers: configuration.timers, reliableTransport: flow.transport.isReliable)

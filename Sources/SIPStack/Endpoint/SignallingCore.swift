@@ -143,12 +143,14 @@ public struct SignallingCore: Sendable {
         (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
     }
 
+    /// Our address as Via and Contact write it: IPv6 in brackets.
+    var advertisedHost: String {
+        configuration.advertisedAddress.contains(":") ? "[\(configuration.advertisedAddress)]" : configuration.advertisedAddress
+    }
+
     /// Our Contact for a flow's transport.
     func contact(for transport: SIPTransport) -> String {
-        let port = configuration.ports[transport] ?? 5061
-        let host = configuration.advertisedAddress.contains(":") ? "[\(configuration.advertisedAddress)]" : configuration.advertisedAddress
-        let scheme = "sip"
-        return "<\(scheme):hushbox@\(host):\(port);transport=\(transport.rawValue)>"
+        "<sip:hushbox@\(advertisedHost):\(configuration.ports[transport] ?? 5061);transport=\(transport.rawValue)>"
     }
 
     /// RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came
@@ -156,10 +158,7 @@ public struct SignallingCore: Sendable {
     private func stampReceivedVia(on request: inout SIPRequest, from flow: SIPFlow) {
         guard let first = request.headers[.via].first, var vias = try? Via.parseList(first), !vias.isEmpty else { return }
         var top = vias[0]
-        let sentByAddress: String = switch top.host {
-        case .ipv4(let address), .ipv6(let address): address
-        case .domain(let name): name
-        }
+        let sentByAddress = top.host.bareHost
         var changed = false
         let rportIndex = top.parameters.firstIndex { $0.name.lowercased() == "rport" }
         // RFC 3581 §4: with rport, received is added even when the addresses agree.

@@ -30,7 +30,7 @@ public struct SourceRateLimiter: Sendable {
     /// Takes a token for `source` at `now`; false means the message is dropped.
     public mutating func admit(_ source: String, at now: Duration) -> Bool {
         var bucket = buckets[source] ?? Bucket(tokens: settings.burst, updated: now)
-        let elapsed = Double((now - bucket.updated).components.seconds) + Double((now - bucket.updated).components.attoseconds) / 1e18
+        let elapsed = (now - bucket.updated) / .seconds(1)
         bucket.tokens = min(settings.burst, bucket.tokens + max(0, elapsed) * settings.messagesPerSecond)
         bucket.updated = now
         let admitted = bucket.tokens >= 1

@@ -1,4 +1,5 @@
 import HushboxTestSupport
+import Testing
 import SIPCore
 @testable import SIPStack
 
@@ -21,6 +22,15 @@ struct CoreHarness {
 
     mutating func receive(_ text: String, from caller: TestCaller) -> [SignallingAction] {
         core.receive(Array(text.utf8), over: caller.flow, at: now)
+    }
+
+    /// An SRTP call from `caller`, answered and acknowledged: the offer, our 200 OK and our tag.
+    mutating func establishCall(from caller: inout TestCaller) throws -> (call: IncomingCall, ok: SIPResponse, localTag: String) {
+        let call = try #require(receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: caller).incomingCall)
+        let ok = try #require(core.accept(call.reference, at: now).sentResponses.first)
+        let localTag = try #require(try ok.headers.to()?.tag)
+        _ = receive(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: localTag), from: caller)
+        return (call, ok, localTag)
     }
 
     /// Moves virtual time forward, firing every timer due on the way in order.

@@ -7,7 +7,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian packages the build links against (the system-library targets).
-BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libopusenc-dev libasound2-dev \
+BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev
 # Debian packages the tests drive as real peers and tools.
 TEST_PACKAGES := baresip-core sip-tester opus-tools

@@ -57,7 +57,7 @@ let package = Package(
         .systemLibrary(
             name: "COpus",
             pkgConfig: "opus",
-            providers: [.apt(["libopus-dev", "libopusenc-dev"])]
+            providers: [.apt(["libopus-dev"])]
         ),
         .systemLibrary(
             name: "CALSA",

@@ -21,6 +21,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // The C floor for the media benchmarks: libsrtp2 and libopus called directly.
+        .target(
+            name: "RawMediaFloor",
+            path: "Benchmarks/RawMediaFloor",
+            linkerSettings: [.linkedLibrary("srtp2"), .linkedLibrary("opus")]
+        ),
         .executableTarget(
             name: "VaultBenchmarks",
             dependencies: [
@@ -49,6 +55,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Media", package: hushboxPackage),
                 .product(name: "SIPCore", package: hushboxPackage),
+                "RawMediaFloor",
             ],
             path: "Benchmarks/MediaBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

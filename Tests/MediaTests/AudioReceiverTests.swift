@@ -49,7 +49,7 @@ struct AudioReceiverTests {
         #expect(receiver.statistics.lost >= 1)
     }
 
-    @Test("Opus: 20 ms frames of 320 samples at 16 kHz, the lost one concealed by PLC rather than silence")
+    @Test("Opus: 20 ms frames of 320 samples at 16 kHz, the lost one rebuilt from the next packet's FEC rather than silence")
     func opus() throws {
         let encoder = try OpusVoiceEncoder(sampleRate: 48_000)
         let receiver = try AudioReceiver(audio: Self.audio(.opus))
@@ -61,7 +61,25 @@ struct AudioReceiverTests {
         #expect(frames.count == 30)
         #expect(frames.allSatisfy { $0.count == 320 })
         let concealedEnergy = frames[10].reduce(0.0) { $0 + Double($1) * Double($1) } / 320
-        #expect(concealedEnergy > 1_000_000, "PLC carries the tone over the gap")
+        #expect(concealedEnergy > 1_000_000, "the rebuilt frame carries the tone over the gap")
+        #expect(receiver.recoveredByFEC == 1, "the next packet had arrived, so its FEC rebuilt the lost one")
         #expect(receiver.outputSampleRate == 16_000)
+    }
+
+    @Test("Opus: two packets lost in a row are concealed by PLC, since no FEC covers the first")
+    func opusBurstLoss() throws {
+        let encoder = try OpusVoiceEncoder(sampleRate: 48_000)
+        let receiver = try AudioReceiver(audio: Self.audio(.opus))
+        var frames: [[Int16]] = []
+        for index in 0..<20 {
+            let packet = RTPPacket(payloadType: 111, sequenceNumber: UInt16(index), timestamp: UInt32(index * 960), ssrc: 5,
+                                   payload: try encoder.encode(Self.tone(samples: 960, rate: 48_000, offset: index * 960)))
+            let now = Duration.milliseconds(Int64(index * 20))
+            if index != 8 && index != 9 { receiver.insert(packet, arrival: now) }
+            if let frame = receiver.pull(at: now) { frames.append(frame) }
+        }
+        #expect(receiver.statistics.lost == 2)
+        #expect(receiver.recoveredByFEC == 1, "only the second lost frame had its successor buffered")
+        #expect(frames.allSatisfy { $0.count == 320 })
     }
 }

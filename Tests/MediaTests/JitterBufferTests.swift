@@ -33,7 +33,7 @@ struct JitterBufferTests {
         playout.map {
             switch $0 {
             case .frame(let sequence, _): "\(sequence)"
-            case .lost(let sequence): "lost \(sequence)"
+            case .lost(let sequence, _): "lost \(sequence)"
             case .waiting: "waiting"
             }
         }

@@ -34,7 +34,7 @@ struct MediaSessionTests {
         }
     }
 
-    @Test("SRTP media arrives decrypted and in order; forged and foreign packets are dropped; digits arrive as digits; SRTCP reports flow back; silence ends the call")
+    @Test("SRTP media arrives decrypted and in order; forged and foreign packets are dropped; digits arrive as digits; SRTCP reports flow back; silence ends the call; an RTCP BYE says the peer left")
     func exchange() async throws {
         let clock = ManualClock()
         // The box's SDP idea of the phone's ports does not matter: media and reports
@@ -96,8 +96,12 @@ struct MediaSessionTests {
         try await received.wait(for: 22)
         #expect(received.all.last == .inactive)
 
-        await box.stop()
+        // The phone hangs up: its session says goodbye in RTCP and the box hears it.
         await phone.stop()
+        try await received.wait(for: 23)
+        #expect(received.all.last == .peerLeft)
+
+        await box.stop()
         try await stranger.close()
         _ = await (serving.value, listening.value, phoneServing.value)
     }

@@ -1,60 +1,13 @@
-// Recording one second of a caller's Opus: stored as received (pass-through,
-// decoded only for silence detection) against decoding and re-encoding it
-// (transcoding), and SRTP against the plain packet handling around it.
+// A receiving call's whole media path against the C floor (ReceivePath.swift),
+// and SRTP per packet against the plain packet handling around it.
 import Benchmark
 import Foundation
 import Media
 import SIPCore
 
-struct DiscardingSink: RecordingSink {
-    var count = 0
-    mutating func write(_ bytes: [UInt8]) throws { count += bytes.count }
-}
-
-/// One second of a caller's Opus at 48 kHz, 20 ms packets.
-let callerPackets: [[UInt8]] = {
-    let encoder = try! OpusVoiceEncoder(sampleRate: 48_000)
-    return (0..<50).map { frame in
-        let samples = (0..<960).map { index -> Int16 in
-            let time = Double(frame * 960 + index) / 48_000
-            return Int16(9_000 * (0.6 + 0.4 * sin(2 * .pi * 4 * time)) * sin(2 * .pi * 220 * time))
-        }
-        return try! encoder.encode(samples)
-    }
-}()
-
 let benchmarks: @Sendable () -> Void = {
-    let configuration = Benchmark.Configuration(metrics: [.throughput, .wallClock, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 2_000)
-
-    Benchmark("Record 1 s of caller Opus: pass-through + decode for silence detection", configuration: configuration) { benchmark in
-        for _ in benchmark.scaledIterations {
-            let writer = try OggOpusPassThroughWriter(sink: DiscardingSink(), serial: 1)
-            let decoder = try OpusVoiceDecoder(sampleRate: 16_000)
-            var silence = SilenceDetector(sampleRate: 16_000)
-            for (index, packet) in callerPackets.enumerated() {
-                try writer.append(packet, rtpTimestamp: UInt32(index * 960))
-                silence.process(try decoder.decode(packet))
-            }
-            try writer.finish()
-            blackHole(writer.sink.count)
-        }
-    }
-
-    Benchmark("Record 1 s of caller Opus: transcode (decode, silence detection, encode to Ogg Opus)", configuration: configuration) { benchmark in
-        for _ in benchmark.scaledIterations {
-            let recorder = try OggOpusRecorder(sink: DiscardingSink())
-            let decoder = try OpusVoiceDecoder(sampleRate: 16_000)
-            var silence = SilenceDetector(sampleRate: 16_000)
-            for packet in callerPackets {
-                let samples = try decoder.decode(packet)
-                silence.process(samples)
-                try recorder.write(samples)
-            }
-            try recorder.finish()
-            blackHole(recorder.sink.count)
-        }
-    }
-
+    receivePathBenchmarks()
+    memoryPerCallBenchmarks()
     let key = (0..<30).map { UInt8($0) }
     let rtp = RTPPacket(payloadType: 0, sequenceNumber: 1, timestamp: 0, ssrc: 7, payload: [UInt8](repeating: 0xD5, count: 160)).serialized
     // Per iteration: 10,000 packets, so that creating the contexts (key derivation,

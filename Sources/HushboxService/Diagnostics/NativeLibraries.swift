@@ -21,7 +21,6 @@ public enum NativeLibraries {
             reports.append(Report(library: "libsrtp2", version: nil, problem: "srtp_init failed with status \(srtpStatus.rawValue)"))
         }
         reports.append(Report(library: "libopus", version: String(cString: opus_get_version_string()), problem: nil))
-        reports.append(Report(library: "libopusenc", version: String(cString: ope_get_version_string()), problem: nil))
         reports.append(Report(library: "libasound2", version: String(cString: snd_asoundlib_version()), problem: nil))
         reports.append(argon2())
         return reports

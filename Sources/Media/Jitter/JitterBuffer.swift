@@ -25,8 +25,11 @@ public struct JitterBuffer: Sendable {
 
     public enum Playout: Sendable, Hashable {
         case frame(sequence: UInt16, payload: [UInt8])
-        /// The frame for this sequence number is missing: the decoder conceals it.
-        case lost(sequence: UInt16)
+        /// The frame for this sequence number is missing: the decoder conceals
+        /// it, or rebuilds it from the in-band FEC of `following` (the next
+        /// packet, when it has already arrived; Opus carries the previous
+        /// frame at lower quality there).
+        case lost(sequence: UInt16, following: [UInt8]?)
         /// Nothing to play yet (buffering, or the stream paused).
         case waiting
     }
@@ -123,7 +126,7 @@ public struct JitterBuffer: Sendable {
                 playFrom = nil
                 next = nil
             }
-            return .lost(sequence: UInt16(truncatingIfNeeded: current))
+            return .lost(sequence: UInt16(truncatingIfNeeded: current), following: packets[current + 1])
         }
         return .waiting
     }

@@ -29,6 +29,8 @@ public final class AudioReceiver {
     }
 
     public var statistics: JitterBuffer.Statistics { jitter.statistics }
+    /// Lost Opus frames rebuilt from the next packet's in-band FEC rather than concealed.
+    public private(set) var recoveredByFEC = 0
 
     public func insert(_ packet: RTPPacket, arrival: Duration) {
         jitter.insert(sequence: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc, payload: packet.payload, arrival: arrival)
@@ -45,7 +47,11 @@ public final class AudioReceiver {
             case .pcma: return concealer.received(G711.decodeALaw(payload))
             case .opus: return (try? opus?.decode(payload)) ?? concealed()
             }
-        case .lost:
+        case .lost(_, let following):
+            if let opus, let following, let recovered = try? opus.recover(samples: frameSamples, from: following) {
+                recoveredByFEC += 1
+                return recovered
+            }
             return concealed()
         }
     }

@@ -19,6 +19,9 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         case digit(DTMFDigit)
         /// No authentic media for the inactivity timeout: the caller is gone.
         case inactive
+        /// The peer said goodbye in RTCP (BYE for the stream we receive):
+        /// its media ends, though the SIP BYE may still be on its way.
+        case peerLeft
     }
 
     public nonisolated let events: AsyncStream<Event>
@@ -117,6 +120,8 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
                 keep(report.reports.filter { $0.ssrc == outbound.ssrc })
             case .receiverReport(let report):
                 keep(report.reports.filter { $0.ssrc == outbound.ssrc })
+            case .goodbye(let sources):
+                if let ssrc = reception?.ssrc, sources.contains(ssrc) { eventSink.yield(.peerLeft) }
             default:
                 break
             }
@@ -144,7 +149,14 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 
     private func sendReport() {
-        guard let controlChannel else { return }
+        guard let controlChannel, let envelope = reportEnvelope(goodbye: false) else { return }
+        controlChannel.writeAndFlush(envelope, promise: nil)
+    }
+
+    /// A compound SRTCP packet: SR or RR, our CNAME and, when leaving, a BYE
+    /// (RFC 3550 §6.6), addressed to where the peer's RTCP comes from.
+    private func reportEnvelope(goodbye: Bool) -> AddressedEnvelope<ByteBuffer>? {
+        guard let controlChannel else { return nil }
         let now = origin.duration(to: clock.now)
         var blocks: [RTCPPacket.ReportBlock] = []
         if var statistics = reception {
@@ -157,11 +169,13 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
                 packetCount: outbound.packetsSent, octetCount: outbound.octetsSent, reports: blocks
             ))
             : .receiverReport(.init(ssrc: outbound.ssrc, reports: blocks))
-        guard let bytes = try? outbound.controlPacket([report, .sourceDescription([outbound.ssrc: "hushbox"])]) else { return }
+        var packets = [report, .sourceDescription([outbound.ssrc: "hushbox"])]
+        if goodbye { packets.append(.goodbye([outbound.ssrc])) }
+        guard let bytes = try? outbound.controlPacket(packets) else { return nil }
         let target = inbound.latchedControlSource
             ?? MediaEndpoint(host: inbound.latchedSource?.host ?? audio.remoteAddress, port: audio.remoteRTCPPort)
-        guard let address = try? SocketAddress(ipAddress: target.host, port: target.port) else { return }
-        controlChannel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: controlChannel.allocator.buffer(bytes: bytes)), promise: nil)
+        guard let address = try? SocketAddress(ipAddress: target.host, port: target.port) else { return nil }
+        return AddressedEnvelope(remoteAddress: address, data: controlChannel.allocator.buffer(bytes: bytes))
     }
 
     /// Sends one frame of encoded audio lasting `duration` samples (or, with
@@ -179,8 +193,11 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     public var outboundLastSequence: UInt16 { outbound.lastSequence }
     public var latchedSource: MediaEndpoint? { inbound.latchedSource }
 
-    /// Closes the socket; `run()` returns.
+    /// Says goodbye in RTCP, closes the sockets; `run()` returns.
     public func stop() async {
+        if let controlChannel, let goodbye = reportEnvelope(goodbye: true) {
+            try? await controlChannel.writeAndFlush(goodbye)
+        }
         try? await channel?.close()
         try? await controlChannel?.close()
         datagramSink.finish()

@@ -1,18 +1,21 @@
 import COpus
 
-/// Stores the Opus packets a caller sent, as they are, in an Ogg Opus stream
-/// (RFC 7845): no decode-encode round, which is most of a transcoding call's
-/// cost. Granule positions count 48 kHz samples from each packet's TOC
+/// Writes Opus packets into an Ogg Opus stream (RFC 7845): the packets a
+/// caller sent, as they are (pass-through: no decode-encode round, which is
+/// most of a transcoding call's cost), or those ``OggOpusRecorder`` encodes.
+/// Granule positions count 48 kHz samples from each packet's TOC
 /// (RFC 6716 §3.1); a gap in the RTP timestamps (loss, DTX) is filled with
 /// 1-byte packets that a decoder conceals, so the stored message keeps the
 /// call's timing. Pages are written to the sink once a second of audio has
 /// gathered, so memory stays bounded. Not Sendable: one recording, one task.
-public final class OggOpusPassThroughWriter<Sink: RecordingSink> {
+public final class OggOpusWriter<Sink: RecordingSink> {
     public private(set) var sink: Sink
     private let serial: UInt32
     private var pageSequence: UInt32 = 0
-    /// RFC 7845 §4.2: granule positions count the pre-skip too.
-    private var granule = Int64(OggOpusGap.preSkip)
+    /// RFC 7845 §4: a granule position counts every sample decoded up to the
+    /// end of the page, pre-skip included; playback length is the last one
+    /// minus the pre-skip.
+    private var granule: Int64 = 0
     private var pending: [[UInt8]] = []
     private var pendingSamples = 0
     private var lastTimestamp: UInt32?
@@ -22,13 +25,15 @@ public final class OggOpusPassThroughWriter<Sink: RecordingSink> {
     public private(set) var gapPacketsInserted = 0
 
 
-    public init(sink: Sink, serial: UInt32) throws {
+    /// - Parameter inputSampleRate: the rate of the audio before encoding, for
+    ///   players that want to decode at it (informational, RFC 7845 §5.1).
+    public init(sink: Sink, serial: UInt32, inputSampleRate: Int = 48_000) throws {
         self.sink = sink
         self.serial = serial
         // The identification header (§5.1): version 1, mono, the pre-skip of libopus's
-        // encoder delay (what nearly every caller's encoder has), 48 kHz, no gain, family 0.
+        // encoder delay (what nearly every caller's encoder has), no gain, family 0.
         var head = Array("OpusHead".utf8) + [1, 1] + Self.littleEndian(UInt16(OggOpusGap.preSkip))
-        head += Self.littleEndian(UInt32(48_000)) + [0, 0, 0]
+        head += Self.littleEndian(UInt32(inputSampleRate)) + [0, 0, 0]
         try writePage([head], granule: 0, flags: 0x02)
         let vendor = Array("Hushbox".utf8)
         let tags = Array("OpusTags".utf8) + Self.littleEndian(UInt32(vendor.count)) + vendor + Self.littleEndian(UInt32(0))
@@ -60,17 +65,23 @@ public final class OggOpusPassThroughWriter<Sink: RecordingSink> {
     }
 
     /// Writes what is pending on the last page, flagged end of stream.
-    public func finish() throws {
+    /// - Parameter playbackSamples: when the encoder padded the end, the
+    ///   true length in 48 kHz samples; the last granule position trims the
+    ///   padding off (RFC 7845 §4.4).
+    public func finish(playbackSamples: Int? = nil) throws {
         guard !finished else { return }
         finished = true
         granule += Int64(pendingSamples)
+        if let playbackSamples {
+            granule = min(granule, Int64(OggOpusGap.preSkip + playbackSamples))
+        }
         try writePage(pending, granule: granule, flags: 0x04)
         pending = []
         pendingSamples = 0
     }
 
-    /// Seconds of audio stored so far.
-    public var duration: Double { Double(granule - Int64(OggOpusGap.preSkip) + Int64(pendingSamples)) / 48_000 }
+    /// Seconds of playback stored so far (the pre-skip not counted).
+    public var duration: Double { Double(max(0, granule + Int64(pendingSamples) - Int64(OggOpusGap.preSkip))) / 48_000 }
 
     /// Flushes a full page before adding, so that the last page, written by
     /// ``finish()``, always holds packets and can carry the end-of-stream flag.

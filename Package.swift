@@ -102,6 +102,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Voicemail: the caller flow, prompts, mailboxes and recording into the vault.
+        .target(
+            name: "Voicemail",
+            dependencies: ["Media", "Vault", "SIPCore"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(
             name: "Vault",
@@ -205,6 +212,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VoicemailTests",
+            dependencies: ["Voicemail", "Media", "Vault", "HushboxTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -225,6 +225,10 @@ let package = Package(
                 "Media", "SIPCore", "HushboxTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // An independent SRTP reference (BoringSSL's AES-CTR, AES-GCM, HMAC-SHA1)
+                // to check libsrtp against the RFC vectors; already built for swift-certificates.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

@@ -10,11 +10,14 @@ SHELL := /bin/bash
 BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev
 # Debian packages the tests drive as real peers and tools.
-TEST_PACKAGES := baresip-core sip-tester opus-tools
+TEST_PACKAGES := baresip-core sip-tester opus-tools espeak-ng sox
+# Debian packages that render the caller prompts (scripts/render-prompts.sh).
+PROMPT_PACKAGES := espeak-ng sox opus-tools
+PROMPTS := prompts/rendered/.rendered
 
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: help run test build deps test-deps clean
+.PHONY: help run test build deps test-deps prompts clean
 
 help:
 	@echo "make run    build and start hushboxd on the development configuration (data in ./.hushbox-dev)"
@@ -26,17 +29,25 @@ deps:
 test-deps: deps
 	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES); fi
 
+# The prompts, rendered from prompts/text when missing or when a text changed.
+prompts: $(PROMPTS)
+
+$(PROMPTS): prompts/text/*.txt scripts/render-prompts.sh
+	@scripts/install-debian-packages.sh $(PROMPT_PACKAGES)
+	scripts/render-prompts.sh prompts/rendered
+	@touch $@
+
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 
-run: build
+run: build prompts
 	.build/debug/hushboxd --dev
 
 # Build everything first (executables included: the tests run them as child
 # processes), then run the tests without building again.
-test: test-deps
+test: test-deps prompts
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 
 clean:
-	rm -rf .build
+	rm -rf .build prompts/rendered

@@ -105,7 +105,7 @@ let package = Package(
         // MARK: Voicemail: the caller flow, prompts, mailboxes and recording into the vault.
         .target(
             name: "Voicemail",
-            dependencies: ["Media", "Vault", "SIPCore"],
+            dependencies: ["Media", "Vault", "SIPCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
 
@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "SIPCore", "SIPStack",
+                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,7 +158,7 @@ let package = Package(
             name: "hushbox",
             dependencies: [
                 "HushboxService",
-                "Vault",
+                "Vault", "Voicemail", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -62,6 +62,7 @@ public enum ConfigurationLoader {
         let schema = ConfigurationSchema.self
         let deviceName = try settings.text(schema.deviceName)
         let dataDirectory = try settings.text(schema.dataDirectory)
+        let promptsDirectory = try settings.text(schema.promptsDirectory)
         let secretsDirectory = try settings.text(schema.secretsDirectory)
         guard let level = Logger.Level(rawValue: try settings.text(schema.logLevel)) else {
             preconditionFailure("log.level choices must all be swift-log level names")
@@ -77,7 +78,7 @@ public enum ConfigurationLoader {
         let sip = try SIPConfigurationReader.read(from: &settings, peerNames: peerNames)
         return HushboxConfiguration(
             device: .init(name: deviceName),
-            storage: .init(dataDirectory: dataDirectory),
+            storage: .init(dataDirectory: dataDirectory, promptsDirectory: promptsDirectory),
             secrets: .init(directory: secretsDirectory),
             log: .init(level: level),
             tls: .init(certificatePath: certificatePath, privateKeyPath: privateKeyPath),

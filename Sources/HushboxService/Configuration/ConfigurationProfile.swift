@@ -21,6 +21,7 @@ public enum ConfigurationProfile: Sendable, Hashable {
             return [
                 ConfigurationSchema.deviceName.key: .text("hushbox-dev"),
                 ConfigurationSchema.dataDirectory.key: .text(dataDirectory),
+                ConfigurationSchema.promptsDirectory.key: .text(base + "/prompts/rendered"),
                 ConfigurationSchema.secretsDirectory.key: .text(dataDirectory + "/credentials"),
                 ConfigurationSchema.opsAddress.key: .text("127.0.0.1"),
                 ConfigurationSchema.sipAddress.key: .text("127.0.0.1"),

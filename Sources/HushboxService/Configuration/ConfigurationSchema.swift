@@ -10,6 +10,10 @@ public enum ConfigurationSchema {
         "storage.data_directory", .absolutePath, default: .text("/var/lib/hushbox"),
         summary: "Where the database, sealed audio objects and the device's TLS files live. Kept at mode 0700."
     )
+    public static let promptsDirectory = ConfigurationSetting(
+        "storage.prompts_directory", .absolutePath, default: .text("/usr/share/hushbox/prompts"),
+        summary: "The caller prompts: `<language>/<name>.opus` and `beep.opus`, rendered by scripts/render-prompts.sh; any file may be replaced by an Ogg Opus recording."
+    )
     public static let secretsDirectory = ConfigurationSetting(
         "secrets.directory", .absolutePath,
         default: .derived("`$CREDENTIALS_DIRECTORY` when systemd provides credentials, else `/etc/hushbox/credentials`"),
@@ -131,7 +135,7 @@ public enum ConfigurationSchema {
 
     /// All settings, in the order documentation and reports list them.
     public static let all: [ConfigurationSetting] = [
-        deviceName, dataDirectory, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
+        deviceName, dataDirectory, promptsDirectory, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
         mediaPortMinimum, mediaPortMaximum,

@@ -13,9 +13,11 @@ public struct HushboxConfiguration: Sendable, Hashable {
 
     public struct Storage: Sendable, Hashable {
         public var dataDirectory: String
+        public var promptsDirectory: String
 
-        public init(dataDirectory: String) {
+        public init(dataDirectory: String, promptsDirectory: String) {
             self.dataDirectory = dataDirectory
+            self.promptsDirectory = promptsDirectory
         }
     }
 

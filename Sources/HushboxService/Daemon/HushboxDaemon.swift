@@ -37,7 +37,7 @@ public struct HushboxDaemon: Sendable {
         if let setup = checks.sip {
             var sipLogger = logger
             sipLogger[metadataKey: "component"] = "sip"
-            let service = try SIPService(setup: setup, readiness: readiness, logger: sipLogger)
+            let service = try SIPService(setup: setup, vault: checks.vault, readiness: readiness, logger: sipLogger)
             services.append(ListeningService(service, failure: { error in
                 ListenerFailure(
                     listener: "SIP listeners", address: setup.address, port: configuration.sip.tlsPort,

@@ -1,28 +1,93 @@
 import Logging
+internal import SIPCore
 internal import SIPStack
+internal import Vault
+internal import Voicemail
 
-/// Decides what happens to each call the SIP endpoint offers. A call reaches
-/// the mailbox of the dialled user; a dialled user without one gets 404
-/// (RFC 3261 §21.4.5), as the voicemail flow will keep doing for unknown users.
-/// The voicemail flow, which gives users mailboxes, is not part of the daemon
-/// yet, so today every call that passes the signalling policy gets 404.
+/// Decides what happens to each call the SIP endpoint offers: a call reaches
+/// the mailbox of the dialled SIP user or E.164 number, in whichever
+/// organisation has it; anything else gets 404 (RFC 3261 §21.4.5). Each
+/// answered call runs as its own task; the SIP dialog's end reaches it.
 struct CallDispatcher: Sendable {
     let endpoint: SIPEndpoint<ContinuousClock>
+    let vault: Vault
+    let prompts: PromptLibrary
+    /// The address the media sockets bind: the SIP listener's.
+    let mediaHost: String
     let logger: Logger
 
+    /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
+    func recoverInterruptedCalls() throws {
+        for tenantID in try vault.tenantIDs() {
+            try VoicemailRecovery.recover(try vault.tenant(tenantID), outboxDestinations: [], logger: logger)
+        }
+    }
+
     func run() async {
-        for await event in endpoint.events {
-            switch event {
-            case .incomingCall(let call):
-                logger.info("no mailbox for the dialled user; answering 404", metadata: ["call_id": "\(call.reference.callID)", "peer": "\(call.peer)"])
-                await endpoint.reject(call.reference, status: 404)
-            case .registrationChanged(let peer, let status):
-                if case .registered = status {
-                    logger.notice("registered with trunk", metadata: ["peer": "\(peer)"])
+        await withDiscardingTaskGroup { group in
+            var dialogEnds: [CallReference: AsyncStream<Void>.Continuation] = [:]
+            for await event in endpoint.events {
+                switch event {
+                case .incomingCall(let call):
+                    guard let (tenant, mailbox) = route(call) else {
+                        logger.info("no mailbox for the dialled user; answering 404", metadata: ["call_id": "\(call.reference)", "peer": "\(call.peer)"])
+                        await endpoint.reject(call.reference, status: 404)
+                        continue
+                    }
+                    let (ended, signal) = AsyncStream.makeStream(of: Void.self)
+                    dialogEnds[call.reference] = signal
+                    let setup = VoicemailCallSetup(
+                        audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort, caller: callerNumber(call),
+                        mailbox: mailbox, tenant: tenant, prompts: prompts
+                    )
+                    let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
+                    var callLogger = logger
+                    callLogger[metadataKey: "call_id"] = "\(call.reference)"
+                    group.addTask { _ = await VoicemailCall.run(setup, signalling: signalling, sipEnded: ended, logger: callLogger) }
+                case .callEnded(let call, _, _):
+                    if let signal = dialogEnds.removeValue(forKey: call) {
+                        signal.yield()
+                        signal.finish()
+                    }
+                case .registrationChanged(let peer, let status):
+                    if case .registered = status {
+                        logger.notice("registered with trunk", metadata: ["peer": "\(peer)"])
+                    }
+                case .callEstablished, .mediaUpdated:
+                    break
                 }
-            case .callEstablished, .mediaUpdated, .callEnded:
-                break
             }
         }
     }
+
+    /// The mailbox the dialled user or number reaches, by blind index in each organisation.
+    private func route(_ call: IncomingCall) -> (TenantVault, Mailbox)? {
+        guard let dialled = call.dialledUser, !dialled.isEmpty else { return nil }
+        let number = try? PhoneNumber(dialled)
+        do {
+            for tenantID in try vault.tenantIDs() {
+                let tenant = try vault.tenant(tenantID)
+                if let mailbox = try tenant.mailbox(sipUser: dialled) { return (tenant, mailbox) }
+                if let number, let mailbox = try tenant.mailbox(number: number) { return (tenant, mailbox) }
+            }
+        } catch {
+            logger.error("routing failed: the vault could not be read", metadata: ["error": "\(error)"])
+        }
+        return nil
+    }
+
+    /// The caller's number from the From URI's user part, when it is one.
+    private func callerNumber(_ call: IncomingCall) -> PhoneNumber? {
+        guard case .sip(let uri) = call.caller, let user = uri.user else { return nil }
+        return try? PhoneNumber(user)
+    }
+}
+
+/// A voicemail call's answer and hang-up, on the endpoint.
+struct EndpointSignalling: CallSignalling {
+    let endpoint: SIPEndpoint<ContinuousClock>
+    let call: CallReference
+
+    func answer() async { await endpoint.accept(call) }
+    func hangUp() async { await endpoint.hangUp(call) }
 }

@@ -1,6 +1,8 @@
 import Logging
 import ServiceLifecycle
 internal import SIPStack
+internal import Vault
+internal import Voicemail
 
 /// The SIP user agent as a service of the daemon: binds the listeners,
 /// reports them ready, serves until shutdown, and hands calls to the
@@ -10,11 +12,13 @@ struct SIPService: Service, CustomStringConvertible {
 
     let endpoint: SIPEndpoint<ContinuousClock>
     let setup: SIPSetup
+    let vault: Vault
     let readiness: ReadinessBoard
     let logger: Logger
 
-    init(setup: SIPSetup, readiness: ReadinessBoard, logger: Logger) throws {
+    init(setup: SIPSetup, vault: Vault, readiness: ReadinessBoard, logger: Logger) throws {
         self.setup = setup
+        self.vault = vault
         self.readiness = readiness
         self.logger = logger
         endpoint = try SIPEndpoint(configuration: setup.signalling, listeners: setup.listeners, clock: ContinuousClock(), logger: logger)
@@ -23,10 +27,11 @@ struct SIPService: Service, CustomStringConvertible {
     var description: String { "SIPService" }
 
     func run() async throws {
+        let dispatcher = CallDispatcher(endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, logger: logger)
+        try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()
         let listing = SIPTransport.allCases.compactMap { transport in ports[transport].map { "\(transport.rawValue) \(setup.address):\($0)" } }
         readiness.report(Self.componentName, detail: listing.joined(separator: ", "))
-        let dispatcher = CallDispatcher(endpoint: endpoint, logger: logger)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await endpoint.run() }

@@ -3,6 +3,7 @@ internal import NIOSSL
 internal import SIPCore
 internal import SIPStack
 internal import Vault
+internal import Voicemail
 
 /// The SIP listeners and the signalling policy, built from the configuration
 /// and checked before anything listens: the device certificate as NIOSSL
@@ -11,6 +12,7 @@ public struct SIPSetup: Sendable {
     let signalling: SignallingConfiguration
     let listeners: SIPListenerSettings
     let address: String
+    let prompts: PromptLibrary
 
     static func prepare(_ configuration: HushboxConfiguration, identity: DeviceTLSIdentity) throws(StartupError) -> SIPSetup {
         let sip = configuration.sip
@@ -34,7 +36,13 @@ public struct SIPSetup: Sendable {
         let listeners = SIPListenerSettings(
             host: sip.address, udpPort: sip.udpPort, tcpPort: sip.tcpPort, tlsPort: sip.tlsPort, serverTLS: serverTLS
         )
-        return SIPSetup(signalling: signalling, listeners: listeners, address: sip.address)
+        let prompts: PromptLibrary
+        do {
+            prompts = try PromptLibrary(directory: configuration.storage.promptsDirectory)
+        } catch {
+            throw StartupError("\(error) (storage.prompts_directory)")
+        }
+        return SIPSetup(signalling: signalling, listeners: listeners, address: sip.address, prompts: prompts)
     }
 
     private static func signallingPeer(_ peer: HushboxConfiguration.Peer, configuration: HushboxConfiguration) throws(StartupError) -> SIPPeer {

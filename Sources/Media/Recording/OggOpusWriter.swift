@@ -1,5 +1,3 @@
-import COpus
-
 /// Writes Opus packets into an Ogg Opus stream (RFC 7845): the packets a
 /// caller sent, as they are (pass-through: no decode-encode round, which is
 /// most of a transcoding call's cost), or those ``OggOpusRecorder`` encodes.
@@ -43,11 +41,7 @@ public final class OggOpusWriter<Sink: RecordingSink> {
     /// One received Opus packet with its RTP timestamp (48 kHz clock, RFC 7587 §4.1).
     public func append(_ packet: [UInt8], rtpTimestamp: UInt32) throws {
         guard !finished, !packet.isEmpty else { return }
-        let samples = Int(packet.withUnsafeBufferPointer { bytes -> Int32 in
-            guard let start = bytes.baseAddress else { return OPUS_BAD_ARG }
-            return opus_packet_get_nb_samples(start, Int32(bytes.count), 48_000)
-        })
-        guard samples > 0 else { return }  // not an Opus packet: nothing a decoder could use
+        guard let samples = OpusPacket.samples48k(packet) else { return }  // not an Opus packet: nothing a decoder could use
         if let lastTimestamp {
             let gap = Int(Int32(bitPattern: rtpTimestamp &- lastTimestamp)) - lastDuration
             // Fill whole 20 ms gaps up to 10 s; beyond that the stream restarted and timing is lost.

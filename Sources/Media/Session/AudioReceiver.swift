@@ -31,6 +31,10 @@ public final class AudioReceiver {
     public var statistics: JitterBuffer.Statistics { jitter.statistics }
     /// Lost Opus frames rebuilt from the next packet's in-band FEC rather than concealed.
     public private(set) var recoveredByFEC = 0
+    /// The payload the last ``pull(at:)`` decoded, as the caller sent it; nil
+    /// when that frame was concealed or nothing was due. Opus recordings store
+    /// these as they are (pass-through), in the jitter buffer's order.
+    public private(set) var lastReceivedPayload: [UInt8]?
 
     public func insert(_ packet: RTPPacket, arrival: Duration) {
         jitter.insert(sequence: packet.sequenceNumber, timestamp: packet.timestamp, ssrc: packet.ssrc, payload: packet.payload, arrival: arrival)
@@ -38,10 +42,12 @@ public final class AudioReceiver {
 
     /// The next frame of audio, or nil while the buffer fills or the stream pauses.
     public func pull(at now: Duration) -> [Int16]? {
+        lastReceivedPayload = nil
         switch jitter.pull(at: now) {
         case .waiting:
             return nil
         case .frame(_, let payload):
+            lastReceivedPayload = payload
             switch codec {
             case .pcmu: return concealer.received(G711.decodeMuLaw(payload))
             case .pcma: return concealer.received(G711.decodeALaw(payload))

@@ -21,7 +21,9 @@ public struct SealedObjectInfo: Sendable, Hashable {
 extension TenantVault {
     /// Starts a new sealed object: a random key wrapped by this tenant's data
     /// key and a `writing` row are committed first, then the file is created.
-    public func createObject() throws(VaultError) -> SealedObjectWriter {
+    /// - Parameter chunkSize: bytes per sealed chunk, the unit that survives a
+    ///   crash; recordings use small chunks so a cut message loses little.
+    public func createObject(chunkSize: Int = ObjectStream.defaultChunkSize) throws(VaultError) -> SealedObjectWriter {
         let objectID = Self.newID()
         let key = try write("creating object \(objectID)") { db, _ throws(VaultError) in
             let dataKeyID = try vault.keys.activeDataKeyID(tenantID, in: db)
@@ -36,7 +38,7 @@ extension TenantVault {
         try vault.objects.ensureTenantDirectory(tenantID)
         return try SealedObjectWriter(
             path: vault.objects.path(tenantID: tenantID, objectID: objectID),
-            stream: ObjectStream(key: key, tenantID: tenantID, objectID: objectID),
+            stream: ObjectStream(key: key, tenantID: tenantID, objectID: objectID, chunkSize: chunkSize),
             tenantID: tenantID, objectID: objectID
         )
     }

@@ -1,0 +1,70 @@
+public import Media
+public import SIPCore
+public import Vault
+
+/// One message being captured into its sealed object as it is spoken: each
+/// 20 ms frame the receive pipeline produces goes through silence detection;
+/// an Opus caller's packets are stored as they came (pass-through), G.711 is
+/// encoded to Opus at its own 8 kHz. Ogg pages go to the sealed-object writer
+/// as they complete, so the message is never held whole in memory. Not
+/// Sendable: one call's task owns it.
+public final class MessageRecording {
+    public let voicemail: Voicemail
+    public let writer: SealedObjectWriter
+    private let encoding: Encoding
+    public private(set) var silence: SilenceDetector
+    private var slot: UInt32 = 0
+
+    private enum Encoding {
+        case transcode(OggOpusRecorder<SealedRecordingSink>)
+        case passThrough(OggOpusWriter<SealedRecordingSink>)
+    }
+
+    /// - Parameter sampleRate: the rate of the frames ``take(_:received:)`` gets (the receive pipeline's output rate).
+    public init(voicemail: Voicemail, writer: SealedObjectWriter, codec: AudioCodec, sampleRate: Int) throws {
+        self.voicemail = voicemail
+        self.writer = writer
+        let sink = SealedRecordingSink(writer: writer)
+        encoding = codec == .opus
+            ? .passThrough(try OggOpusWriter(sink: sink, serial: 1, inputSampleRate: sampleRate))
+            : .transcode(try OggOpusRecorder(sink: sink, inputSampleRate: Int32(sampleRate), serial: 1))
+        silence = SilenceDetector(sampleRate: sampleRate)
+    }
+
+    /// One 20 ms frame of decoded audio, and the packet it came from when the
+    /// caller sent it (nil when it was concealed).
+    public func take(_ frame: [Int16], received payload: [UInt8]?) throws {
+        silence.process(frame)
+        switch encoding {
+        case .transcode(let recorder):
+            try recorder.write(frame)
+        case .passThrough(let writer):
+            // Frames come in playout order, one per 20 ms slot; a concealed slot
+            // leaves a gap in these timestamps that the writer fills.
+            if let payload { try writer.append(payload, rtpTimestamp: slot &* 960) }
+        }
+        slot &+= 1
+    }
+
+    /// Ends the Ogg stream (its last page goes to the writer, which the vault
+    /// then finishes or discards); returns the message's length.
+    public func finish() throws -> Duration {
+        switch encoding {
+        case .transcode(let recorder):
+            try recorder.finish()
+            return .milliseconds(Int64(recorder.duration * 1000))
+        case .passThrough(let writer):
+            try writer.finish()
+            return .milliseconds(Int64(writer.duration * 1000))
+        }
+    }
+}
+
+/// The vault's sealed-object writer as the recorder's byte sink.
+struct SealedRecordingSink: RecordingSink {
+    let writer: SealedObjectWriter
+
+    func write(_ bytes: [UInt8]) throws {
+        try writer.write(bytes)
+    }
+}

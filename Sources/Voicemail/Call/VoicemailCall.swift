@@ -1,0 +1,291 @@
+import Foundation
+public import Logging
+import Media
+public import SIPCore
+public import Vault
+
+/// What the SIP side does for a voicemail call; the daemon implements it on its endpoint.
+public protocol CallSignalling: Sendable {
+    /// Sends 200 OK with the SDP answer the SIP core prepared.
+    func answer() async
+    func hangUp() async
+}
+
+/// Everything one call needs, decided before it is answered.
+public struct VoicemailCallSetup: Sendable {
+    public var audio: NegotiatedAudio
+    /// The address the RTP socket binds (the SIP listener's).
+    public var mediaHost: String
+    public var localRTPPort: Int
+    /// The caller's number when they sent one; personal data, never logged.
+    public var caller: PhoneNumber?
+    public var mailbox: Mailbox
+    public var tenant: TenantVault
+    public var prompts: PromptLibrary
+    /// The uplink destinations a kept message is queued for.
+    public var outboxDestinations: [String]
+    /// Bytes per sealed chunk of the recording: what a crash can lose at most.
+    /// 4 KiB is about 1.3 s of speech at 24 kb/s.
+    public var recordingChunkSize: Int
+
+    public init(
+        audio: NegotiatedAudio, mediaHost: String, localRTPPort: Int, caller: PhoneNumber?, mailbox: Mailbox, tenant: TenantVault,
+        prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096
+    ) {
+        self.audio = audio
+        self.mediaHost = mediaHost
+        self.localRTPPort = localRTPPort
+        self.caller = caller
+        self.mailbox = mailbox
+        self.tenant = tenant
+        self.prompts = prompts
+        self.outboxDestinations = outboxDestinations
+        self.recordingChunkSize = recordingChunkSize
+    }
+}
+
+/// One voicemail call from answer to hang-up: the media session, the caller
+/// flow on real time, prompts played in the call's codec, the message
+/// recorded into the vault, and everything stored in one transaction at the
+/// end. The flow decides; this carries its actions out.
+public enum VoicemailCall {
+    /// Runs the call until it ends. `sipEnded` yields when the SIP dialog
+    /// ended (the caller's BYE, a CANCEL, the maximum duration).
+    /// Returns the call's summary, or nil when it could not be set up.
+    public static func run(
+        _ setup: VoicemailCallSetup, signalling: some CallSignalling, sipEnded: AsyncStream<Void>, logger: Logger
+    ) async -> CallerFlow.CallSummary? {
+        let runner: VoicemailCallRunner
+        do {
+            runner = try await VoicemailCallRunner(setup: setup, logger: logger)
+        } catch {
+            logger.error("voicemail call could not start", metadata: ["mailbox_id": "\(setup.mailbox.id)", "error": "\(error)"])
+            await signalling.hangUp()
+            return nil
+        }
+        await signalling.answer()
+        return await runner.run(signalling: signalling, sipEnded: sipEnded)
+    }
+}
+
+/// The state of one call in progress. Not Sendable: the call's task owns it.
+final class VoicemailCallRunner {
+    private enum Input: Sendable {
+        case media(MediaSession<ContinuousClock>.Event)
+        case tick
+        case sipEnded
+    }
+
+    private let setup: VoicemailCallSetup
+    private let logger: Logger
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+    private let session: MediaSession<ContinuousClock>
+    private let receiver: AudioReceiver
+    private var inbandDigits: InbandDTMFDetector?
+    private var flow: CallerFlow
+    private var call: Call
+    private var player: PromptPlayer?
+    private var recording: MessageRecording?
+    private var finishedRecording: FinishedRecording?
+    private var summary: CallerFlow.CallSummary?
+    private var mediaEnded = false
+
+    init(setup: VoicemailCallSetup, logger: Logger) async throws {
+        self.setup = setup
+        self.logger = logger
+        origin = clock.now
+        session = try MediaSession(audio: setup.audio, clock: clock)
+        _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
+        receiver = try AudioReceiver(audio: setup.audio)
+        // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
+        inbandDigits = setup.audio.codec == .opus ? nil : InbandDTMFDetector()
+        let mailbox = setup.mailbox
+        let stored = try setup.tenant.voicemails(mailboxID: mailbox.id).count
+        flow = CallerFlow(settings: .forCall(
+            callerE164: setup.caller?.e164, mailboxLanguage: PromptLanguage(code: mailbox.language) ?? .english,
+            mailboxRequiresConsent: mailbox.consentRequired, recordingEnabled: mailbox.recordingEnabled,
+            mailboxFull: stored >= mailbox.maxMessages, maximumMessage: .seconds(mailbox.maxMessageSeconds)
+        ))
+        let subject = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
+        call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: Date(), counterparty: setup.caller, subjectID: subject)
+        // In progress from the start: a stop mid-call leaves a row to close, not nothing.
+        try setup.tenant.insert(call)
+    }
+
+    private var now: Duration { origin.duration(to: clock.now) }
+
+    func run(signalling: some CallSignalling, sipEnded: AsyncStream<Void>) async -> CallerFlow.CallSummary? {
+        let (inputs, sink) = AsyncStream.makeStream(of: Input.self)
+        let session = self.session
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await session.run() }
+            group.addTask {
+                for await event in session.events { sink.yield(.media(event)) }
+            }
+            group.addTask {
+                for await _ in sipEnded {
+                    sink.yield(.sipEnded)
+                    return
+                }
+            }
+            group.addTask {
+                // Absolute deadlines, so the 20 ms rhythm does not drift with scheduling.
+                var deadline = clock.now
+                while !Task.isCancelled {
+                    deadline = deadline.advanced(by: .milliseconds(20))
+                    do { try await clock.sleep(until: deadline, tolerance: .milliseconds(2)) } catch { return }
+                    sink.yield(.tick)
+                }
+            }
+            await perform(flow.start(at: now), signalling: signalling)
+            for await input in inputs {
+                await handle(input, signalling: signalling)
+                if flow.isEnded { break }
+            }
+            await session.stop()
+            group.cancelAll()
+        }
+        sink.finish()
+        if !flow.isEnded {
+            await perform(flow.callerHungUp(at: now), signalling: signalling)
+        }
+        return summary
+    }
+
+    private func handle(_ input: Input, signalling: some CallSignalling) async {
+        switch input {
+        case .tick:
+            await tick(signalling: signalling)
+        case .media(.packet(let packet)):
+            receiver.insert(packet, arrival: now)
+        case .media(.digit(let digit)):
+            await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
+        case .media(.inactive), .media(.peerLeft):
+            // The caller's media stopped: they are gone, whatever SIP says yet.
+            mediaEnded = true
+            await perform(flow.callerHungUp(at: now), signalling: signalling)
+        case .sipEnded:
+            await perform(flow.callerHungUp(at: now), signalling: signalling)
+        }
+    }
+
+    private func tick(signalling: some CallSignalling) async {
+        let now = self.now
+        if var playing = player {
+            for frame in playing.frames(dueAt: now) {
+                do {
+                    try await session.send(payload: frame.payload, duration: frame.samples, marker: frame.marker)
+                } catch {
+                    logger.warning("a prompt packet could not be sent", metadata: ["error": "\(error)"])
+                }
+            }
+            player = playing
+            if playing.state != .playing {
+                player = nil
+                await perform(flow.promptFinished(at: now), signalling: signalling)
+            }
+        }
+        if let frame = receiver.pull(at: now) {
+            for digit in inbandDigits?.process(frame) ?? [] {
+                await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
+            }
+            if let recording {
+                do {
+                    try recording.take(frame, received: receiver.lastReceivedPayload)
+                } catch {
+                    logger.error("the recording could not be written; ending it", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
+                    await perform(flow.digit("#", at: now), signalling: signalling)
+                    return
+                }
+                await perform(
+                    flow.recordingProgress(speech: recording.silence.speech, trailingSilence: recording.silence.trailingSilence, at: now),
+                    signalling: signalling
+                )
+            }
+        }
+        await perform(flow.tick(at: now), signalling: signalling)
+    }
+
+    private func perform(_ actions: [CallerFlow.Action], signalling: some CallSignalling) async {
+        for action in actions {
+            switch action {
+            case .play(let prompt, let interruptible):
+                let frames = setup.prompts.frames(prompt, language: flow.settings.language, codec: setup.audio.codec)
+                player = PromptPlayer(frames: frames, clockRate: setup.audio.codec.clockRate, interruptible: interruptible)
+            case .startRecording:
+                startRecording()
+            case .stopRecording(let keep):
+                stopRecording(keep: keep)
+            case .hangUp:
+                player = nil
+                await signalling.hangUp()
+            case .finished(let summary):
+                if mediaEnded { await signalling.hangUp() }
+                store(summary)
+            }
+        }
+    }
+
+    private func startRecording() {
+        do {
+            let (voicemail, writer) = try setup.tenant.beginRecording(
+                call: call.id, mailboxID: setup.mailbox.id, chunkSize: setup.recordingChunkSize
+            )
+            recording = try MessageRecording(voicemail: voicemail, writer: writer, codec: setup.audio.codec, sampleRate: receiver.outputSampleRate)
+        } catch {
+            logger.error("the recording could not start", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
+        }
+    }
+
+    private func stopRecording(keep: Bool) {
+        guard let recording else { return }
+        self.recording = nil
+        do {
+            let duration = try recording.finish()
+            finishedRecording = keep ? .keep(recording.voicemail, recording.writer, duration: duration) : .discard(recording.voicemail, recording.writer)
+        } catch {
+            logger.error("the recording could not be finished", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
+            finishedRecording = .discard(recording.voicemail, recording.writer)
+        }
+    }
+
+    private func store(_ summary: CallerFlow.CallSummary) {
+        self.summary = summary
+        call.endedAt = Date()
+        call.outcome = Call.Outcome(summary.outcome)
+        let consent = summary.consent.map { decision in
+            Consent(kind: Consent.Kind(decision), language: summary.language.rawValue, promptVersion: setup.prompts.version(summary.language))
+        }
+        do {
+            try setup.tenant.completeCall(
+                call, consent: consent, recording: finishedRecording, outboxDestinations: setup.outboxDestinations, actor: "system:voicemail"
+            )
+            logger.info("voicemail call ended", metadata: ["call_id": "\(call.id)", "mailbox_id": "\(setup.mailbox.id)", "outcome": "\(call.outcome.rawValue)"])
+        } catch {
+            logger.error("the call could not be stored", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
+        }
+    }
+}
+
+extension Call.Outcome {
+    init(_ outcome: CallerFlow.CallSummary.Outcome) {
+        switch outcome {
+        case .recorded: self = .recorded
+        case .noMessage: self = .noMessage
+        case .declinedConsent: self = .declinedConsent
+        case .mailboxFull: self = .mailboxFull
+        }
+    }
+}
+
+extension Consent.Kind {
+    init(_ decision: ConsentDecision) {
+        switch decision {
+        case .given: self = .priorExpress
+        case .declined: self = .declined
+        case .notRequired: self = .notRequired
+        }
+    }
+}

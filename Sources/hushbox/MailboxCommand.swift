@@ -1,0 +1,165 @@
+import ArgumentParser
+import HushboxService
+import Vault
+import Voicemail
+
+struct MailboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailbox",
+        abstract: "Manage voice mailboxes: who reaches them, in which language, and what they keep.",
+        subcommands: [Create.self, List.self, Update.self, Delete.self]
+    )
+
+    /// The settings `create` and `update` share; unset ones keep their value (or the default).
+    struct Settings: ParsableArguments {
+        @Option(help: ArgumentHelp("The E.164 number that reaches it, e.g. +4930123456.", valueName: "number"))
+        var number: String?
+        @Option(name: .customLong("sip-user"), help: ArgumentHelp("The SIP user that reaches it, e.g. 100.", valueName: "user"))
+        var sipUser: String?
+        @Option(name: .customLong("name"), help: ArgumentHelp("Display name (stored sealed).", valueName: "text"))
+        var displayName: String?
+        @Option(help: ArgumentHelp("Prompt language for callers whose country does not choose one: \(PromptLanguage.codes).", valueName: "code"))
+        var language: String?
+        @Option(help: ArgumentHelp("PIN for listening by phone, 4 to 10 digits (stored as an Argon2id hash).", valueName: "digits"))
+        var pin: String?
+        @Option(name: .customLong("max-seconds"), help: ArgumentHelp("Longest message, in seconds (default 180).", valueName: "seconds"))
+        var maxSeconds: Int?
+        @Option(name: .customLong("max-messages"), help: ArgumentHelp("Messages kept before callers hear 'mailbox full' (default 100).", valueName: "count"))
+        var maxMessages: Int?
+        @Option(help: ArgumentHelp("Record messages (on), or play the greeting and keep only call metadata (off).", valueName: "on|off"))
+        var recording: Toggle?
+        @Option(help: ArgumentHelp("Ask DE, AT, CH and PL callers for DTMF consent before recording (default on).", valueName: "on|off"))
+        var consent: Toggle?
+        @Option(help: ArgumentHelp("The recording disclaimer. It cannot be turned off while recording is on.", valueName: "on|off"))
+        var disclaimer: Toggle?
+
+        func apply(to mailbox: inout Mailbox) throws {
+            if let number {
+                do { mailbox.number = try PhoneNumber(number) } catch { throw CommandFailure.failed("--number: \(error)") }
+            }
+            if let sipUser { mailbox.sipUser = sipUser }
+            if let displayName { mailbox.displayName = displayName }
+            if let language {
+                guard PromptLanguage(code: language) != nil else {
+                    throw CommandFailure.failed("--language \(language): Hushbox speaks \(PromptLanguage.codes)")
+                }
+                mailbox.language = language.lowercased()
+            }
+            if let maxSeconds {
+                guard (5...3600).contains(maxSeconds) else { throw CommandFailure.failed("--max-seconds: between 5 and 3600") }
+                mailbox.maxMessageSeconds = maxSeconds
+            }
+            if let maxMessages {
+                guard (1...100_000).contains(maxMessages) else { throw CommandFailure.failed("--max-messages: between 1 and 100000") }
+                mailbox.maxMessages = maxMessages
+            }
+            if let recording { mailbox.recordingEnabled = recording == .on }
+            if let consent { mailbox.consentRequired = consent == .on }
+            if disclaimer == .off, mailbox.recordingEnabled {
+                throw CommandFailure.failed(
+                    "the recording disclaimer cannot be turned off while recording is on: callers must hear that they are recorded "
+                        + "before a word is kept. For a mailbox that records nothing, use --recording off (its callers hear only the greeting)."
+                )
+            }
+            guard mailbox.number != nil || mailbox.sipUser != nil else {
+                throw CommandFailure.failed("a mailbox needs --number or --sip-user, or no call can reach it")
+            }
+        }
+    }
+
+    enum Toggle: String, ExpressibleByArgument, Sendable {
+        case on, off
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a mailbox; prints its id.")
+
+        @OptionGroup var options: ConfigurationOptions
+        @OptionGroup var tenantOption: TenantOption
+        @OptionGroup var settings: Settings
+
+        func run() async throws {
+            let loaded = try await options.load()
+            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            var mailbox = Mailbox()
+            try settings.apply(to: &mailbox)
+            do {
+                try tenant.insert(mailbox)
+                if let pin = settings.pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
+                try tenant.audit(AuditEvent(action: "mailbox.created", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
+            } catch {
+                throw CommandFailure.failed("\(error)")
+            }
+            print(mailbox.id)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List mailboxes: id, SIP user, number (masked), language, limits, recording and consent.")
+
+        @OptionGroup var options: ConfigurationOptions
+        @OptionGroup var tenantOption: TenantOption
+
+        func run() async throws {
+            let loaded = try await options.load()
+            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            do {
+                for mailbox in try tenant.mailboxes() {
+                    let stored = try tenant.voicemails(mailboxID: mailbox.id).count
+                    print([
+                        mailbox.id, "sip-user=\(mailbox.sipUser ?? "-")", "number=\(mailbox.number?.maskedForDisplay ?? "-")",
+                        "language=\(mailbox.language)", "messages=\(stored)/\(mailbox.maxMessages)", "max-seconds=\(mailbox.maxMessageSeconds)",
+                        "recording=\(mailbox.recordingEnabled ? "on" : "off")", "consent=\(mailbox.consentRequired ? "on" : "off")",
+                    ].joined(separator: "  "))
+                }
+            } catch {
+                throw CommandFailure.failed("\(error)")
+            }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a mailbox's settings; unnamed ones stay as they are.")
+
+        @OptionGroup var options: ConfigurationOptions
+        @OptionGroup var tenantOption: TenantOption
+        @Argument(help: "The mailbox id.") var id: String
+        @OptionGroup var settings: Settings
+
+        func run() async throws {
+            let loaded = try await options.load()
+            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            do {
+                guard var mailbox = try tenant.mailbox(id) else { throw CommandFailure.failed("there is no mailbox \(id)") }
+                try settings.apply(to: &mailbox)
+                try tenant.update(mailbox)
+                if let pin = settings.pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
+                try tenant.audit(AuditEvent(action: "mailbox.updated", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
+            } catch let error as VaultError {
+                throw CommandFailure.failed("\(error)")
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a mailbox that holds no messages.")
+
+        @OptionGroup var options: ConfigurationOptions
+        @OptionGroup var tenantOption: TenantOption
+        @Argument(help: "The mailbox id.") var id: String
+
+        func run() async throws {
+            let loaded = try await options.load()
+            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            do {
+                guard try tenant.voicemails(mailboxID: id, includingDeleted: true).isEmpty else {
+                    throw CommandFailure.failed("mailbox \(id) still holds messages: delete them first (hushbox voicemail list --mailbox \(id))")
+                }
+                guard try tenant.deleteMailbox(id) else { throw CommandFailure.failed("there is no mailbox \(id)") }
+                try tenant.audit(AuditEvent(action: "mailbox.deleted", actor: CommandActor.current, details: ["mailbox_id": id]))
+            } catch let error as VaultError {
+                throw CommandFailure.failed("\(error)")
+            }
+        }
+    }
+}

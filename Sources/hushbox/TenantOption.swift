@@ -1,0 +1,23 @@
+import ArgumentParser
+import Vault
+
+/// `--tenant ID`, which a box with one organisation lets the owner leave out.
+struct TenantOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The organisation (see `hushbox tenant list`); may be left out when the box has one.", valueName: "id"))
+    var tenant: String?
+
+    func open(_ vault: Vault) throws -> TenantVault {
+        do {
+            if let tenant { return try vault.tenant(tenant) }
+            let ids = try vault.tenantIDs()
+            guard ids.count == 1 else {
+                throw CommandFailure.failed(ids.isEmpty
+                    ? "there is no organisation yet: create one with `hushbox tenant create NAME`"
+                    : "the box has \(ids.count) organisations: name one with --tenant (see `hushbox tenant list`)")
+            }
+            return try vault.tenant(ids[0])
+        } catch let error as VaultError {
+            throw CommandFailure.failed("\(error)")
+        }
+    }
+}

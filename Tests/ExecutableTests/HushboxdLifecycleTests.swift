@@ -9,11 +9,16 @@ import Testing
 struct HushboxdLifecycleTests {
     /// The environment of a child: only what it needs, so nothing from the test
     /// runner's environment leaks in as a HUSHBOX_* override.
+    static let renderedPrompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("prompts/rendered").path
+
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         // Ephemeral SIP ports, so daemons of parallel tests do not compete for 5060/5061.
         var environment = [
             "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
             "HUSHBOX_SIP_UDP_PORT": "0", "HUSHBOX_SIP_TCP_PORT": "0", "HUSHBOX_SIP_TLS_PORT": "0",
+            // The prompts `make test` rendered in this checkout (the daemon refuses to start without them).
+            "HUSHBOX_STORAGE_PROMPTS_DIRECTORY": renderedPrompts,
         ]
         environment.merge(extra) { _, new in new }
         return environment

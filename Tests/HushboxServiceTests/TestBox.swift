@@ -9,6 +9,10 @@ struct TestBox {
     let loaded: LoadedConfiguration
     var configuration: HushboxConfiguration { loaded.configuration }
 
+    /// The prompts `make test` rendered in this checkout.
+    static let renderedPrompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("prompts/rendered").path
+
     init(deviceName: String = "hushbox", provisioned: Bool = false) async throws {
         directory = try TemporaryDirectory()
         let yaml = """
@@ -16,6 +20,7 @@ struct TestBox {
               name: \(deviceName)
             storage:
               data_directory: \(directory.child("data"))
+              prompts_directory: \(Self.renderedPrompts)
             secrets:
               directory: \(directory.child("credentials"))
             """

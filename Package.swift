@@ -216,7 +216,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoicemailTests",
-            dependencies: ["Voicemail", "Media", "Vault", "HushboxTestSupport"],
+            dependencies: ["Voicemail", "Media", "Vault", "SIPCore", "HushboxTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -254,7 +254,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutableTests",
-            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox", "Media", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
     ]

@@ -79,8 +79,7 @@ struct MailboxCommand: AsyncParsableCommand {
         @OptionGroup var settings: Settings
 
         func run() async throws {
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             var mailbox = Mailbox()
             try settings.apply(to: &mailbox)
             do {
@@ -101,11 +100,10 @@ struct MailboxCommand: AsyncParsableCommand {
         @OptionGroup var tenantOption: TenantOption
 
         func run() async throws {
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             do {
                 for mailbox in try tenant.mailboxes() {
-                    let stored = try tenant.voicemails(mailboxID: mailbox.id).count
+                    let stored = try tenant.voicemailCount(mailboxID: mailbox.id)
                     print([
                         mailbox.id, "sip-user=\(mailbox.sipUser ?? "-")", "number=\(mailbox.number?.maskedForDisplay ?? "-")",
                         "language=\(mailbox.language)", "messages=\(stored)/\(mailbox.maxMessages)", "max-seconds=\(mailbox.maxMessageSeconds)",
@@ -127,8 +125,7 @@ struct MailboxCommand: AsyncParsableCommand {
         @OptionGroup var settings: Settings
 
         func run() async throws {
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             do {
                 guard var mailbox = try tenant.mailbox(id) else { throw CommandFailure.failed("there is no mailbox \(id)") }
                 try settings.apply(to: &mailbox)
@@ -149,8 +146,7 @@ struct MailboxCommand: AsyncParsableCommand {
         @Argument(help: "The mailbox id.") var id: String
 
         func run() async throws {
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             do {
                 guard try tenant.voicemails(mailboxID: id, includingDeleted: true).isEmpty else {
                     throw CommandFailure.failed("mailbox \(id) still holds messages: delete them first (hushbox voicemail list --mailbox \(id))")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HushboxService
 import Vault
 
 /// `--tenant ID`, which a box with one organisation lets the owner leave out.
@@ -6,7 +7,13 @@ struct TenantOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The organisation (see `hushbox tenant list`); may be left out when the box has one.", valueName: "id"))
     var tenant: String?
 
-    func open(_ vault: Vault) throws -> TenantVault {
+    /// Loads the configuration, opens the vault and this organisation's view of it.
+    func open(_ options: ConfigurationOptions) async throws -> TenantVault {
+        let loaded = try await options.load()
+        return try open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+    }
+
+    private func open(_ vault: Vault) throws -> TenantVault {
         do {
             if let tenant { return try vault.tenant(tenant) }
             let ids = try vault.tenantIDs()

@@ -24,8 +24,7 @@ struct VoicemailCommand: AsyncParsableCommand {
         @Flag(help: "Show callers' full numbers (audited).") var reveal = false
 
         func run() async throws {
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             do {
                 let messages = try tenant.voicemails(mailboxID: mailbox)
                 if reveal {
@@ -66,8 +65,7 @@ struct VoicemailCommand: AsyncParsableCommand {
             guard wav || out.lowercased().hasSuffix(".opus") else {
                 throw CommandFailure.failed("--out \(out): name a .opus or a .wav file")
             }
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             let bytes: [UInt8]
             do {
                 guard let message = try tenant.voicemail(id), message.state == .active, let objectID = message.objectID else {
@@ -101,8 +99,7 @@ struct VoicemailCommand: AsyncParsableCommand {
         @Argument(help: "The message id.") var id: String
 
         func run() async throws {
-            let loaded = try await options.load()
-            let tenant = try tenantOption.open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+            let tenant = try await tenantOption.open(options)
             do {
                 guard try tenant.softDelete(voicemail: id) else { throw CommandFailure.failed("there is no message \(id)") }
                 try tenant.audit(AuditEvent(action: "voicemail.deleted", actor: CommandActor.current, details: ["voicemail_id": id]))

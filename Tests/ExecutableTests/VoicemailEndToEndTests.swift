@@ -105,32 +105,12 @@ struct VoicemailEndToEndTests {
     static func call(_ box: Box, codec: String, playing file: String, caller: String = "+447700900123") throws -> ChildProcess {
         let home = box.directory.child("baresip-\(codec.prefix(4))")
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        let sipPort = try PortHolder().port
-        try """
-            module_path /usr/lib/baresip/modules
-            sip_listen 127.0.0.1:\(sipPort)
-            net_interface 127.0.0.1
-            dns_server 127.0.0.1:53
-            audio_source aufile,\(file)
-            audio_player aubridge,nullsink
-            audio_alert aubridge,nullsink
-            ausrc_srate 48000
-            ausrc_channels 1
-            module g711.so
-            module opus.so
-            module srtp.so
-            module aufile.so
-            module aubridge.so
-            module account.so
-            module menu.so
-            module_app contact.so
-
-            """.write(toFile: home + "/config", atomically: true, encoding: .utf8)
-        try "<sip:\(caller)@127.0.0.1>;regint=0;answermode=auto;audio_codecs=\(codec);mediaenc=srtp-mand\n"
-            .write(toFile: home + "/accounts", atomically: true, encoding: .utf8)
-        try "".write(toFile: home + "/contacts", atomically: true, encoding: .utf8)
+        try BaresipHome.write(
+            in: home, sipPort: try PortHolder().port, audioSource: "aufile,\(file)",
+            account: "<sip:\(caller)@127.0.0.1>;regint=0;answermode=auto;audio_codecs=\(codec);mediaenc=srtp-mand"
+        )
         return try ChildProcess(
-            "/usr/bin/baresip", ["-f", home, "-t", "120", "-e", "/dial sip:100@127.0.0.1:\(box.tlsPort);transport=tls"],
+            BaresipHome.executable, ["-f", home, "-t", "120", "-e", "/dial sip:100@127.0.0.1:\(box.tlsPort);transport=tls"],
             directory: home, environment: HushboxdLifecycleTests.environment()
         )
     }

@@ -30,11 +30,11 @@ public final class OggOpusWriter<Sink: RecordingSink> {
         self.serial = serial
         // The identification header (§5.1): version 1, mono, the pre-skip of libopus's
         // encoder delay (what nearly every caller's encoder has), no gain, family 0.
-        var head = Array("OpusHead".utf8) + [1, 1] + Self.littleEndian(UInt16(OggOpusGap.preSkip))
-        head += Self.littleEndian(UInt32(inputSampleRate)) + [0, 0, 0]
+        var head = Array("OpusHead".utf8) + [1, 1] + LittleEndian.bytes(UInt16(OggOpusGap.preSkip))
+        head += LittleEndian.bytes(UInt32(inputSampleRate)) + [0, 0, 0]
         try writePage([head], granule: 0, flags: 0x02)
         let vendor = Array("Hushbox".utf8)
-        let tags = Array("OpusTags".utf8) + Self.littleEndian(UInt32(vendor.count)) + vendor + Self.littleEndian(UInt32(0))
+        let tags = Array("OpusTags".utf8) + LittleEndian.bytes(UInt32(vendor.count)) + vendor + LittleEndian.bytes(UInt32(0))
         try writePage([tags], granule: 0, flags: 0)
     }
 
@@ -100,18 +100,22 @@ public final class OggOpusWriter<Sink: RecordingSink> {
         }
         precondition(lacing.count <= 255, "a page holds at most 255 lacing values")
         var page = Array("OggS".utf8) + [0, flags]
-        page += Self.littleEndian(UInt64(bitPattern: granule))
-        page += Self.littleEndian(serial) + Self.littleEndian(pageSequence) + [0, 0, 0, 0]
+        page += LittleEndian.bytes(UInt64(bitPattern: granule))
+        page += LittleEndian.bytes(serial) + LittleEndian.bytes(pageSequence) + [0, 0, 0, 0]
         page.append(UInt8(lacing.count))
         page += lacing
         for packet in packets { page += packet }
         let checksum = OggCRC.checksum(page)
-        page.replaceSubrange(22..<26, with: Self.littleEndian(checksum))
+        page.replaceSubrange(22..<26, with: LittleEndian.bytes(checksum))
         pageSequence += 1
         try sink.write(page)
     }
 
-    static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+}
+
+/// Integers as the little-endian bytes Ogg and RIFF headers use.
+enum LittleEndian {
+    static func bytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
         withUnsafeBytes(of: value.littleEndian) { Array($0) }
     }
 }

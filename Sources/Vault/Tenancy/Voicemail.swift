@@ -124,14 +124,26 @@ extension TenantVault {
     /// A mailbox's messages, newest first, once recorded (or recovered); soft-deleted ones only when asked.
     public func voicemails(mailboxID: String, includingDeleted: Bool = false) throws(VaultError) -> [Voicemail] {
         try read("listing voicemails") { db, _ throws(VaultError) in
-            // A message still being recorded (its object still `writing`) is not listed yet.
-            var request = VoicemailRecord.owned(by: tenantID).filter(Column("mailbox_id") == mailboxID)
-                .filter(sql: "object_id IS NULL OR object_id IN (SELECT id FROM objects WHERE tenant_id = ? AND state != 'writing')", arguments: [tenantID])
-            if !includingDeleted { request = request.filter(Column("state") == Voicemail.State.active.rawValue) }
-            return try VaultError.guarding("listing voicemails") {
-                try request.order(Column("created_at").desc, Column("id")).fetchAll(db).map(\.voicemail)
+            try VaultError.guarding("listing voicemails") {
+                try listed(mailboxID: mailboxID, includingDeleted: includingDeleted)
+                    .order(Column("created_at").desc, Column("id")).fetchAll(db).map(\.voicemail)
             }
         }
+    }
+
+    /// How many messages ``voicemails(mailboxID:includingDeleted:)`` would list,
+    /// counted in SQLite: a call checks it to know whether the mailbox is full.
+    public func voicemailCount(mailboxID: String) throws(VaultError) -> Int {
+        try read("counting voicemails") { db, _ throws(VaultError) in
+            try VaultError.guarding("counting voicemails") { try listed(mailboxID: mailboxID, includingDeleted: false).fetchCount(db) }
+        }
+    }
+
+    /// A message still being recorded (its object still `writing`) is not listed yet.
+    private func listed(mailboxID: String, includingDeleted: Bool) -> QueryInterfaceRequest<VoicemailRecord> {
+        let request = VoicemailRecord.owned(by: tenantID).filter(Column("mailbox_id") == mailboxID)
+            .filter(sql: "object_id IS NULL OR object_id IN (SELECT id FROM objects WHERE tenant_id = ? AND state != 'writing')", arguments: [tenantID])
+        return includingDeleted ? request : request.filter(Column("state") == Voicemail.State.active.rawValue)
     }
 
     @discardableResult

@@ -101,7 +101,7 @@ final class VoicemailCallRunner {
         // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
         inbandDigits = setup.audio.codec == .opus ? nil : InbandDTMFDetector()
         let mailbox = setup.mailbox
-        let stored = try setup.tenant.voicemails(mailboxID: mailbox.id).count
+        let stored = try setup.tenant.voicemailCount(mailboxID: mailbox.id)
         flow = CallerFlow(settings: .forCall(
             callerE164: setup.caller?.e164, mailboxLanguage: PromptLanguage(code: mailbox.language) ?? .english,
             mailboxRequiresConsent: mailbox.consentRequired, recordingEnabled: mailbox.recordingEnabled,

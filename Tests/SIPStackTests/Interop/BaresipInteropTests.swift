@@ -9,35 +9,13 @@ import Testing
 /// a sine tone as the microphone, no sound card.
 @Suite("Interop with baresip over TLS and SRTP", .serialized)
 struct BaresipInteropTests {
-    static let baresip = "/usr/bin/baresip"
+    static let baresip = BaresipHome.executable
 
     func configuration(in directory: TemporaryDirectory, sipPort: Int, mediaEncryption: String) throws {
-        _ = try directory.write("""
-            module_path /usr/lib/baresip/modules
-            sip_listen 127.0.0.1:\(sipPort)
-            net_interface 127.0.0.1
-            dns_server 127.0.0.1:53
-            audio_source ausine,440
-            audio_player aubridge,nullsink
-            audio_alert aubridge,nullsink
-            ausrc_srate 48000
-            ausrc_channels 1
-            module g711.so
-            module opus.so
-            module srtp.so
-            module ausine.so
-            module aubridge.so
-            module account.so
-            module menu.so
-            module_app contact.so
-            rtp_ports 30000-30100
-
-            """, to: "config")
-        _ = try directory.write(
-            "<sip:tester@127.0.0.1>;regint=0;answermode=auto;audio_codecs=opus/48000/2,pcmu;mediaenc=\(mediaEncryption)\n",
-            to: "accounts"
+        try BaresipHome.write(
+            in: directory.path, sipPort: sipPort, audioSource: "ausine,440",
+            account: "<sip:tester@127.0.0.1>;regint=0;answermode=auto;audio_codecs=opus/48000/2,pcmu;mediaenc=\(mediaEncryption)"
         )
-        _ = try directory.write("", to: "contacts")
     }
 
     @Test("baresip dials over TLS with SRTP: the call is answered with SDES keys, and the box's BYE ends it")

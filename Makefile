@@ -11,13 +11,15 @@ BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev
 # Debian packages the tests drive as real peers and tools.
 TEST_PACKAGES := baresip-core sip-tester opus-tools espeak-ng sox
+# The SIP client `make run` prints a ready-to-paste command for (the demo phone).
+RUN_PACKAGES := baresip-core
 # Debian packages that render the caller prompts (scripts/render-prompts.sh).
 PROMPT_PACKAGES := espeak-ng sox opus-tools
 PROMPTS := prompts/rendered/.rendered
 
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: help run test build deps test-deps prompts clean
+.PHONY: help run test build deps run-deps test-deps prompts clean
 
 help:
 	@echo "make run    build and start hushboxd on the development configuration (data in ./.hushbox-dev)"
@@ -25,6 +27,9 @@ help:
 
 deps:
 	@scripts/install-debian-packages.sh $(BUILD_PACKAGES)
+
+run-deps: deps
+	@scripts/install-debian-packages.sh $(RUN_PACKAGES)
 
 test-deps: deps
 	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES); fi
@@ -40,8 +45,9 @@ $(PROMPTS): prompts/text/*.txt scripts/render-prompts.sh
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
 
-run: build prompts
-	.build/debug/hushboxd --dev
+# --demo: a phone on this machine may call; mailbox 100 is made on first start.
+run: run-deps build prompts
+	.build/debug/hushboxd --dev --demo
 
 # Build everything first (executables included: the tests run them as child
 # processes), then run the tests without building again.

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import HushboxService
+import Media
 import Vault
 import Voicemail
 
@@ -32,6 +34,43 @@ struct MailboxCommand: AsyncParsableCommand {
         var consent: Toggle?
         @Option(help: ArgumentHelp("The recording disclaimer. It cannot be turned off while recording is on.", valueName: "on|off"))
         var disclaimer: Toggle?
+        @Option(help: ArgumentHelp(
+            "The mailbox's own greeting, an Ogg Opus file (opusenc greeting.wav greeting.opus), stored encrypted; 'default' goes back to "
+                + "the spoken default. Callers still hear the recording disclaimer before it.",
+            valueName: "file.opus|default"))
+        var greeting: String?
+
+        /// What `--greeting` asks for, the file read and checked before anything is stored.
+        enum GreetingChange {
+            case own([UInt8])
+            case standard
+        }
+
+        func greetingChange() throws -> GreetingChange? {
+            guard let greeting else { return nil }
+            if greeting == "default" { return .standard }
+            guard let data = FileManager.default.contents(atPath: greeting) else {
+                throw CommandFailure.failed("--greeting \(greeting): cannot read the file")
+            }
+            let stream: OggOpusStream
+            do {
+                stream = try OggOpusReader.read(Array(data))
+            } catch {
+                throw CommandFailure.failed("--greeting \(greeting): \(error). Make one from a WAV file with: opusenc greeting.wav greeting.opus")
+            }
+            guard !stream.isCut, stream.duration >= .seconds(1), stream.duration <= .seconds(120) else {
+                throw CommandFailure.failed("--greeting \(greeting): a greeting is a whole Ogg Opus file of 1 to 120 seconds; this one lasts \(stream.duration)\(stream.isCut ? " and is cut off" : "")")
+            }
+            return .own(Array(data))
+        }
+
+        func store(_ change: GreetingChange?, in tenant: TenantVault, mailboxID: String) throws {
+            switch change {
+            case .own(let audio)?: try tenant.setGreeting(audio, forMailbox: mailboxID, actor: CommandActor.current)
+            case .standard?: try tenant.removeGreeting(forMailbox: mailboxID, actor: CommandActor.current)
+            case nil: break
+            }
+        }
 
         func apply(to mailbox: inout Mailbox) throws {
             if let number {
@@ -82,9 +121,11 @@ struct MailboxCommand: AsyncParsableCommand {
             let tenant = try await tenantOption.open(options)
             var mailbox = Mailbox()
             try settings.apply(to: &mailbox)
+            let greeting = try settings.greetingChange()
             do {
                 try tenant.insert(mailbox)
                 if let pin = settings.pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
+                try settings.store(greeting, in: tenant, mailboxID: mailbox.id)
                 try tenant.audit(AuditEvent(action: "mailbox.created", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
             } catch {
                 throw CommandFailure.failed("\(error)")
@@ -94,7 +135,7 @@ struct MailboxCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List mailboxes: id, SIP user, number (masked), language, limits, recording and consent.")
+        static let configuration = CommandConfiguration(abstract: "List mailboxes: id, SIP user, number (masked), language, limits, recording, consent and greeting.")
 
         @OptionGroup var options: ConfigurationOptions
         @OptionGroup var tenantOption: TenantOption
@@ -108,6 +149,7 @@ struct MailboxCommand: AsyncParsableCommand {
                         mailbox.id, "sip-user=\(mailbox.sipUser ?? "-")", "number=\(mailbox.number?.maskedForDisplay ?? "-")",
                         "language=\(mailbox.language)", "messages=\(stored)/\(mailbox.maxMessages)", "max-seconds=\(mailbox.maxMessageSeconds)",
                         "recording=\(mailbox.recordingEnabled ? "on" : "off")", "consent=\(mailbox.consentRequired ? "on" : "off")",
+                        "greeting=\(mailbox.greetingID == nil ? "default" : "own")",
                     ].joined(separator: "  "))
                 }
             } catch {
@@ -129,8 +171,10 @@ struct MailboxCommand: AsyncParsableCommand {
             do {
                 guard var mailbox = try tenant.mailbox(id) else { throw CommandFailure.failed("there is no mailbox \(id)") }
                 try settings.apply(to: &mailbox)
+                let greeting = try settings.greetingChange()
                 try tenant.update(mailbox)
                 if let pin = settings.pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
+                try settings.store(greeting, in: tenant, mailboxID: mailbox.id)
                 try tenant.audit(AuditEvent(action: "mailbox.updated", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
             } catch let error as VaultError {
                 throw CommandFailure.failed("\(error)")

@@ -14,7 +14,7 @@ struct VoicemailCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A mailbox's messages, newest first: id, time (UTC), length, caller (masked) and whether it was cut off.",
+            abstract: "A mailbox's messages, newest first: id, time (UTC), length, caller (masked), whether it was cut off, heard, and the consent it was recorded under.",
             discussion: "--reveal shows callers' full numbers and records that you did in the audit log."
         )
 
@@ -40,12 +40,22 @@ struct VoicemailCommand: AsyncParsableCommand {
                     let seconds = Double(message.duration.components.seconds) + Double(message.duration.components.attoseconds) / 1e18
                     print([
                         message.id, formatter.string(from: message.createdAt), String(format: "%.1fs", seconds), shown,
-                        cut ? "cut-off" : "complete", message.heard ? "heard" : "new",
+                        cut ? "cut-off" : "complete", message.heard ? "heard" : "new", VoicemailCommand.describe(try tenant.consents(call: message.callID).first),
                     ].joined(separator: "  "))
                 }
             } catch {
                 throw CommandFailure.failed("\(error)")
             }
+        }
+    }
+
+    /// The consent column: what the caller agreed to, in the language they were asked in.
+    static func describe(_ consent: Consent?) -> String {
+        switch consent?.kind {
+        case .priorExpress?: "consent given (\(consent?.language ?? ""))"
+        case .notRequired?: "no consent needed (\(consent?.language ?? ""))"
+        case .declined?: "consent declined"
+        case nil: "consent unknown"
         }
     }
 

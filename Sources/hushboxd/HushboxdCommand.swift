@@ -24,6 +24,9 @@ struct HushboxdCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Run on the embedded development configuration: data in ./.hushbox-dev, made on first run; every listener on 127.0.0.1.")
     var dev = false
 
+    @Flag(name: .long, help: "With --dev (make run): allow calls from this machine, make an organisation with mailbox 100 on first start, and print how to call it and hear the message.")
+    var demo = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let sources = ConfigurationLoader.Sources(
@@ -31,12 +34,16 @@ struct HushboxdCommand: AsyncParsableCommand {
             profile: dev ? .development(workingDirectory: FileManager.default.currentDirectoryPath) : .production,
             environment: environment
         )
-        let loaded: LoadedConfiguration
+        if demo, !dev {
+            throw refuse("--demo needs --dev: it changes who may call and creates an organisation, which only a development box should do")
+        }
+        var loaded: LoadedConfiguration
         do {
             loaded = try await ConfigurationLoader.load(sources)
         } catch {
             throw refuse("configuration error: \(error)")
         }
+        if demo { loaded = DemoBox.withLoopbackPhone(loaded) }
         let configuration = loaded.configuration
 
         HushboxLogging.bootstrap(level: configuration.log.level)
@@ -60,7 +67,15 @@ struct HushboxdCommand: AsyncParsableCommand {
         } catch {
             throw refuse(error.description)
         }
-        let daemon = HushboxDaemon(loaded: loaded, checks: checks)
+        var demoBox: DemoBox?
+        if demo {
+            do {
+                demoBox = try DemoBox.prepare(checks, dataDirectory: configuration.storage.dataDirectory, command: cliCommand())
+            } catch {
+                throw refuse("cannot prepare the demo mailbox: \(error)")
+            }
+        }
+        let daemon = HushboxDaemon(loaded: loaded, checks: checks, demo: demoBox)
         do {
             try await run(daemon, environment: environment, registry: registry, logger: logger)
         } catch let failure as ListenerFailure {
@@ -77,6 +92,13 @@ struct HushboxdCommand: AsyncParsableCommand {
         ) { summary in
             say(summary)
         }
+    }
+
+    /// The `hushbox` command beside this executable, with the options that reach the same box.
+    private func cliCommand() -> (executable: String, options: String) {
+        let me = CommandLine.arguments.first ?? "hushboxd"
+        let executable = me.lastIndex(of: "/").map { String(me[...$0]) + "hushbox" } ?? "hushbox"
+        return (executable, "--dev" + (config.map { " --config \($0)" } ?? ""))
     }
 
     /// Writes a line to standard output at once: stdout is a pipe under systemd

@@ -9,7 +9,13 @@ public enum BaresipHome {
 
     /// Writes `config`, `accounts` and `contacts` into `directory`.
     /// - Parameter account: the account line, e.g. `<sip:tester@127.0.0.1>;regint=0;…`.
-    public static func write(in directory: String, sipPort: Int, audioSource: String, account: String) throws {
+    /// - Parameter controlPort: where ``BaresipControl`` reaches it, if anywhere.
+    /// - Parameter recordingDirectory: where its sndfile module writes what it hears and says, as WAV files.
+    public static func write(
+        in directory: String, sipPort: Int, audioSource: String, account: String, controlPort: Int? = nil, recordingDirectory: String? = nil
+    ) throws {
+        let control = controlPort.map { "module ctrl_tcp.so\nctrl_tcp_listen 127.0.0.1:\($0)\n" } ?? ""
+        let recording = recordingDirectory.map { "module sndfile.so\nsnd_path \($0)\n" } ?? ""
         let sourceModule = audioSource.split(separator: ",").first.map(String.init) ?? "ausine"
         try """
             module_path /usr/lib/baresip/modules
@@ -30,7 +36,7 @@ public enum BaresipHome {
             module menu.so
             module_app contact.so
             rtp_ports 30000-30999
-
+            \(control)\(recording)
             """.write(toFile: directory + "/config", atomically: true, encoding: .utf8)
         try (account + "\n").write(toFile: directory + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: directory + "/contacts", atomically: true, encoding: .utf8)

@@ -54,7 +54,7 @@ struct FlowDriver {
 
     var prompts: [Prompt] { actions.compactMap { if case .play(let prompt, _) = $0 { prompt } else { nil } } }
     var summary: CallerFlow.CallSummary? { actions.compactMap { if case .finished(let summary) = $0 { summary } else { nil } }.last }
-    var recorded: Bool { actions.contains(.startRecording) }
+    var recorded: Bool { actions.contains { if case .startRecording = $0 { true } else { false } } }
 }
 
 @Suite("Caller flow: disclaimer, consent, greeting, recording")
@@ -69,7 +69,7 @@ struct CallerFlowTests {
         var call = FlowDriver(Self.settings(caller: "+447700900123"))
         call.playThrough()
         #expect(call.prompts == [.disclaimer, .greeting, .beep])
-        #expect(call.actions.last == .startRecording)
+        #expect(call.actions.last == .startRecording(under: .notRequired))
         call.speak(.seconds(12))
         call.press("#")
         #expect(call.actions.suffix(2) == [.stopRecording(keep: true), .play(.messageSaved, interruptible: false)])
@@ -86,7 +86,7 @@ struct CallerFlowTests {
         call.press("1")
         call.playThrough()
         #expect(call.prompts == [.disclaimer, .consentRequest, .greeting, .beep])
-        #expect(call.recorded)
+        #expect(call.actions.last == .startRecording(under: .given))
         call.speak(.seconds(4))
         call.hangUp()
         #expect(call.actions.suffix(2) == [.stopRecording(keep: true), .finished(.init(outcome: .recorded, consent: .given, language: .german))])
@@ -226,7 +226,7 @@ struct CallerFlowTests {
                 case 3: call.speak(.seconds(Int64(generator.next() % 4)), thenSilence: .seconds(Int64(generator.next() % 8)))
                 default: call.hangUp()
                 }
-                if call.actions[before...].contains(.startRecording) {
+                if call.actions[before...].contains(where: { if case .startRecording = $0 { true } else { false } }) {
                     #expect(disclaimerFinished)
                     if settings.asksForConsent { #expect(pressedOne) }
                 }

@@ -33,8 +33,10 @@ struct MessageStorageTests {
     }
 
     /// A G.711 caller speaking for `seconds`, taken frame by frame as the runtime does.
+    static let consentGiven = Consent(kind: .priorExpress, language: "de", promptVersion: "v1")
+
     func record(_ call: Call, seconds: Double, chunkSize: Int = 4096) throws -> MessageRecording {
-        let (voicemail, writer) = try tenant.beginRecording(call: call.id, mailboxID: mailbox.id, chunkSize: chunkSize)
+        let (voicemail, writer) = try tenant.beginRecording(call: call.id, mailboxID: mailbox.id, chunkSize: chunkSize, consent: Self.consentGiven)
         let recording = try MessageRecording(voicemail: voicemail, writer: writer, codec: .pcmu, sampleRate: 8_000)
         let samples = Int(seconds * 8_000)
         for start in stride(from: 0, to: samples, by: 160) {
@@ -57,7 +59,7 @@ struct MessageStorageTests {
         let duration = try recording.finish()
         call.endedAt = Date()
         call.outcome = .recorded
-        let consent = Consent(kind: .priorExpress, language: "de", promptVersion: "v1")
+        let consent = Self.consentGiven
         try tenant.completeCall(
             call, consent: consent, recording: .keep(recording.voicemail, recording.writer, duration: duration),
             outboxDestinations: ["eu-backend"], actor: "test"
@@ -67,7 +69,7 @@ struct MessageStorageTests {
         #expect(duration == .seconds(4))
         #expect(listed.first?.duration == duration)
         #expect(try tenant.call(call.id)?.outcome == .recorded)
-        #expect(try tenant.consents(call: call.id) == [consent])
+        #expect(try tenant.consents(call: call.id) == [consent], "stored once, when the recording began")
         #expect(try tenant.outboxEntries(reference: recording.voicemail.id).map(\.destination) == ["eu-backend"])
         #expect(try tenant.auditEntries().contains { $0.action == "call.completed" && $0.subjectID == call.subjectID })
         let stored = try tenant.openObject(try #require(recording.voicemail.objectID)).readAll()
@@ -107,6 +109,7 @@ struct MessageStorageTests {
         #expect(duration >= .seconds(3) && duration < .seconds(6), "whole pages of whole chunks: \(duration)")
         #expect(try tenant.object(try #require(listed.first?.objectID))?.state == .cut)
         #expect(try tenant.call(call.id)?.outcome == .recorded)
+        #expect(try tenant.consents(call: call.id) == [Self.consentGiven], "the proof of consent survives the crash with the message")
         #expect(try tenant.call(other.id)?.outcome == .failed, "a call cut off before any message is closed, not left in progress")
         #expect(try tenant.outboxEntries(reference: recording.voicemail.id).map(\.destination) == ["eu-backend"])
         #expect(try tenant.auditEntries().contains { $0.action == "voicemail.recovered" && $0.subjectID == call.subjectID })

@@ -10,10 +10,13 @@ internal import UnixSignals
 public struct HushboxDaemon: Sendable {
     public let loaded: LoadedConfiguration
     public let checks: StartupChecks
+    /// `make run`'s demonstration mailbox, announced once SIP listens.
+    public let demo: DemoBox?
 
-    public init(loaded: LoadedConfiguration, checks: StartupChecks) {
+    public init(loaded: LoadedConfiguration, checks: StartupChecks, demo: DemoBox? = nil) {
         self.loaded = loaded
         self.checks = checks
+        self.demo = demo
     }
 
     /// Runs every service until shutdown.
@@ -32,12 +35,13 @@ public struct HushboxDaemon: Sendable {
         }
         if checks.sip != nil {
             expected.insert(SIPService.componentName)
+            if demo != nil { expected.insert(DemoBox.componentName) }
         }
         let readiness = ReadinessBoard(expecting: expected)
         if let setup = checks.sip {
             var sipLogger = logger
             sipLogger[metadataKey: "component"] = "sip"
-            let service = try SIPService(setup: setup, vault: checks.vault, readiness: readiness, logger: sipLogger)
+            let service = try SIPService(setup: setup, vault: checks.vault, readiness: readiness, demo: demo, logger: sipLogger)
             services.append(ListeningService(service, failure: { error in
                 ListenerFailure(
                     listener: "SIP listeners", address: setup.address, port: configuration.sip.tlsPort,
@@ -60,12 +64,13 @@ public struct HushboxDaemon: Sendable {
         }
         let profile = loaded.sources.profile
         let checks = self.checks
+        let demo = self.demo
         // Last, so that it is the first to hear of a shutdown (see SystemdNotifierService).
         services.append(
             SystemdNotifierService(environment: systemd, readiness: readiness, logger: logger) { components in
                 announce(
                     StartupSummary.render(
-                        configuration: configuration, profile: profile, checks: checks, components: components, now: Date()
+                        configuration: configuration, profile: profile, checks: checks, components: components, demo: demo, now: Date()
                     )
                 )
                 logger.info("hushboxd ready", metadata: ["version": "\(HushboxVersion.current)"])

@@ -10,6 +10,7 @@ public enum StartupSummary {
         profile: ConfigurationProfile,
         checks: StartupChecks,
         components: [ReadinessBoard.Component],
+        demo: DemoBox? = nil,
         now: Date
     ) -> String {
         let identity = checks.tlsIdentity
@@ -37,6 +38,8 @@ public enum StartupSummary {
                 lines.append(row("", peers.isEmpty
                     ? "no peers configured: every call is refused (add sip.peers, docs/configuration.md)"
                     : "peers: " + peers.map { "\($0.name) (\($0.kind.rawValue)\($0.plaintext ? ", plaintext allowed" : ", TLS+SRTP"))" }.joined(separator: ", ")))
+            case DemoBox.componentName:
+                break
             default:
                 lines.append(row(component.name, component.detail))
             }
@@ -49,6 +52,9 @@ public enum StartupSummary {
         }
         lines.append(row("log level", configuration.log.level.rawValue + " (to standard error)"))
         lines.append("Stop with Ctrl-C or SIGTERM.")
+        if let demo, let uri = components.first(where: { $0.name == DemoBox.componentName })?.detail, !uri.isEmpty {
+            lines.append(demo.walkThrough(uri: uri))
+        }
         return lines.joined(separator: "\n")
     }
 

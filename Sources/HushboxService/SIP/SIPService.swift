@@ -14,10 +14,12 @@ struct SIPService: Service, CustomStringConvertible {
     let setup: SIPSetup
     let vault: Vault
     let readiness: ReadinessBoard
+    let demo: DemoBox?
     let logger: Logger
 
-    init(setup: SIPSetup, vault: Vault, readiness: ReadinessBoard, logger: Logger) throws {
+    init(setup: SIPSetup, vault: Vault, readiness: ReadinessBoard, demo: DemoBox?, logger: Logger) throws {
         self.setup = setup
+        self.demo = demo
         self.vault = vault
         self.readiness = readiness
         self.logger = logger
@@ -32,6 +34,15 @@ struct SIPService: Service, CustomStringConvertible {
         let ports = try await endpoint.start()
         let listing = SIPTransport.allCases.compactMap { transport in ports[transport].map { "\(transport.rawValue) \(setup.address):\($0)" } }
         readiness.report(Self.componentName, detail: listing.joined(separator: ", "))
+        if let demo, let tlsPort = ports[.tls] {
+            do {
+                try demo.writePhone(address: setup.address)
+                readiness.report(DemoBox.componentName, detail: DemoBox.uri(address: setup.address, tlsPort: tlsPort))
+            } catch {
+                logger.error("the demo phone's baresip configuration could not be written", metadata: ["error": "\(error)"])
+                readiness.report(DemoBox.componentName, detail: "")
+            }
+        }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await endpoint.run() }

@@ -24,7 +24,7 @@ public struct Consent: Sendable, Hashable {
     }
 }
 
-/// How a recording started with ``TenantVault/beginRecording(call:mailboxID:chunkSize:)`` ends.
+/// How a recording started with ``TenantVault/beginRecording(call:mailboxID:chunkSize:consent:)`` ends.
 public enum FinishedRecording {
     /// Keep it: the sealed object is finished and the message lasts this long.
     case keep(Voicemail, SealedObjectWriter, duration: Duration)
@@ -40,15 +40,34 @@ public struct InterruptedRecording: Sendable, Hashable {
 }
 
 extension TenantVault {
-    /// Starts a message for a call in progress: a sealed object, and its
-    /// voicemail row, which listings show only once the object is complete
-    /// or recovered. Both exist from the first byte so that a crash leaves a
-    /// message to recover rather than an orphaned file.
-    public func beginRecording(call callID: String, mailboxID: String, chunkSize: Int) throws(VaultError) -> (Voicemail, SealedObjectWriter) {
+    /// Starts a message for a call in progress: a sealed object, its
+    /// voicemail row (which listings show only once the object is complete
+    /// or recovered) and the consent it is recorded under. All exist from
+    /// the first byte, so that a crash leaves a message to recover, with the
+    /// proof of its consent, rather than an orphaned file.
+    public func beginRecording(
+        call callID: String, mailboxID: String, chunkSize: Int, consent: Consent
+    ) throws(VaultError) -> (Voicemail, SealedObjectWriter) {
         let writer = try createObject(chunkSize: chunkSize)
         let voicemail = Voicemail(mailboxID: mailboxID, callID: callID, duration: .zero, objectID: writer.objectID, createdAt: vault.now())
-        try insert(voicemail)
+        try write("starting voicemail \(voicemail.id)") { db, _ throws(VaultError) in
+            try insert(voicemail, in: db)
+            try insert(consent, call: callID, in: db)
+        }
         return (voicemail, writer)
+    }
+
+    /// A call's consent row; once per call (a recording stores it when it begins).
+    private func insert(_ consent: Consent, call callID: String, in db: Database) throws(VaultError) {
+        try VaultError.guarding("recording the consent of call \(callID)") {
+            try db.execute(
+                sql: """
+                    INSERT INTO consents (id, tenant_id, call_id, consent_type, language, prompt_version, at)
+                    SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM consents WHERE tenant_id = ? AND call_id = ?)
+                    """,
+                arguments: [Self.newID(), tenantID, callID, consent.kind.rawValue, consent.language, consent.promptVersion, timestamp(), tenantID, callID]
+            )
+        }
     }
 
     /// Ends a call in one transaction: its final row, the consent it was
@@ -68,14 +87,7 @@ extension TenantVault {
             }
             let record = try CallRecord(call, tenantID: tenantID, sealer: sealer)
             try VaultError.guarding("updating call \(call.id)") { try record.update(db) }
-            if let consent {
-                try VaultError.guarding("recording the consent of call \(call.id)") {
-                    try db.execute(
-                        sql: "INSERT INTO consents (id, tenant_id, call_id, consent_type, language, prompt_version, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        arguments: [Self.newID(), tenantID, call.id, consent.kind.rawValue, consent.language, consent.promptVersion, timestamp()]
-                    )
-                }
-            }
+            if let consent { try insert(consent, call: call.id, in: db) }
             var details = ["call_id": call.id, "outcome": call.outcome.rawValue]
             switch recording {
             case .keep(let voicemail, let writer, let duration):

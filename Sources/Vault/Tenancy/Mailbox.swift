@@ -170,12 +170,16 @@ extension TenantVault {
         }
     }
 
-    /// Deletes a mailbox. False when this tenant has no such mailbox.
+    /// Deletes a mailbox and its own greeting. False when this tenant has no such mailbox.
     @discardableResult
     public func deleteMailbox(_ id: String) throws(VaultError) -> Bool {
-        try write("deleting mailbox \(id)") { db, _ throws(VaultError) in
-            try VaultError.guarding("deleting mailbox \(id)") { try MailboxRecord.owned(by: tenantID).filter(key: id).deleteAll(db) > 0 }
+        let (deleted, greetings) = try write("deleting mailbox \(id)") { db, _ throws(VaultError) in
+            let greetings = try removeGreetingRows(mailboxID: id, in: db)
+            let deleted = try VaultError.guarding("deleting mailbox \(id)") { try MailboxRecord.owned(by: tenantID).filter(key: id).deleteAll(db) > 0 }
+            return (deleted, greetings)
         }
+        for objectID in greetings { try vault.objects.remove(tenantID: tenantID, objectID: objectID) }
+        return deleted
     }
 
     func fetchMailbox(_ id: String, in db: Database) throws(VaultError) -> MailboxRecord? {

@@ -85,6 +85,8 @@ final class VoicemailCallRunner {
     private var inbandDigits: InbandDTMFDetector?
     private var flow: CallerFlow
     private var call: Call
+    /// The mailbox's own greeting in the call's codec, when it has one.
+    private let ownGreeting: [[UInt8]]?
     private var player: PromptPlayer?
     private var recording: MessageRecording?
     private var finishedRecording: FinishedRecording?
@@ -107,6 +109,7 @@ final class VoicemailCallRunner {
             mailboxRequiresConsent: mailbox.consentRequired, recordingEnabled: mailbox.recordingEnabled,
             mailboxFull: stored >= mailbox.maxMessages, maximumMessage: .seconds(mailbox.maxMessageSeconds)
         ))
+        ownGreeting = Self.ownGreeting(of: mailbox, in: setup.tenant, codec: setup.audio.codec, logger: logger)
         let subject = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
         call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: Date(), counterparty: setup.caller, subjectID: subject)
         // In progress from the start: a stop mid-call leaves a row to close, not nothing.
@@ -114,6 +117,18 @@ final class VoicemailCallRunner {
     }
 
     private var now: Duration { origin.duration(to: clock.now) }
+
+    /// A greeting that no longer reads is logged and replaced by the default: the caller still gets through.
+    private static func ownGreeting(of mailbox: Mailbox, in tenant: TenantVault, codec: AudioCodec, logger: Logger) -> [[UInt8]]? {
+        guard mailbox.greetingID != nil else { return nil }
+        do {
+            guard let audio = try tenant.greetingAudio(forMailbox: mailbox.id) else { return nil }
+            return PromptLibrary.frames(of: try OggOpusReader.read(audio), codec: codec)
+        } catch {
+            logger.error("the mailbox's own greeting cannot be read; playing the default", metadata: ["mailbox_id": "\(mailbox.id)", "error": "\(error)"])
+            return nil
+        }
+    }
 
     func run(signalling: some CallSignalling, sipEnded: AsyncStream<Void>) async -> CallerFlow.CallSummary? {
         let (inputs, sink) = AsyncStream.makeStream(of: Input.self)
@@ -212,10 +227,11 @@ final class VoicemailCallRunner {
         for action in actions {
             switch action {
             case .play(let prompt, let interruptible):
-                let frames = setup.prompts.frames(prompt, language: flow.settings.language, codec: setup.audio.codec)
+                let own = prompt == .greeting ? ownGreeting : nil
+                let frames = own ?? setup.prompts.frames(prompt, language: flow.settings.language, codec: setup.audio.codec)
                 player = PromptPlayer(frames: frames, clockRate: setup.audio.codec.clockRate, interruptible: interruptible)
-            case .startRecording:
-                startRecording()
+            case .startRecording(let consent):
+                startRecording(under: consent)
             case .stopRecording(let keep):
                 stopRecording(keep: keep)
             case .hangUp:
@@ -228,10 +244,10 @@ final class VoicemailCallRunner {
         }
     }
 
-    private func startRecording() {
+    private func startRecording(under decision: ConsentDecision) {
         do {
             let (voicemail, writer) = try setup.tenant.beginRecording(
-                call: call.id, mailboxID: setup.mailbox.id, chunkSize: setup.recordingChunkSize
+                call: call.id, mailboxID: setup.mailbox.id, chunkSize: setup.recordingChunkSize, consent: consent(decision)
             )
             recording = try MessageRecording(voicemail: voicemail, writer: writer, codec: setup.audio.codec, sampleRate: receiver.outputSampleRate)
         } catch {
@@ -251,13 +267,15 @@ final class VoicemailCallRunner {
         }
     }
 
+    private func consent(_ decision: ConsentDecision) -> Consent {
+        Consent(kind: Consent.Kind(decision), language: flow.settings.language.rawValue, promptVersion: setup.prompts.version(flow.settings.language))
+    }
+
     private func store(_ summary: CallerFlow.CallSummary) {
         self.summary = summary
         call.endedAt = Date()
         call.outcome = Call.Outcome(summary.outcome)
-        let consent = summary.consent.map { decision in
-            Consent(kind: Consent.Kind(decision), language: summary.language.rawValue, promptVersion: setup.prompts.version(summary.language))
-        }
+        let consent = summary.consent.map(consent)
         do {
             try setup.tenant.completeCall(
                 call, consent: consent, recording: finishedRecording, outboxDestinations: setup.outboxDestinations, actor: "system:voicemail"

@@ -7,14 +7,15 @@
 /// recording, hang up) and, once, the summary to store. No sockets, no clock:
 /// tests drive it on virtual time.
 ///
-/// The disclaimer is structural: the only way to `.startRecording` passes
+/// The disclaimer is structural: the only way to `.startRecording(under:)` passes
 /// through `.disclaimer`, and nothing configures it away.
 public struct CallerFlow: Sendable {
     public enum Action: Sendable, Hashable {
         /// Play this prompt now, replacing whatever is playing. `interruptible`
         /// prompts may be cut short by a key the flow acts on.
         case play(Prompt, interruptible: Bool)
-        case startRecording
+        /// Start capturing the message, recorded under this consent (never `.declined`).
+        case startRecording(under: ConsentDecision)
         /// Stop capturing; keep the message or discard it.
         case stopRecording(keep: Bool)
         case hangUp
@@ -109,8 +110,11 @@ public struct CallerFlow: Sendable {
             state = .beep
             return [.play(.beep, interruptible: false)]
         case .beep:
+            // By construction the disclaimer ended with consent given or not required.
+            let basis = consent ?? (settings.asksForConsent ? .declined : .notRequired)
+            guard basis != .declined else { return decline() }
             state = .recording(deadline: now + settings.maximumMessage)
-            return [.startRecording]
+            return [.startRecording(under: basis)]
         case .greetingOnly:
             return end(hangingUp: true)
         case .closing:

@@ -1,0 +1,84 @@
+import Foundation
+import HushboxTestSupport
+import Testing
+
+/// `hushbox mailbox` as an owner runs it on a provisioned box: the rules that
+/// protect callers are refused with the reason, and a greeting is checked
+/// before anything is stored.
+@Suite("Mailbox commands")
+struct MailboxCommandTests {
+    let directory: TemporaryDirectory
+    let file: String
+
+    init() async throws {
+        directory = try TemporaryDirectory()
+        file = try directory.write(
+            "storage:\n  data_directory: \(directory.child("data"))\nsecrets:\n  directory: \(directory.child("credentials"))\n",
+            to: "hushbox.yaml"
+        )
+        #expect(try await hushbox(["provision", "init"]).status == 0)
+        #expect(try await hushbox(["tenant", "create", "Praxis"]).status == 0)
+    }
+
+    @discardableResult
+    private func hushbox(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        try await ChildProcess.run(
+            try BuiltProducts.path(of: "hushbox"), arguments + ["--config", file], directory: directory.path,
+            environment: HushboxdLifecycleTests.environment()
+        )
+    }
+
+    /// Sealed object files on the box.
+    private func objectFiles() -> [String] {
+        (FileManager.default.enumerator(atPath: directory.child("data"))?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".hbx") }
+    }
+
+    @Test("The disclaimer cannot be turned off while recording is on, at create or update; the refusal says why and changes nothing")
+    func disclaimerStays() async throws {
+        let refused = try await hushbox(["mailbox", "create", "--sip-user", "200", "--disclaimer", "off"])
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("cannot be turned off while recording is on"), "\(refused.errors)")
+        #expect(refused.errors.contains("--recording off"), "says what to do instead")
+        #expect(try await hushbox(["mailbox", "list"]).output.isEmpty, "nothing was created")
+
+        let created = try await hushbox(["mailbox", "create", "--sip-user", "200"])
+        let id = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let update = try await hushbox(["mailbox", "update", id, "--disclaimer", "off", "--max-seconds", "60"])
+        #expect(update.status != 0)
+        #expect(try await hushbox(["mailbox", "list"]).output.contains("max-seconds=180"), "the refused update changed nothing")
+        #expect(try await hushbox(["mailbox", "update", id, "--recording", "off", "--disclaimer", "off"]).status == 0,
+                "a mailbox that records nothing may skip it")
+    }
+
+    @Test("A greeting must be a whole Ogg Opus file; a good one is stored sealed, replaced, and removed with 'default' or the mailbox")
+    func greetingFile() async throws {
+        let tools = HushboxdLifecycleTests.environment()
+        let id = try await hushbox(["mailbox", "create", "--sip-user", "300"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let notOpus = try directory.write("RIFF not really audio", to: "greeting.opus")
+        let refused = try await hushbox(["mailbox", "update", id, "--greeting", notOpus, "--max-seconds", "60"])
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("opusenc"), "says how to make one: \(refused.errors)")
+        #expect(try await hushbox(["mailbox", "list"]).output.contains("max-seconds=180  recording=on  consent=on  greeting=default"))
+
+        let wav = directory.child("tone.wav")
+        let opus = directory.child("tone.opus")
+        #expect(try await ChildProcess.run("/usr/bin/sox", ["-n", "-r", "48000", "-c", "1", "-b", "16", wav, "synth", "2", "sine", "600"], environment: tools).status == 0)
+        #expect(try await ChildProcess.run("/usr/bin/opusenc", ["--quiet", wav, opus], environment: tools).status == 0)
+        #expect(try await hushbox(["mailbox", "update", id, "--greeting", opus]).status == 0)
+        #expect(try await hushbox(["mailbox", "list"]).output.contains("greeting=own"))
+        #expect(objectFiles().count == 1)
+        let plain = try Data(contentsOf: URL(fileURLWithPath: opus))
+        let sealed = try Data(contentsOf: URL(fileURLWithPath: directory.child("data/" + objectFiles()[0])))
+        #expect(sealed.range(of: plain.prefix(64)) == nil && sealed.range(of: Data("OpusHead".utf8)) == nil, "stored encrypted")
+
+        #expect(try await hushbox(["mailbox", "update", id, "--greeting", opus]).status == 0)
+        #expect(objectFiles().count == 1, "the replaced greeting's file is gone")
+        #expect(try await hushbox(["mailbox", "update", id, "--greeting", "default"]).status == 0)
+        #expect(try await hushbox(["mailbox", "list"]).output.contains("greeting=default"))
+        #expect(objectFiles().isEmpty)
+
+        #expect(try await hushbox(["mailbox", "update", id, "--greeting", opus]).status == 0)
+        #expect(try await hushbox(["mailbox", "delete", id]).status == 0)
+        #expect(objectFiles().isEmpty, "deleting the mailbox deletes its greeting")
+    }
+}

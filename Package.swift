@@ -109,6 +109,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Uplink: store-and-forward to the customer's EU destination (issue 7).
+        .target(
+            name: "Uplink",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(
             name: "Vault",
@@ -230,6 +237,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "UplinkTests",
+            dependencies: ["Uplink", "HushboxTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -36,8 +36,10 @@ struct VoicemailBox {
         let notify = directory.child("notify-\(UInt32.random(in: 0...UInt32.max)).sock")
         let systemd = try NotifySocketListener(path: notify)
         defer { systemd.stop() }
+        // HUSHBOX_TEST_HUSHBOXD runs another build of the daemon, e.g. a release build to measure capacity.
+        let executable = try ProcessInfo.processInfo.environment["HUSHBOX_TEST_HUSHBOXD"] ?? BuiltProducts.path(of: "hushboxd")
         let daemon = try ChildProcess(
-            try BuiltProducts.path(of: "hushboxd"), ["--dev", "--config", file], directory: directory.path,
+            executable, ["--dev", "--config", file], directory: directory.path,
             environment: HushboxdLifecycleTests.environment(["NOTIFY_SOCKET": notify, "HUSHBOX_OPS_PORT": "0"])
         )
         let ready = try await systemd.messages.waitFor("READY=1", within: .seconds(60)) { $0.hasPrefix("READY=1") }

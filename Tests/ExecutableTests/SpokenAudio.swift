@@ -71,8 +71,8 @@ enum SpokenAudio {
         throw NotWAV()
     }
 
-    /// How many 20 ms frames carry most of their energy at `hertz` (Goertzel).
-    static func framesDominatedBy(hertz: Double, in samples: [Int16], sampleRate: Int) -> Int {
+    /// The 20 ms frames (by index) that carry most of their energy at `hertz` (Goertzel).
+    static func framesDominatedBy(hertz: Double, in samples: [Int16], sampleRate: Int) -> [Int] {
         let frame = sampleRate / 50
         let coefficient = 2 * cos(2 * Double.pi * hertz / Double(sampleRate))
         return stride(from: 0, to: samples.count - frame, by: frame).filter { start in
@@ -85,7 +85,7 @@ enum SpokenAudio {
             let power = previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious
             // A pure tone puts (N/2)·energy into its bin; speech and silence far less.
             return energy > 1e6 && power > 0.5 * energy * Double(frame) / 2
-        }.count
+        }.map { $0 / frame }
     }
 
     /// RMS loudness per 20 ms, in dB.

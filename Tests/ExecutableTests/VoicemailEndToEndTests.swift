@@ -7,128 +7,133 @@ import Testing
 import Glibc
 #endif
 
-/// The first thing a customer tries: a real SIP client (baresip, over TLS with
-/// mandatory SRTP) calls the running hushboxd and speaks a known sentence
-/// (espeak-ng); the message the owner exports must be that sentence.
-@Suite("Voicemail end to end with baresip", .serialized)
-struct VoicemailEndToEndTests {
-    @Test("A caller's spoken message arrives encrypted and exports as what was said (Opus passed through, PCMU transcoded)",
-          arguments: ["opus/48000/2", "pcmu"])
-    func messageArrivesIntact(codec: String) async throws {
-        let box = try await VoicemailBox()
-        let (reference, callFile) = try await SpokenAudio.render(in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1.5)
-        let caller = try box.call(codec: codec, playing: "aufile,\(callFile)")
-        let ended = try await box.callEnded()
-        #expect(ended.contains("outcome=recorded"), "\(ended)")
-        await VoicemailBox.stop(caller)
-        #expect(box.daemon.standardError.all.allSatisfy { !$0.contains("7700900123") }, "the caller's number is never logged")
+extension CallingTests {
+    /// The first thing a customer tries: a real SIP client (baresip, over TLS with
+    /// mandatory SRTP) calls the running hushboxd and speaks a known sentence
+    /// (espeak-ng); the message the owner exports must be that sentence.
+    @Suite("Voicemail end to end with baresip", .serialized)
+    struct VoicemailEndToEndTests {
+        @Test("A caller's spoken message arrives encrypted and exports as what was said (Opus passed through, PCMU transcoded)",
+              arguments: ["opus/48000/2", "pcmu"])
+        func messageArrivesIntact(codec: String) async throws {
+            let box = try await VoicemailBox()
+            let (reference, callFile) = try await SpokenAudio.render(in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1.5)
+            let caller = try box.call(codec: codec, playing: "aufile,\(callFile)")
+            let ended = try await box.callEnded()
+            #expect(ended.contains("outcome=recorded"), "\(ended)")
+            await VoicemailBox.stop(caller)
+            #expect(box.daemon.standardError.all.allSatisfy { !$0.contains("7700900123") }, "the caller's number is never logged")
 
-        let messages = try await box.messages()
-        try #require(messages.count == 1, "\(messages)")
-        #expect(messages[0][3] == "+44••••••••23", "listed masked")
-        #expect(messages[0][4] == "complete")
-        #expect(messages[0][6] == "no consent needed (en)")
-        let stored = try await box.export(messages[0][0])
-        let sent = SpokenAudio.envelope(reference)
-        let kept = SpokenAudio.envelope(stored)
-        let spans = (sent: SpokenAudio.speechSpan(sent), stored: SpokenAudio.speechSpan(kept))
-        #expect(abs(spans.sent - spans.stored) <= 0.5, "speech lasts \(spans.sent) s sent, \(spans.stored) s stored")
-        let correlation = SpokenAudio.alignedCorrelation(sent, kept)
-        #expect(correlation >= 0.8, "loudness envelopes correlate \(correlation)")
-        try await box.stop()
-    }
+            let messages = try await box.messages()
+            try #require(messages.count == 1, "\(messages)")
+            #expect(messages[0][3] == "+44••••••••23", "listed masked")
+            #expect(messages[0][4] == "complete")
+            #expect(messages[0][6] == "no consent needed (en)")
+            let stored = try await box.export(messages[0][0])
+            let sent = SpokenAudio.envelope(reference)
+            let kept = SpokenAudio.envelope(stored)
+            let spans = (sent: SpokenAudio.speechSpan(sent), stored: SpokenAudio.speechSpan(kept))
+            #expect(abs(spans.sent - spans.stored) <= 0.5, "speech lasts \(spans.sent) s sent, \(spans.stored) s stored")
+            let correlation = SpokenAudio.alignedCorrelation(sent, kept)
+            #expect(correlation >= 0.8, "loudness envelopes correlate \(correlation)")
+            try await box.stop()
+        }
 
-    @Test("Killing hushboxd mid-message and starting it again recovers the message up to its last whole chunk")
-    func killedMidMessage() async throws {
-        var box = try await VoicemailBox()
-        let long = Array(repeating: SpokenAudio.sentence, count: 2).joined(separator: " ")
-        let (_, callFile) = try await SpokenAudio.render(long, in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
-        let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
-        try await Task.sleep(for: .seconds(try SpokenAudio.secondsBeforeRecording() + 7))
-        box.daemon.send(SIGKILL)
-        #expect(try await box.daemon.waitForExit() == 128 + SIGKILL)
-        await VoicemailBox.stop(caller)
+        @Test("Killing hushboxd mid-message and starting it again recovers the message up to its last whole chunk")
+        func killedMidMessage() async throws {
+            var box = try await VoicemailBox()
+            let long = Array(repeating: SpokenAudio.sentence, count: 2).joined(separator: " ")
+            let (_, callFile) = try await SpokenAudio.render(long, in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
+            let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
+            try await Task.sleep(for: .seconds(try SpokenAudio.secondsBeforeRecording() + 7))
+            box.daemon.send(SIGKILL)
+            #expect(try await box.daemon.waitForExit() == 128 + SIGKILL)
+            await VoicemailBox.stop(caller)
 
-        try await box.restart()
-        let messages = try await box.messages()
-        try #require(messages.count == 1, "\(messages)")
-        #expect(messages[0][4] == "cut-off")
-        let seconds = Double(messages[0][2].dropLast()) ?? 0
-        #expect(seconds >= 3 && seconds <= 7.5, "\(seconds) s of the about 7 s recorded before the kill survive")
-        let stored = try await box.export(messages[0][0])
-        #expect(SilenceDetector.level(stored) > -40, "the recovered audio holds the speech")
-        try await box.stop()
-    }
+            try await box.restart()
+            let messages = try await box.messages()
+            try #require(messages.count == 1, "\(messages)")
+            #expect(messages[0][4] == "cut-off")
+            let seconds = Double(messages[0][2].dropLast()) ?? 0
+            #expect(seconds >= 3 && seconds <= 7.5, "\(seconds) s of the about 7 s recorded before the kill survive")
+            let stored = try await box.export(messages[0][0])
+            #expect(SilenceDetector.level(stored) > -40, "the recovered audio holds the speech")
+            try await box.stop()
+        }
 
-    @Test("A full mailbox plays 'mailbox full' and records nothing")
-    func fullMailbox() async throws {
-        let box = try await VoicemailBox(mailbox: ["--max-messages", "1"])
-        let (_, firstFile) = try await SpokenAudio.render("Please call me back.", in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
-        let first = try box.call(codec: "pcmu", playing: "aufile,\(firstFile)")
-        #expect(try await box.callEnded().contains("outcome=recorded"))
-        await VoicemailBox.stop(first)
-        #expect(try await box.messages().count == 1)
+        @Test("A full mailbox plays 'mailbox full' and records nothing")
+        func fullMailbox() async throws {
+            let box = try await VoicemailBox(mailbox: ["--max-messages", "1"])
+            let (_, firstFile) = try await SpokenAudio.render("Please call me back.", in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
+            let first = try box.call(codec: "pcmu", playing: "aufile,\(firstFile)")
+            #expect(try await box.callEnded().contains("outcome=recorded"))
+            await VoicemailBox.stop(first)
+            #expect(try await box.messages().count == 1)
 
-        // The second caller speaks from the start; the box must keep none of it.
-        let (_, second) = try await SpokenAudio.render(SpokenAudio.sentence, in: box.directory, lead: 0.5, tail: 1)
-        let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(second)")
-        try await box.daemon.standardError.waitForCount(2, "calls to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
-        let ended = box.daemon.standardError.all.filter { $0.contains("voicemail call ended") }
-        #expect(ended.last?.contains("outcome=mailbox_full") == true, "\(ended)")
-        await VoicemailBox.stop(caller)
-        #expect(try await box.messages().count == 1)
-        let listed = try await box.hushbox(["mailbox", "list"])
-        #expect(listed.output.contains("messages=1/1"), "\(listed.output)")
-        try await box.stop()
-    }
+            // The second caller speaks from the start; the box must keep none of it.
+            let (_, second) = try await SpokenAudio.render(SpokenAudio.sentence, in: box.directory, lead: 0.5, tail: 1)
+            let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(second)")
+            try await box.daemon.standardError.waitForCount(2, "calls to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
+            let ended = box.daemon.standardError.all.filter { $0.contains("voicemail call ended") }
+            #expect(ended.last?.contains("outcome=mailbox_full") == true, "\(ended)")
+            await VoicemailBox.stop(caller)
+            #expect(try await box.messages().count == 1)
+            let listed = try await box.hushbox(["mailbox", "list"])
+            #expect(listed.output.contains("messages=1/1"), "\(listed.output)")
+            try await box.stop()
+        }
 
-    @Test("A plaintext call (SIPp over UDP) from a peer not marked plaintext is refused with 403; nothing is stored")
-    func plaintextRefused() async throws {
-        let box = try await VoicemailBox()
-        let udpPort = try #require(box.ports["udp"])
-        let sippHome = try TemporaryDirectory(prefix: "hushbox-sipp")
-        let result = try await ChildProcess.run(
-            "/usr/bin/sipp",
-            ["-sn", "uac", "-s", "100", "-m", "1", "-t", "u1", "-i", "127.0.0.1", "-p", "0",
-             "-timeout", "20s", "-timeout_error", "-nostdin", "-trace_err", "127.0.0.1:\(udpPort)"],
-            directory: sippHome.path, environment: ["HOME": sippHome.path], within: .seconds(40)
-        )
-        #expect(result.status != 0, "SIPp's call must fail")
-        let errors = try FileManager.default.contentsOfDirectory(atPath: sippHome.path).filter { $0.hasSuffix("_errors.log") }
-        let trace = try errors.map { try String(contentsOfFile: sippHome.child($0), encoding: .utf8) }.joined()
-        #expect(trace.contains("SIP/2.0 403"), "refused with 403: \(trace.suffix(400))")
-        #expect(box.daemon.standardError.all.contains { $0.contains("must use SIP over TLS") }, "the refusal is logged with its reason")
-        #expect(!box.daemon.standardError.all.contains { $0.contains("voicemail call ended") }, "no call reached a mailbox")
-        #expect(try await box.messages().isEmpty)
-        try await box.stop()
-    }
+        @Test("A plaintext call (SIPp over UDP) from a peer not marked plaintext is refused with 403; nothing is stored")
+        func plaintextRefused() async throws {
+            let box = try await VoicemailBox()
+            let udpPort = try #require(box.ports["udp"])
+            let sippHome = try TemporaryDirectory(prefix: "hushbox-sipp")
+            let result = try await ChildProcess.run(
+                "/usr/bin/sipp",
+                ["-sn", "uac", "-s", "100", "-m", "1", "-t", "u1", "-i", "127.0.0.1", "-p", "0",
+                 "-timeout", "20s", "-timeout_error", "-nostdin", "-trace_err", "127.0.0.1:\(udpPort)"],
+                directory: sippHome.path, environment: ["HOME": sippHome.path], within: .seconds(40)
+            )
+            #expect(result.status != 0, "SIPp's call must fail")
+            let errors = try FileManager.default.contentsOfDirectory(atPath: sippHome.path).filter { $0.hasSuffix("_errors.log") }
+            let trace = try errors.map { try String(contentsOfFile: sippHome.child($0), encoding: .utf8) }.joined()
+            #expect(trace.contains("SIP/2.0 403"), "refused with 403: \(trace.suffix(400))")
+            #expect(box.daemon.standardError.all.contains { $0.contains("must use SIP over TLS") }, "the refusal is logged with its reason")
+            #expect(!box.daemon.standardError.all.contains { $0.contains("voicemail call ended") }, "no call reached a mailbox")
+            #expect(try await box.messages().isEmpty)
+            try await box.stop()
+        }
 
-    @Test("A mailbox's own greeting is what callers hear after the disclaimer")
-    func ownGreeting() async throws {
-        let box = try await VoicemailBox()
-        // Three seconds of 1 kHz: nothing in the spoken prompts sounds like it.
-        let tools = HushboxdLifecycleTests.environment()
-        let wav = box.directory.child("greeting.wav")
-        let opus = box.directory.child("greeting.opus")
-        #expect(try await ChildProcess.run("/usr/bin/sox", ["-R", "-D", "-n", "-r", "48000", "-c", "1", "-b", "16", wav, "synth", "3", "sine", "1000", "vol", "0.5"], environment: tools).status == 0)
-        #expect(try await ChildProcess.run("/usr/bin/opusenc", ["--quiet", wav, opus], environment: tools).status == 0)
-        let updated = try await box.hushbox(["mailbox", "update", box.mailboxID, "--greeting", opus])
-        #expect(updated.status == 0, "\(updated.errors)")
+        @Test("A mailbox's own greeting is what callers hear after the disclaimer")
+        func ownGreeting() async throws {
+            let box = try await VoicemailBox()
+            // Three seconds of 1 kHz: nothing in the spoken prompts sounds like it.
+            let tools = HushboxdLifecycleTests.environment()
+            let wav = box.directory.child("greeting.wav")
+            let opus = box.directory.child("greeting.opus")
+            #expect(try await ChildProcess.run("/usr/bin/sox", ["-R", "-D", "-n", "-r", "48000", "-c", "1", "-b", "16", wav, "synth", "3", "sine", "1000", "vol", "0.5"], environment: tools).status == 0)
+            #expect(try await ChildProcess.run("/usr/bin/opusenc", ["--quiet", wav, opus], environment: tools).status == 0)
+            let updated = try await box.hushbox(["mailbox", "update", box.mailboxID, "--greeting", opus])
+            #expect(updated.status == 0, "\(updated.errors)")
 
-        let heard = box.directory.child("heard")
-        try FileManager.default.createDirectory(atPath: heard, withIntermediateDirectories: true)
-        let silence = box.directory.child("silence.wav")
-        let length = String(try SpokenAudio.seconds(of: ["en/disclaimer", "beep"]) + 5)
-        #expect(try await ChildProcess.run("/usr/bin/sox", ["-n", "-r", "48000", "-c", "1", "-b", "16", silence, "trim", "0", length], environment: tools).status == 0)
-        let caller = try box.call(codec: "pcmu", playing: "aufile,\(silence)", recordingDirectory: heard)
-        _ = try await box.callEnded()
-        await VoicemailBox.stop(caller)
+            let heard = box.directory.child("heard")
+            try FileManager.default.createDirectory(atPath: heard, withIntermediateDirectories: true)
+            let silence = box.directory.child("silence.wav")
+            let length = String(try SpokenAudio.seconds(of: ["en/disclaimer", "beep"]) + 5)
+            #expect(try await ChildProcess.run("/usr/bin/sox", ["-n", "-r", "48000", "-c", "1", "-b", "16", silence, "trim", "0", length], environment: tools).status == 0)
+            let caller = try box.call(codec: "pcmu", playing: "aufile,\(silence)", recordingDirectory: heard)
+            _ = try await box.callEnded()
+            await VoicemailBox.stop(caller)
 
-        // sndfile writes what baresip decoded from the box as "…-dec.wav".
-        let decoded = try #require(try FileManager.default.contentsOfDirectory(atPath: heard).first { $0.hasSuffix("dec.wav") })
-        let (samples, rate) = try SpokenAudio.samplesAndRate(ofWAV: Data(contentsOf: URL(fileURLWithPath: heard + "/" + decoded)))
-        let toneFrames = SpokenAudio.framesDominatedBy(hertz: 1000, in: samples, sampleRate: rate)
-        #expect(toneFrames >= 100, "the caller heard \(toneFrames) × 20 ms of the 1 kHz greeting (3 s sent)")
-        try await box.stop()
+            // sndfile writes what baresip decoded from the box as "…-dec.wav".
+            let decoded = try #require(try FileManager.default.contentsOfDirectory(atPath: heard).first { $0.hasSuffix("dec.wav") })
+            let (samples, rate) = try SpokenAudio.samplesAndRate(ofWAV: Data(contentsOf: URL(fileURLWithPath: heard + "/" + decoded)))
+            let toneFrames = SpokenAudio.framesDominatedBy(hertz: 1000, in: samples, sampleRate: rate)
+            #expect(toneFrames.count >= 100, "the caller heard \(toneFrames.count) × 20 ms of the 1 kHz greeting (3 s sent)")
+            let disclaimer = try SpokenAudio.seconds(of: ["en/disclaimer"])
+            let firstTone = Double(toneFrames.first ?? 0) * 0.02
+            #expect(firstTone >= disclaimer - 0.5, "the disclaimer (\(disclaimer) s) plays first; the greeting began at \(firstTone) s")
+            try await box.stop()
+        }
     }
 }

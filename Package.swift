@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack",
+                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "Uplink",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A TCP port on 127.0.0.1 held open by a listening socket, to show how the
-/// daemon behaves when something else already has its port.
+/// daemon behaves when something else already has its port, or that nothing
+/// ever connected to an address it must not reach.
 public final class PortHolder: Sendable {
     public let port: Int
     private let descriptor: Int32
@@ -27,6 +28,12 @@ public final class PortHolder: Sendable {
         }
         self.descriptor = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether anything has connected to the port (a connection waits to be accepted).
+    public var wasConnectedTo: Bool {
+        var descriptorPoll = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptorPoll, 1, 0) > 0 && descriptorPoll.revents & Int16(POLLIN) != 0
     }
 
     deinit {

@@ -57,6 +57,11 @@ extension ConfigurationError {
         return .init(.notASection, subject: key, "\"\(key)\" in \(source) must be a section holding \(allowed.joined(separator: ", ")), not a single value.")
     }
 
+    /// A destination the residency rule forbids; `refusal` names it and says what to do.
+    static func outsideResidency(_ setting: ConfigurationSetting, refusal: String, from source: ValueSource) -> Self {
+        .init(.invalidValue, subject: setting.key, "\(setting.key) (from \(source)): \(refusal)")
+    }
+
     static func invalidValue(_ setting: ConfigurationSetting, value: String?, from source: ValueSource, problem: String) -> Self {
         let shown = value.map { "\"\($0)\"" } ?? "a value that is not a single scalar"
         return .init(.invalidValue, subject: setting.key, "\(setting.key) = \(shown) (from \(source)) \(problem); allowed: \(setting.kind.allowedValues).")

@@ -50,15 +50,16 @@ public enum ConfigurationLoader {
             return .defaultValue
         }
         var settings = SettingsReader(reader: ConfigReader(providers: providers), sourceOf: sourceOf)
-        let peerNames = Set(fileKeys.compactMap { key -> String? in
-            let parts = key.split(separator: ".")
-            return parts.count == 4 && parts[0] == "sip" && parts[1] == "peers" ? String(parts[2]) : nil
-        })
-        let configuration = try build(from: &settings, peerNames: peerNames.sorted())
+        let configuration = try build(
+            from: &settings, peerNames: ConfigurationSchema.names(in: "sip.peers", amongKeys: fileKeys),
+            destinationNames: ConfigurationSchema.names(in: "uplink.destinations", amongKeys: fileKeys)
+        )
         return LoadedConfiguration(configuration: configuration, effectiveSettings: settings.effective, sources: sources)
     }
 
-    private static func build(from settings: inout SettingsReader, peerNames: [String]) throws(ConfigurationError) -> HushboxConfiguration {
+    private static func build(
+        from settings: inout SettingsReader, peerNames: [String], destinationNames: [String]
+    ) throws(ConfigurationError) -> HushboxConfiguration {
         let schema = ConfigurationSchema.self
         let deviceName = try settings.text(schema.deviceName)
         let dataDirectory = try settings.text(schema.dataDirectory)
@@ -76,6 +77,7 @@ public enum ConfigurationLoader {
         )
         let gracePeriod = try settings.integer(schema.shutdownGracePeriod)
         let sip = try SIPConfigurationReader.read(from: &settings, peerNames: peerNames)
+        let uplink = try UplinkConfigurationReader.read(from: &settings, destinationNames: destinationNames)
         return HushboxConfiguration(
             device: .init(name: deviceName),
             storage: .init(dataDirectory: dataDirectory, promptsDirectory: promptsDirectory),
@@ -84,7 +86,8 @@ public enum ConfigurationLoader {
             tls: .init(certificatePath: certificatePath, privateKeyPath: privateKeyPath),
             ops: ops,
             shutdown: .init(gracePeriod: .seconds(gracePeriod)),
-            sip: sip
+            sip: sip,
+            uplink: uplink
         )
     }
 

@@ -128,6 +128,37 @@ public enum ConfigurationSchema {
         summary: "The registration lifetime asked for, in seconds; refreshed before it ends."
     )
 
+    // MARK: Uplink: where messages are forwarded, and the region they may go to.
+
+    public static let uplinkResidency = ConfigurationSetting(
+        "uplink.residency", .choice(["eu", "any"]), default: .text("eu"),
+        summary: "`eu`: every uplink destination must be hosted in the EU/EEA; one outside stops the configuration from loading. `any` lifts the rule."
+    )
+    public static let destinationURL = ConfigurationSetting(
+        "uplink.destinations.*.url", .httpsURL, default: .derived("required"),
+        summary: "The receiver's base URL (docs/uplink-protocol.md)."
+    )
+    public static let destinationRegion = ConfigurationSetting(
+        "uplink.destinations.*.region", .countryCode, default: .derived("required"),
+        summary: "The country hosting the receiver and the data it keeps; checked against `uplink.residency` when the configuration loads."
+    )
+    public static let destinationPublicKey = ConfigurationSetting(
+        "uplink.destinations.*.public_key", .x25519PublicKey, default: .derived("none: payloads rely on TLS alone"),
+        summary: "The customer's X25519 public key: payloads are sealed to it with HPKE, so the receiving web tier sees no audio and no numbers."
+    )
+    public static let destinationPin = ConfigurationSetting(
+        "uplink.destinations.*.pin_sha256", .sha256Hex, default: .derived("none: the CA check alone"),
+        summary: "The SHA-256 of the receiver certificate's public key (SubjectPublicKeyInfo): any other key is refused even with a valid chain."
+    )
+    public static let destinationConcurrency = ConfigurationSetting(
+        "uplink.destinations.*.max_concurrent_uploads", .integer(1...8), default: .integer(2),
+        summary: "Uploads in flight to this destination at once."
+    )
+
+    public static let destinationSettings: [ConfigurationSetting] = [
+        destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationConcurrency,
+    ]
+
     public static let peerSettings: [ConfigurationSetting] = [
         peerKind, peerSources, peerPlaintext, peerDigestUsername, peerRegistrar, peerRegistrationUsername,
         peerRegistrationTransport, peerRegistrationExpires,
@@ -138,19 +169,31 @@ public enum ConfigurationSchema {
         deviceName, dataDirectory, promptsDirectory, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
-        mediaPortMinimum, mediaPortMaximum,
-    ] + peerSettings
+        mediaPortMinimum, mediaPortMaximum, uplinkResidency,
+    ] + peerSettings + destinationSettings
 
     /// The setting with this dotted key (or whose pattern it fills), if there is one.
     public static func setting(forKey key: String) -> ConfigurationSetting? {
         all.first { $0.key == key } ?? all.first { $0.isPattern && $0.matches(key) }
     }
 
+    /// The sections whose children are named in the file: `sip.peers.<name>`, `uplink.destinations.<name>`.
+    static let namedSections = ["sip.peers", "uplink.destinations"]
+
     /// Whether `key` names a section: a fixed one, or one a pattern opens (`sip.peers.carrier`).
     static func isSection(_ key: String) -> Bool {
         if sections.contains(key) { return true }
         let parts = key.split(separator: ".")
-        return parts.count == 3 && parts[0] == "sip" && parts[1] == "peers" && ConfigurationSetting.isName(parts[2])
+        return parts.count == 3 && namedSections.contains(parts[0] + "." + parts[1]) && ConfigurationSetting.isName(parts[2])
+    }
+
+    /// The names used under a named section (`carrier` for `sip.peers.carrier.kind`), sorted.
+    static func names(in section: String, amongKeys keys: some Sequence<String>) -> [String] {
+        let prefix = section.split(separator: ".")
+        return Set(keys.compactMap { key -> String? in
+            let parts = key.split(separator: ".")
+            return parts.count == prefix.count + 2 && Array(parts.prefix(prefix.count)) == prefix ? String(parts[prefix.count]) : nil
+        }).sorted()
     }
 
     /// Every section name, including the parents of nested sections.
@@ -163,7 +206,7 @@ public enum ConfigurationSchema {
                 components = components.dropLast()
             }
         }
-        sections.insert("sip.peers")
+        sections.formUnion(namedSections)
         return sections
     }
 }

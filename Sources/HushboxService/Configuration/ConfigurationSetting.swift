@@ -77,6 +77,14 @@ extension ConfigurationSetting {
         case sipURI
         /// A SIP user name: letters, digits and `-_.!~*'()&=+$,;?/`, no spaces.
         case userName
+        /// An `https://` URL.
+        case httpsURL
+        /// An ISO 3166-1 alpha-2 country code.
+        case countryCode
+        /// An X25519 public key: 32 bytes in base64.
+        case x25519PublicKey
+        /// A SHA-256 digest in hex (64 characters).
+        case sha256Hex
 
         /// What to tell someone who gave a value this kind refuses.
         public var allowedValues: String {
@@ -99,6 +107,14 @@ extension ConfigurationSetting {
                 "a SIP URI, such as sip:sip.example.eu or sip:192.0.2.9:5061"
             case .userName:
                 "a SIP user name without spaces, such as 4930123456 or hushbox-7"
+            case .httpsURL:
+                "an https URL, such as https://ingest.example.eu"
+            case .countryCode:
+                "a two-letter country code, such as DE or IE"
+            case .x25519PublicKey:
+                "an X25519 public key, 32 bytes in base64 (44 characters)"
+            case .sha256Hex:
+                "a SHA-256 digest, 64 hex digits"
             }
         }
     }

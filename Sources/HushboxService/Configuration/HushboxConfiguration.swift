@@ -107,6 +107,27 @@ public struct HushboxConfiguration: Sendable, Hashable {
         public var peers: [Peer]
     }
 
+    /// A receiver from `uplink.destinations.<name>`.
+    public struct Destination: Sendable, Hashable {
+        public var name: String
+        public var url: String
+        /// The country hosting it.
+        public var region: String
+        /// Base64 X25519 key payloads are sealed to, when the customer published one.
+        public var publicKey: String?
+        public var pinSHA256: String?
+        public var maxConcurrentUploads: Int
+
+        /// The secret file holding the signing secret shared with this receiver.
+        public var signingSecretName: String { "uplink-" + name }
+    }
+
+    public struct Uplink: Sendable, Hashable {
+        /// `eu` or `any` (`uplink.residency`).
+        public var residency: String
+        public var destinations: [Destination]
+    }
+
     public var device: Device
     public var storage: Storage
     public var secrets: Secrets
@@ -115,4 +136,5 @@ public struct HushboxConfiguration: Sendable, Hashable {
     public var ops: Ops
     public var shutdown: Shutdown
     public var sip: SIP
+    public var uplink: Uplink
 }

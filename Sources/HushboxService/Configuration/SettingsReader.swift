@@ -2,6 +2,8 @@ internal import Configuration
 internal import NIOCore
 internal import SIPCore
 internal import SIPStack
+internal import Uplink
+import Foundation
 
 /// Reads settings through swift-configuration's provider chain and validates each
 /// value against its setting's kind, turning every failure into a
@@ -100,6 +102,9 @@ struct SettingsReader {
         return values
     }
 
+    /// Where a setting's value comes from, for messages about it.
+    func source(of setting: ConfigurationSetting) -> ValueSource { sourceOf(setting) }
+
     /// Records a value the loader derived itself (a default computed from another key).
     mutating func recordDerived(_ setting: ConfigurationSetting, _ value: String) {
         record(setting, "\"\(value)\"")
@@ -147,6 +152,27 @@ struct SettingsReader {
                 throw .invalidValue(setting, value: raw, from: source, problem: "is not a SIP user name")
             }
             return raw
+        case .httpsURL:
+            guard let url = URL(string: raw), url.scheme == "https", let host = url.host, !host.isEmpty, url.user == nil else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not an https URL (the uplink never sends in the clear)")
+            }
+            return raw
+        case .countryCode:
+            guard (try? DataRegion(raw)) != nil else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a country code")
+            }
+            return raw.uppercased()
+        case .x25519PublicKey:
+            guard let bytes = Data(base64Encoded: raw), bytes.count == 32 else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a base64 X25519 public key")
+            }
+            return raw
+        case .sha256Hex:
+            let lower = raw.lowercased()
+            guard lower.count == 64, lower.allSatisfy({ $0.isHexDigit }) else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a SHA-256 digest in hex")
+            }
+            return lower
         case .integer, .boolean, .addressList:
             preconditionFailure("\(setting.key) has kind \(setting.kind) and is not read as text")
         }

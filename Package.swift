@@ -116,6 +116,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Ingest: the reference receiver a customer runs in their EU region (hushbox-ingest).
+        .target(
+            name: "Ingest",
+            dependencies: ["Uplink", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(
             name: "Vault",
@@ -242,6 +249,11 @@ let package = Package(
         .testTarget(
             name: "UplinkTests",
             dependencies: ["Uplink", "HushboxTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Uplink", "HushboxTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,180 @@
+public import Crypto
+import Foundation
+import Uplink
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The reference receiver's storage (docs/uplink-protocol.md): uploads by
+/// idempotency key, bytes appended only at the committed offset and fsynced
+/// before the offset is reported, and on completion the SHA-256 checked, the
+/// payload opened with the customer's private key when it is sealed, and the
+/// object stored as `objects/<object_id>/`. An actor: one writer per store.
+///
+/// Layout under `directory`: `keys/<sha256 of the key>` → upload id;
+/// `uploads/<id>.json` (the announcement) and `uploads/<id>.part` (the bytes);
+/// `objects/<object_id>/payload` (as received), and for sealed payloads
+/// `metadata.json` and `audio.opus` (opened).
+public actor IngestStore {
+    public static let largestObject = 256 * 1024 * 1024
+
+    public enum AppendResult: Sendable, Hashable {
+        case stored(offset: Int)
+        /// The last bytes arrived, matched the SHA-256, and the object is stored.
+        case complete
+        /// The offset was not the committed one; resume at this one.
+        case conflict(committed: Int)
+        /// The whole did not match its SHA-256 (or would not open): start again.
+        case rejected(String)
+    }
+
+    let directory: String
+    let recipientKey: Curve25519.KeyAgreement.PrivateKey?
+
+    public init(directory: String, recipientKey: Curve25519.KeyAgreement.PrivateKey?) throws {
+        self.directory = directory
+        self.recipientKey = recipientKey
+        for sub in ["keys", "uploads", "objects"] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+    }
+
+    /// Starts an upload, or — for a key seen before — reports the one it started.
+    /// - Returns: the status and whether it is new.
+    public func create(idempotencyKey: String, _ upload: NewUpload) throws(IngestError) -> (UploadStatus, created: Bool) {
+        if let problem = upload.problem { throw .badRequest(problem) }
+        if let existing = try uploadID(forKey: idempotencyKey) {
+            guard let status = try status(of: existing) else { throw .storage("upload \(existing) named by a key is missing") }
+            return (status, false)
+        }
+        let id = UUID().uuidString.lowercased()
+        let announcement: Data
+        do { announcement = try JSONEncoder().encode(upload) } catch { throw .storage("\(error)") }
+        try write(announcement, to: path(upload: id, ".json"))
+        try write(Data(), to: path(upload: id, ".part"))
+        // The key last: a crash before it leaves an upload no key names, never a key without its upload.
+        try write(Data(id.utf8), to: keyPath(idempotencyKey))
+        return (UploadStatus(id: id, offset: 0, complete: false), true)
+    }
+
+    public func status(of id: String) throws(IngestError) -> UploadStatus? {
+        guard Self.isUploadID(id), let upload = try announcement(of: id) else { return nil }
+        if FileManager.default.fileExists(atPath: objectPath(upload.objectID) + "/payload") {
+            return UploadStatus(id: id, offset: upload.length, complete: true)
+        }
+        return UploadStatus(id: id, offset: size(of: path(upload: id, ".part")), complete: false)
+    }
+
+    /// Appends `bytes` at `offset`, which must be the committed offset.
+    public func append(to id: String, at offset: Int, _ bytes: [UInt8]) throws(IngestError) -> AppendResult {
+        guard let current = try status(of: id), let upload = try announcement(of: id) else { throw .notFound }
+        if current.complete { return .complete }
+        guard offset == current.offset else { return .conflict(committed: current.offset) }
+        guard offset + bytes.count <= upload.length else { throw .badRequest("the bytes run past the announced length \(upload.length)") }
+        try appendDurably(bytes, to: path(upload: id, ".part"))
+        let committed = offset + bytes.count
+        guard committed == upload.length else { return .stored(offset: committed) }
+        return try finish(id, upload)
+    }
+
+    private func finish(_ id: String, _ upload: NewUpload) throws(IngestError) -> AppendResult {
+        let part = path(upload: id, ".part")
+        guard let payload = FileManager.default.contents(atPath: part) else { throw .storage("cannot read \(part)") }
+        let digest = SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined()
+        guard digest == upload.sha256.lowercased() else {
+            // Start again from nothing: the box sends the object anew under a new key.
+            try write(Data(), to: part)
+            return .rejected("the bytes hash to \(digest), not the announced \(upload.sha256)")
+        }
+        let object = objectPath(upload.objectID)
+        do {
+            try FileManager.default.createDirectory(atPath: object, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .storage("\(error)")
+        }
+        if upload.sealing == .hpke {
+            guard let recipientKey else { return .rejected("this receiver has no private key to open sealed payloads") }
+            let opened: Data
+            do {
+                opened = try PayloadSealing.open(payload, with: recipientKey, info: UplinkPayload.sealingInfo(kind: upload.kind, objectID: upload.objectID))
+            } catch {
+                try write(Data(), to: part)
+                return .rejected("the sealed payload does not open with this receiver's key: \(error)")
+            }
+            guard let (metadata, audio) = UplinkPayload.split(opened) else {
+                return .rejected("the opened payload is not metadata length, metadata, audio")
+            }
+            try write(metadata, to: object + "/metadata.json")
+            try write(audio, to: object + "/audio.opus")
+        }
+        // The payload last: its presence is what "complete" means.
+        try write(payload, to: object + "/payload")
+        return .complete
+    }
+
+    // MARK: Files
+
+    private func uploadID(forKey key: String) throws(IngestError) -> String? {
+        FileManager.default.contents(atPath: keyPath(key)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func announcement(of id: String) throws(IngestError) -> NewUpload? {
+        guard let data = FileManager.default.contents(atPath: path(upload: id, ".json")) else { return nil }
+        do { return try JSONDecoder().decode(NewUpload.self, from: data) } catch { throw .storage("upload \(id): \(error)") }
+    }
+
+    private func keyPath(_ key: String) -> String {
+        directory + "/keys/" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func path(upload id: String, _ suffix: String) -> String { directory + "/uploads/" + id + suffix }
+    private func objectPath(_ objectID: String) -> String { directory + "/objects/" + objectID }
+
+    static func isUploadID(_ id: String) -> Bool { UUID(uuidString: id) != nil && id == id.lowercased() }
+
+    private func size(of path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Whole file, fsynced, renamed into place: a crash leaves the old file or the new one.
+    private func write(_ data: Data, to path: String) throws(IngestError) {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw .storage("cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == data.count, synced == 0, rename(temporary, path) == 0 else {
+            throw .storage("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Appends and fsyncs before returning: the offset reported is on disk.
+    private func appendDurably(_ bytes: [UInt8], to path: String) throws(IngestError) {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .storage("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var done = 0
+        while done < bytes.count {
+            let count = bytes[done...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw .storage("cannot append to \(path): \(String(cString: strerror(errno)))") }
+            done += count
+        }
+        guard fsync(descriptor) == 0 else { throw .storage("cannot sync \(path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
+    case badRequest(String)
+    case notFound
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case .badRequest(let why): "bad request: \(why)"
+        case .notFound: "no such upload"
+        case .storage(let why): "storage failed: \(why)"
+        }
+    }
+}

@@ -20,6 +20,7 @@ let package = Package(
     products: [
         .executable(name: "hushboxd", targets: ["hushboxd"]),
         .executable(name: "hushbox", targets: ["hushbox"]),
+        .executable(name: "hushbox-ingest", targets: ["hushbox-ingest"]),
         // For the benchmark package in Benchmarks/.
         .library(name: "Vault", targets: ["Vault"]),
         .library(name: "SIPCore", targets: ["SIPCore"]),
@@ -185,6 +186,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The reference receiver a customer runs in their EU region (docs/uplink-protocol.md).
+        .executableTarget(
+            name: "hushbox-ingest",
+            dependencies: [
+                "Ingest", "Uplink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Tests.
         .target(
             name: "HushboxTestSupport",
@@ -288,7 +304,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutableTests",
-            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox", "Media", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox", "hushbox-ingest", "Media", "Uplink", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
     ]

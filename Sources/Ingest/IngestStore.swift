@@ -1,6 +1,6 @@
 public import Crypto
 import Foundation
-import Uplink
+public import Uplink
 
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +17,6 @@ import Glibc
 /// `objects/<object_id>/payload` (as received), and for sealed payloads
 /// `metadata.json` and `audio.opus` (opened).
 public actor IngestStore {
-    public static let largestObject = 256 * 1024 * 1024
-
     public enum AppendResult: Sendable, Hashable {
         case stored(offset: Int)
         /// The last bytes arrived, matched the SHA-256, and the object is stored.

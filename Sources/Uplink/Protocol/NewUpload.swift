@@ -1,6 +1,9 @@
 /// What the box announces when it starts an upload (`POST /v1/uploads`):
 /// which object, how many bytes, their SHA-256, and whether they are sealed.
 public struct NewUpload: Codable, Sendable, Hashable {
+    /// The largest object the protocol carries.
+    public static let largestLength = 256 * 1024 * 1024
+
     public enum Sealing: String, Codable, Sendable, Hashable {
         case hpke = "hpke-x25519-hkdf-sha256-aes256gcm"
         case none
@@ -26,21 +29,13 @@ public struct NewUpload: Codable, Sendable, Hashable {
     }
 
     /// Nil when the announcement is acceptable; otherwise what is wrong with it.
-    var problem: String? {
+    public var problem: String? {
         guard !objectID.isEmpty, objectID.count <= 128, objectID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
             return "object_id must be 1 to 128 letters, digits or hyphens"
         }
         guard kind == "voicemail" else { return "kind must be voicemail" }
-        guard length > 0, length <= IngestStore.largestObject else { return "length must be from 1 to \(IngestStore.largestObject) bytes" }
+        guard length > 0, length <= Self.largestLength else { return "length must be from 1 to \(Self.largestLength) bytes" }
         guard sha256.count == 64, sha256.allSatisfy(\.isHexDigit) else { return "sha256 must be 64 hex digits" }
         return nil
     }
-}
-
-/// Where an upload stands, as the receiver reports it.
-public struct UploadStatus: Sendable, Hashable {
-    public var id: String
-    /// Bytes durably stored.
-    public var offset: Int
-    public var complete: Bool
 }

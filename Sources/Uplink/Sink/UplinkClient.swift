@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+public import Foundation
+import NIOCore
+import NIOHTTP1
+public import NIOSSL
+
+/// One destination's HTTPS side (docs/uplink-protocol.md): the box's client
+/// certificate, the receiver's verified (TLS 1.2 or newer), every request
+/// signed, and each answer reduced to what ``UploadSession`` reads.
+public final class UplinkClient: Sendable {
+    public let baseURL: String
+    let signature: WebhookSignature
+    let http: HTTPClient
+    let now: @Sendable () -> Int64
+    let timeout: TimeAmount
+
+    /// - Parameter now: Unix seconds, for `webhook-timestamp`.
+    public init(baseURL: String, signature: WebhookSignature, tls: TLSConfiguration, timeout: Duration = .seconds(30), now: @escaping @Sendable () -> Int64) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.signature = signature
+        self.now = now
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls, redirectConfiguration: .disallow))
+    }
+
+    /// TLS for an uplink: TLS 1.2 minimum, the box's certificate for mutual TLS,
+    /// and the receiver checked against `trustRoots` (the system's when nil).
+    public static func tlsConfiguration(
+        clientCertificatePEM: String, clientKeyPEM: String, trustRootsPEM: String?
+    ) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8)).map { .certificate($0) }
+        configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientKeyPEM.utf8), format: .pem))
+        if let trustRootsPEM {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRootsPEM.utf8)))
+        }
+        return configuration
+    }
+
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// Sends one request of `session` and returns the answer; any failure to
+    /// get one (refused, reset, timed out, TLS) is `.unreachable`.
+    public func perform(_ request: UploadSession.Request, of session: UploadSession, announcement: NewUpload, payload: Data) async -> UploadSession.Answer {
+        let key = session.idempotencyKey(for: request)
+        var outgoing: HTTPClientRequest
+        var body = Data()
+        switch request {
+        case .create:
+            outgoing = HTTPClientRequest(url: baseURL + "/v1/uploads")
+            outgoing.method = .POST
+            body = (try? JSONEncoder().encode(announcement)) ?? Data()
+            outgoing.headers.add(name: "Content-Type", value: "application/json")
+        case .probe(let upload):
+            outgoing = HTTPClientRequest(url: baseURL + upload)
+            outgoing.method = .HEAD
+        case .send(let upload, let offset, let length):
+            outgoing = HTTPClientRequest(url: baseURL + upload)
+            outgoing.method = .PATCH
+            body = payload.subdata(in: offset..<offset + length)
+            outgoing.headers.add(name: "Content-Type", value: "application/offset+octet-stream")
+            outgoing.headers.add(name: "Upload-Offset", value: String(offset))
+        }
+        if case .probe = request {} else {
+            let timestamp = now()
+            outgoing.headers.add(name: "Idempotency-Key", value: key)
+            outgoing.headers.add(name: "webhook-id", value: key)
+            outgoing.headers.add(name: "webhook-timestamp", value: String(timestamp))
+            outgoing.headers.add(name: "webhook-signature", value: signature.sign(id: key, timestamp: timestamp, body: body))
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await http.execute(outgoing, timeout: timeout)
+            let bytes = try await response.body.collect(upTo: 64 * 1024)
+            return .response(Self.reading(response.status.code, headers: response.headers, body: Data(bytes.readableBytesView)))
+        } catch {
+            return .unreachable
+        }
+    }
+
+    static func reading(_ status: UInt, headers: HTTPHeaders, body: Data) -> UploadSession.Response {
+        var response = UploadSession.Response(status: Int(status))
+        response.offset = headers.first(name: "Upload-Offset").flatMap { Int($0) }
+        response.retryAfter = headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
+        if let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            response.upload = json["upload"] as? String
+            response.offset = response.offset ?? json["offset"] as? Int
+            response.complete = json["complete"] as? Bool ?? false
+        }
+        return response
+    }
+}

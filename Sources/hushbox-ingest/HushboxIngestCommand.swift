@@ -22,7 +22,7 @@ struct HushboxIngestCommand: AsyncParsableCommand {
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve HTTPS (TLS 1.2+, client certificates required when --client-ca is given).",
+            abstract: "Serve HTTPS (TLS 1.2+; box certificates required when --client-ca or --client-fingerprint is given).",
             discussion: "Prints 'listening on https://HOST:PORT' once ready. Ctrl-C or SIGTERM stops it."
         )
 
@@ -37,6 +37,24 @@ struct HushboxIngestCommand: AsyncParsableCommand {
         @Option(name: .customLong("certificate-key"), help: ArgumentHelp("The server certificate's private key (PEM).", valueName: "file")) var certificateKey: String
         @Option(name: .customLong("client-ca"), help: ArgumentHelp("CA certificates (PEM) box certificates must chain to.", valueName: "file"))
         var clientCA: String?
+        @Option(
+            name: .customLong("client-fingerprint"),
+            help: ArgumentHelp("The SHA-256 of a box's certificate, as its start-up summary prints it; repeat for each box. Only these boxes get in.", valueName: "sha256")
+        )
+        var clientFingerprints: [String] = []
+
+        func validate() throws {
+            if clientCA != nil, !clientFingerprints.isEmpty {
+                throw ValidationError("give --client-ca (boxes with certificates from your CA) or --client-fingerprint (boxes with their own), not both")
+            }
+            for fingerprint in clientFingerprints where Self.normalised(fingerprint).count != 64 {
+                throw ValidationError("--client-fingerprint \(fingerprint) is not a SHA-256 (64 hex digits, colons allowed)")
+            }
+        }
+
+        static func normalised(_ fingerprint: String) -> String {
+            fingerprint.lowercased().filter { $0.isHexDigit }
+        }
 
         func run() async throws {
             let signature = try WebhookSignature(encodedSecret: try Self.readLine(secretFile, what: "the signing secret"))
@@ -58,9 +76,22 @@ struct HushboxIngestCommand: AsyncParsableCommand {
             }
             let store = try IngestStore(directory: storage, recipientKey: recipient)
             let router = IngestRoutes.router(store: store, signature: signature, now: IngestRoutes.systemNow)
+            let channel: TLSChannelConfiguration
+            if clientFingerprints.isEmpty {
+                channel = TLSChannelConfiguration(tlsConfiguration: tls)
+            } else {
+                // A box's own self-signed certificate cannot act as a CA: let in the listed ones by fingerprint.
+                tls.certificateVerification = .noHostnameVerification
+                let allowed = Set(clientFingerprints.map(Self.normalised))
+                channel = TLSChannelConfiguration(tlsConfiguration: tls) { certificates in
+                    guard let leaf = certificates.first else { return .failed }
+                    let fingerprint = SHA256.hash(data: try leaf.toDERBytes()).map { String(format: "%02x", $0) }.joined()
+                    return allowed.contains(fingerprint) ? .certificateVerified : .failed
+                }
+            }
             let application = Application(
                 router: router,
-                server: try .tls(.http1(), tlsConfiguration: tls),
+                server: try .tls(.http1(), configuration: channel),
                 configuration: .init(address: .hostname(host, port: port), serverName: "hushbox-ingest"),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? port

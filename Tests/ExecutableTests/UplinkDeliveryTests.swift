@@ -22,8 +22,9 @@ struct UplinkDeliveryTests {
         let secret: String
     }
 
-    /// hushbox-ingest with fresh keys, its own certificate, and `clientCA` as the only box it lets in.
-    static func startReceiver(clientCA: String) async throws -> Receiver {
+    /// hushbox-ingest with fresh keys and its own certificate, letting in the
+    /// boxes whose certificates chain to `clientCA`, or whose SHA-256 is `clientFingerprint`.
+    static func startReceiver(clientCA: String? = nil, clientFingerprint: String? = nil) async throws -> Receiver {
         let directory = try TemporaryDirectory(prefix: "hushbox-ingest")
         let keygen = try await ChildProcess.run(
             try BuiltProducts.path(of: "hushbox-ingest"), ["keygen", "--out", directory.child("keys")], directory: directory.path,
@@ -38,7 +39,9 @@ struct UplinkDeliveryTests {
             try BuiltProducts.path(of: "hushbox-ingest"),
             ["serve", "--port", "0", "--storage", directory.child("store"), "--secret-file", directory.child("keys/signing-secret"),
              "--private-key-file", directory.child("keys/private-key"), "--certificate", try directory.write(certificate, to: "cert.pem"),
-             "--certificate-key", try directory.write(key, to: "key.pem"), "--client-ca", try directory.write(clientCA, to: "boxes.pem")],
+             "--certificate-key", try directory.write(key, to: "key.pem")]
+                + (try clientCA.map { ["--client-ca", try directory.write($0, to: "boxes.pem")] } ?? [])
+                + (clientFingerprint.map { ["--client-fingerprint", $0] } ?? []),
             directory: directory.path, environment: HushboxdLifecycleTests.environment()
         )
         let listening = try await process.standardOutput.waitFor("listening", within: .seconds(20)) { $0.hasPrefix("listening on ") }

@@ -22,10 +22,11 @@ struct VoicemailBox {
     var tlsPort: Int { ports["tls"] ?? 0 }
 
     /// - Parameter mailbox: extra `mailbox create` options.
-    init(configuration: String = Self.loopbackPhone, mailbox: [String] = []) async throws {
-        directory = try TemporaryDirectory(prefix: "hushbox-e2e")
-        file = try directory.write(configuration, to: "hushbox.yaml")
-        (daemon, ports) = try await Self.start(directory: directory, file: file)
+    /// - Parameter directory: where the box lives; a fresh one when nil.
+    init(configuration: String = Self.loopbackPhone, mailbox: [String] = [], in directory: TemporaryDirectory? = nil) async throws {
+        self.directory = try directory ?? TemporaryDirectory(prefix: "hushbox-e2e")
+        file = try self.directory.write(configuration, to: "hushbox.yaml")
+        (daemon, ports) = try await Self.start(directory: self.directory, file: file)
         #expect(try await hushbox(["tenant", "create", "Demo"]).status == 0)
         let created = try await hushbox(["mailbox", "create", "--sip-user", "100", "--language", "en"] + mailbox)
         #expect(created.status == 0, "\(created.errors)")

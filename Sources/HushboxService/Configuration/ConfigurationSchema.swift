@@ -150,13 +150,17 @@ public enum ConfigurationSchema {
         "uplink.destinations.*.pin_sha256", .sha256Hex, default: .derived("none: the CA check alone"),
         summary: "The SHA-256 of the receiver certificate's public key (SubjectPublicKeyInfo): any other key is refused even with a valid chain."
     )
+    public static let destinationCAFile = ConfigurationSetting(
+        "uplink.destinations.*.ca_file", .absolutePath, default: .derived("the system's CA certificates"),
+        summary: "CA certificates (PEM) the receiver's certificate must chain to, for a receiver with a private CA."
+    )
     public static let destinationConcurrency = ConfigurationSetting(
         "uplink.destinations.*.max_concurrent_uploads", .integer(1...8), default: .integer(2),
         summary: "Uploads in flight to this destination at once."
     )
 
     public static let destinationSettings: [ConfigurationSetting] = [
-        destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationConcurrency,
+        destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationCAFile, destinationConcurrency,
     ]
 
     public static let peerSettings: [ConfigurationSetting] = [

@@ -116,6 +116,8 @@ public struct HushboxConfiguration: Sendable, Hashable {
         /// Base64 X25519 key payloads are sealed to, when the customer published one.
         public var publicKey: String?
         public var pinSHA256: String?
+        /// PEM roots for a receiver with a private CA; nil: the system's.
+        public var caFile: String?
         public var maxConcurrentUploads: Int
 
         /// The secret file holding the signing secret shared with this receiver.

@@ -31,6 +31,7 @@ enum UplinkConfigurationReader {
                 name: name, url: url, region: region.countryCode,
                 publicKey: try settings.optionalText(schema.destinationPublicKey.named(name)),
                 pinSHA256: try settings.optionalText(schema.destinationPin.named(name)),
+                caFile: try settings.optionalText(schema.destinationCAFile.named(name)),
                 maxConcurrentUploads: try settings.optionalInteger(schema.destinationConcurrency.named(name)) ?? 2
             ))
         }

@@ -3,6 +3,7 @@ public import Logging
 public import Prometheus
 internal import ServiceLifecycle
 internal import UnixSignals
+internal import Uplink
 
 /// The composition root: wires the daemon's services into one ServiceGroup and
 /// runs it until SIGTERM or SIGINT, then shuts down within the configured grace
@@ -41,13 +42,24 @@ public struct HushboxDaemon: Sendable {
         if let setup = checks.sip {
             var sipLogger = logger
             sipLogger[metadataKey: "component"] = "sip"
-            let service = try SIPService(setup: setup, vault: checks.vault, readiness: readiness, demo: demo, logger: sipLogger)
+            let service = try SIPService(
+                setup: setup, vault: checks.vault, outboxDestinations: configuration.uplink.destinations.map(\.name), readiness: readiness, demo: demo,
+                logger: sipLogger
+            )
             services.append(ListeningService(service, failure: { error in
                 ListenerFailure(
                     listener: "SIP listeners", address: setup.address, port: configuration.sip.tlsPort,
                     portKey: "\(ConfigurationSchema.sipUDPPort.key), \(ConfigurationSchema.sipTCPPort.key) or \(ConfigurationSchema.sipTLSPort.key)", error: error
                 )
             }))
+        }
+        if !checks.uplink.isEmpty {
+            var uplinkLogger = logger
+            uplinkLogger[metadataKey: "component"] = "uplink"
+            services.append(UplinkService(
+                setups: checks.uplink, vault: checks.vault, spool: configuration.storage.dataDirectory + "/uplink",
+                schedule: RetrySchedule(), pollInterval: .seconds(2), logger: uplinkLogger
+            ))
         }
         if configuration.ops.enabled {
             var opsLogger = logger

@@ -10,6 +10,8 @@ public struct StartupChecks: Sendable {
     public let vault: Vault
     /// Nil when `sip.enabled` is false.
     public let sip: SIPSetup?
+    /// One per uplink destination.
+    let uplink: [UplinkSetup]
 
     public static func run(_ configuration: HushboxConfiguration, logger: Logger) async throws(StartupError) -> StartupChecks {
         let dataDirectory = configuration.storage.dataDirectory
@@ -41,12 +43,13 @@ public struct StartupChecks: Sendable {
             throw StartupError(error.description)
         }
         let sip = configuration.sip.enabled ? try SIPSetup.prepare(configuration, identity: identity) : nil
+        let uplink = try UplinkSetup.prepare(configuration, identity: identity)
         let vault: Vault
         do {
             vault = try await VaultAccess.open(configuration, logger: logger)
         } catch {
             throw StartupError("\(error)")
         }
-        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip)
+        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip, uplink: uplink)
     }
 }

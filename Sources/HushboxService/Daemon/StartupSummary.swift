@@ -44,6 +44,10 @@ public enum StartupSummary {
                 lines.append(row(component.name, component.detail))
             }
         }
+        for destination in configuration.uplink.destinations {
+            lines.append(row("uplink", "\(destination.name): \(destination.url) (hosted in \(destination.region), "
+                + (destination.publicKey == nil ? "TLS only" : "sealed to the customer's key") + ")"))
+        }
         if !configuration.sip.enabled {
             lines.append(row("SIP", "disabled (sip.enabled: false)"))
         }

@@ -14,12 +14,14 @@ struct CallDispatcher: Sendable {
     let prompts: PromptLibrary
     /// The address the media sockets bind: the SIP listener's.
     let mediaHost: String
+    /// The uplink destinations every kept message is queued for, in the same transaction.
+    let outboxDestinations: [String]
     let logger: Logger
 
     /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
     func recoverInterruptedCalls() throws {
         for tenantID in try vault.tenantIDs() {
-            try VoicemailRecovery.recover(try vault.tenant(tenantID), outboxDestinations: [], logger: logger)
+            try VoicemailRecovery.recover(try vault.tenant(tenantID), outboxDestinations: outboxDestinations, logger: logger)
         }
     }
 
@@ -38,7 +40,7 @@ struct CallDispatcher: Sendable {
                     dialogEnds[call.reference] = signal
                     let setup = VoicemailCallSetup(
                         audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort, caller: callerNumber(call),
-                        mailbox: mailbox, tenant: tenant, prompts: prompts
+                        mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger

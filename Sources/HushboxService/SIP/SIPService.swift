@@ -13,12 +13,15 @@ struct SIPService: Service, CustomStringConvertible {
     let endpoint: SIPEndpoint<ContinuousClock>
     let setup: SIPSetup
     let vault: Vault
+    /// The uplink destinations every kept message is queued for.
+    let outboxDestinations: [String]
     let readiness: ReadinessBoard
     let demo: DemoBox?
     let logger: Logger
 
-    init(setup: SIPSetup, vault: Vault, readiness: ReadinessBoard, demo: DemoBox?, logger: Logger) throws {
+    init(setup: SIPSetup, vault: Vault, outboxDestinations: [String], readiness: ReadinessBoard, demo: DemoBox?, logger: Logger) throws {
         self.setup = setup
+        self.outboxDestinations = outboxDestinations
         self.demo = demo
         self.vault = vault
         self.readiness = readiness
@@ -29,7 +32,9 @@ struct SIPService: Service, CustomStringConvertible {
     var description: String { "SIPService" }
 
     func run() async throws {
-        let dispatcher = CallDispatcher(endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, logger: logger)
+        let dispatcher = CallDispatcher(
+            endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, outboxDestinations: outboxDestinations, logger: logger
+        )
         try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()
         let listing = SIPTransport.allCases.compactMap { transport in ports[transport].map { "\(transport.rawValue) \(setup.address):\($0)" } }

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+internal import Uplink
+internal import Vault
+
+/// The delivery worker: for each destination, takes the due outbox entries of
+/// every organisation, up to the destination's concurrency, and carries each
+/// through one upload attempt; a retry is written to the entry's row with its
+/// next time, so no entry holds up the queue and a restart resumes where the
+/// database says. Nothing here deletes an undelivered entry.
+struct UplinkService: Service, CustomStringConvertible {
+    let setups: [UplinkSetup]
+    let vault: Vault
+    /// `<data>/uplink`: payloads made once per entry, until delivered.
+    let spool: String
+    let schedule: RetrySchedule
+    /// How long an idle destination waits before looking at the queue again.
+    let pollInterval: Duration
+    let logger: Logger
+
+    var description: String { "UplinkService" }
+
+    func run() async throws {
+        try PrivateFile.ensureDirectory(spool)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for setup in setups {
+                    group.addTask { await drain(setup) }
+                }
+            }
+        }
+    }
+
+    private func drain(_ setup: UplinkSetup) async {
+        let client = UplinkClient(baseURL: setup.destination.url, signature: setup.signature, tls: setup.tls, now: { Int64(Date().timeIntervalSince1970) })
+        var generator = SystemRandomNumberGenerator()
+        while !Task.isCancelled {
+            var worked = false
+            do {
+                for tenantID in try vault.tenantIDs() {
+                    let tenant = try vault.tenant(tenantID)
+                    let due = try tenant.dueOutboxEntries(destination: setup.destination.name, at: Date(), limit: setup.destination.maxConcurrentUploads)
+                    worked = worked || !due.isEmpty
+                    var delays: [String: Duration] = [:]
+                    for entry in due {
+                        delays[entry.id] = schedule.delay(afterFailures: entry.attempts + 1, using: &generator)
+                    }
+                    let planned = delays
+                    await withDiscardingTaskGroup { group in
+                        for entry in due {
+                            group.addTask { await deliver(entry, of: tenant, with: setup, client: client, backoff: planned[entry.id] ?? .seconds(5)) }
+                        }
+                    }
+                }
+            } catch {
+                logger.error("the outbox could not be read", metadata: ["destination": "\(setup.destination.name)", "error": "\(error)"])
+            }
+            if !worked {
+                try? await Task.sleep(for: pollInterval)
+            }
+        }
+        try? await client.shutdown()
+    }
+
+    /// One attempt for one entry, recorded.
+    /// - Parameter backoff: the wait before the next attempt if this one must be retried (Retry-After may lengthen it).
+    private func deliver(_ entry: OutboxEntry, of tenant: TenantVault, with setup: UplinkSetup, client: UplinkClient, backoff: Duration) async {
+        var log = logger
+        log[metadataKey: "outbox_id"] = "\(entry.id)"
+        log[metadataKey: "destination"] = "\(setup.destination.name)"
+        let upload: VoicemailUpload
+        do {
+            upload = try VoicemailUpload.prepare(entry, tenant: tenant, recipient: setup.recipient, spool: spool)
+            try tenant.markDelivering(entry.id)
+        } catch {
+            log.error("the upload could not be prepared; it stays queued", metadata: ["error": "\(error)"])
+            try? tenant.recordDeliveryAttempt(entry.id, outcome: .retry, statusCode: nil, nextAttempt: Date().addingTimeInterval(Self.seconds(backoff)))
+            return
+        }
+        var session = UploadSession(entryID: entry.id, length: upload.payload.count)
+        let started = ContinuousClock.now
+        let result = await UploadDriver.attempt(&session) { request, session in
+            await client.perform(request, of: session, announcement: upload.announcement, payload: upload.payload)
+        }
+        do {
+            switch result {
+            case .delivered:
+                try tenant.recordDeliveryAttempt(entry.id, outcome: .delivered, statusCode: 201)
+                VoicemailUpload.discard(entry, spool: spool)
+                log.info("delivered", metadata: ["attempt": "\(entry.attempts + 1)", "seconds": "\((ContinuousClock.now - started) / .seconds(1))"])
+            case .needsAttention(let why, let status):
+                try tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: status)
+                log.error("the receiver refused the upload for good; the entry is kept for a person", metadata: ["why": "\(why)"])
+            case .retry(let after, let reason, let status):
+                let wait = max(backoff, min(after ?? .zero, schedule.longestRetryAfter))
+                let refused: Bool
+                if case .refused = reason { refused = true } else { refused = false }
+                try tenant.recordDeliveryAttempt(
+                    entry.id, outcome: refused ? .refused : .retry, statusCode: status, nextAttempt: Date().addingTimeInterval(Self.seconds(wait))
+                )
+                if refused {
+                    log.error("the receiver refused the box's credentials; check the certificate, the signing secret and the clock", metadata: ["status": "\(status ?? 0)"])
+                } else {
+                    log.notice("delivery will be retried", metadata: ["reason": "\(reason)", "in_seconds": "\(Int(Self.seconds(wait)))"])
+                }
+            }
+        } catch {
+            log.error("the attempt could not be recorded", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

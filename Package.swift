@@ -300,6 +300,7 @@ let package = Package(
             dependencies: [
                 "HushboxService",
                 "Vault",
+                "Uplink",
                 "HushboxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

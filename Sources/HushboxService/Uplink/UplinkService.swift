@@ -73,6 +73,12 @@ struct UplinkService: Service, CustomStringConvertible {
         do {
             upload = try VoicemailUpload.prepare(entry, tenant: tenant, recipient: setup.recipient, spool: spool)
             try tenant.markDelivering(entry.id)
+        } catch UplinkPreparationError.withdrawn {
+            // Deleted by its owner before it went up: never sent, and not retried.
+            try? tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: nil)
+            VoicemailUpload.discard(entry, spool: spool)
+            log.notice("not sent: the message was deleted before it was delivered")
+            return
         } catch {
             log.error("the upload could not be prepared; it stays queued", metadata: ["error": "\(error)"])
             try? tenant.recordDeliveryAttempt(entry.id, outcome: .retry, statusCode: nil, nextAttempt: Date().addingTimeInterval(Self.seconds(backoff)))

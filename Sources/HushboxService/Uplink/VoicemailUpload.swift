@@ -13,15 +13,17 @@ struct VoicemailUpload {
 
     /// The entry's upload from the spool, or made now and put there.
     static func prepare(_ entry: OutboxEntry, tenant: TenantVault, recipient: Curve25519.KeyAgreement.PublicKey?, spool: String) throws -> VoicemailUpload {
+        // Checked on every attempt, also for a spooled payload.
+        guard let voicemail = try tenant.voicemail(entry.referenceID), voicemail.state == .active, let objectID = voicemail.objectID else {
+            // The owner deleted it (or it was erased) before it went up: it must not leave the box now.
+            throw UplinkPreparationError.withdrawn
+        }
         let payloadPath = spool + "/" + entry.id + ".payload"
         let announcementPath = spool + "/" + entry.id + ".json"
         if let payload = FileManager.default.contents(atPath: payloadPath), let json = FileManager.default.contents(atPath: announcementPath),
             let announcement = try? JSONDecoder().decode(NewUpload.self, from: json)
         {
             return VoicemailUpload(announcement: announcement, payload: payload)
-        }
-        guard let voicemail = try tenant.voicemail(entry.referenceID), let objectID = voicemail.objectID else {
-            throw UplinkPreparationError("voicemail \(entry.referenceID) of outbox entry \(entry.id) is gone")
         }
         let call = try tenant.call(voicemail.callID)
         let consent = try tenant.consents(call: voicemail.callID).first
@@ -61,10 +63,9 @@ struct VoicemailUpload {
     }
 }
 
-struct UplinkPreparationError: Error, CustomStringConvertible {
-    let description: String
+enum UplinkPreparationError: Error, CustomStringConvertible {
+    /// The message was deleted or erased before delivery.
+    case withdrawn
 
-    init(_ description: String) {
-        self.description = description
-    }
+    var description: String { "the message was deleted before it was delivered" }
 }

@@ -21,14 +21,10 @@ struct HushboxdSIPTests {
 
     /// One UDP request and the responses it gets within `window`.
     static func exchange(_ request: String, port: Int, responses: Int) throws -> [String] {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let loopback = LoopbackSocket(type: Int32(SOCK_DGRAM.rawValue), port: port)
+        let socket = loopback.descriptor
+        defer { loopback.close() }
+        var address = loopback.address
         let bytes = Array(request.utf8)
         _ = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(socket, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

@@ -5,24 +5,18 @@ import Testing
 /// `sip`, `media` and `sip.peers.<name>` in the configuration file.
 @Suite("SIP configuration")
 struct SIPConfigurationTests {
-    let directory: TemporaryDirectory
+    let file: ConfigurationFile
 
     init() throws {
-        directory = try TemporaryDirectory()
+        file = try ConfigurationFile()
     }
 
     func load(_ yaml: String, environment: [String: String] = [:]) async throws(ConfigurationError) -> HushboxConfiguration {
-        let path = try! directory.write(yaml, to: "hushbox.yaml")
-        return try await ConfigurationLoader.load(.init(filePath: path, profile: .production, environment: environment)).configuration
+        try await file.load(yaml, environment: environment)
     }
 
     func refusal(_ yaml: String, environment: [String: String] = [:]) async -> String? {
-        do {
-            _ = try await load(yaml, environment: environment)
-            return nil
-        } catch {
-            return error.description
-        }
+        await file.refusal(yaml, environment: environment)
     }
 
     @Test("defaults: TLS on 5061, UDP and TCP on 5060, media ports 20000–20999, no peers")

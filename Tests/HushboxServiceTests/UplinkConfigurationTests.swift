@@ -5,24 +5,18 @@ import Testing
 /// `uplink.residency` and `uplink.destinations.<name>` in the configuration file.
 @Suite("Uplink configuration and the residency rule")
 struct UplinkConfigurationTests {
-    let directory: TemporaryDirectory
+    let file: ConfigurationFile
 
     init() throws {
-        directory = try TemporaryDirectory()
+        file = try ConfigurationFile()
     }
 
     func load(_ yaml: String, environment: [String: String] = [:]) async throws(ConfigurationError) -> HushboxConfiguration {
-        let path = try! directory.write(yaml, to: "hushbox.yaml")
-        return try await ConfigurationLoader.load(.init(filePath: path, profile: .production, environment: environment)).configuration
+        try await file.load(yaml, environment: environment)
     }
 
     func refusal(_ yaml: String, environment: [String: String] = [:]) async -> String? {
-        do {
-            _ = try await load(yaml, environment: environment)
-            return nil
-        } catch {
-            return error.description
-        }
+        await file.refusal(yaml, environment: environment)
     }
 
     static func destination(_ name: String, region: String, url: String = "https://ingest.example.eu", residency: String? = nil) -> String {

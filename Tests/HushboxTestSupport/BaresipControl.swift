@@ -23,15 +23,11 @@ public struct BaresipControl: Sendable {
     /// Call-scoped commands such as `sndcode` exist only while a call is up;
     /// outside one baresip answers "command not found".
     public func send(_ command: String, _ parameters: String) throws -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let loopback = LoopbackSocket(type: Int32(SOCK_STREAM.rawValue), port: port)
+        let socket = loopback.descriptor
         guard socket >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        defer { loopback.close() }
+        var address = loopback.address
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

@@ -17,6 +17,8 @@ struct UplinkService: Service, CustomStringConvertible {
     let schedule: RetrySchedule
     /// How long an idle destination waits before looking at the queue again.
     let pollInterval: Duration
+    /// How long one request may take before the attempt counts as unreachable.
+    var requestTimeout: Duration = .seconds(30)
     let logger: Logger
 
     var description: String { "UplinkService" }
@@ -33,7 +35,7 @@ struct UplinkService: Service, CustomStringConvertible {
     }
 
     private func drain(_ setup: UplinkSetup) async {
-        let client = UplinkClient(baseURL: setup.destination.url, signature: setup.signature, tls: setup.tls, now: { Int64(Date().timeIntervalSince1970) })
+        let client = UplinkClient(baseURL: setup.destination.url, signature: setup.signature, tls: setup.tls, timeout: requestTimeout, now: { Int64(Date().timeIntervalSince1970) })
         var generator = SystemRandomNumberGenerator()
         while !Task.isCancelled {
             var worked = false

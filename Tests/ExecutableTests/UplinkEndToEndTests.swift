@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HushboxTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -13,8 +14,10 @@ extension CallingTests {
     /// and uploads it over mutual TLS to `hushbox-ingest`, which opens it.
     @Suite("Uplink end to end: caller to receiver")
     struct UplinkEndToEndTests {
-        @Test("A voicemail arrives at hushbox-ingest, opened byte for byte as the box stores it, with its metadata")
-        func voicemailReachesReceiver() async throws {
+        /// A provisioned box in a fresh directory whose destination "backend" is
+        /// a fresh hushbox-ingest letting the box in by its certificate's fingerprint,
+        /// reached at `through(receiverPort)` (the receiver's own port by default).
+        static func boxWithReceiver(through: (Int) throws -> Int = { $0 }) async throws -> (VoicemailBox, UplinkDeliveryTests.Receiver) {
             let directory = try TemporaryDirectory(prefix: "hushbox-uplink")
             let environment = HushboxdLifecycleTests.environment()
             let bare = try directory.write(VoicemailBox.loopbackPhone, to: "hushbox.yaml")
@@ -31,17 +34,32 @@ extension CallingTests {
             let secretPath = directory.child(".hushbox-dev/credentials/uplink-backend")
             #expect(FileManager.default.createFile(atPath: secretPath, contents: Data((receiver.secret + "\n").utf8), attributes: [.posixPermissions: 0o600]))
             let receiverCA = try directory.write(receiver.serverCertificate, to: "receiver-ca.pem")
+            let receiverPort = try #require(receiver.url.split(separator: ":").last.flatMap { Int($0) })
             let configuration = VoicemailBox.loopbackPhone + """
                 uplink:
                   destinations:
                     backend:
-                      url: \(receiver.url)
+                      url: https://127.0.0.1:\(try through(receiverPort))
                       region: DE
                       public_key: \(receiver.publicKey.rawRepresentation.base64EncodedString())
                       ca_file: \(receiverCA)
 
                 """
-            let box = try await VoicemailBox(configuration: configuration, in: directory)
+            return (try await VoicemailBox(configuration: configuration, in: directory), receiver)
+        }
+
+        /// What the receiver stored for voicemail `id` is the audio `hushbox voicemail export` gives.
+        static func arrivedIntact(_ id: String, box: VoicemailBox, receiver: UplinkDeliveryTests.Receiver) async throws {
+            let exported = box.directory.child("stored-\(id).opus")
+            #expect(try await box.hushbox(["voicemail", "export", id, "--out", exported]).status == 0)
+            let arrived = receiver.directory.child("store/objects/\(id)")
+            #expect(FileManager.default.contents(atPath: arrived + "/audio.opus") == FileManager.default.contents(atPath: exported), "byte for byte")
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: box.directory.child(".hushbox-dev/uplink"))) ?? []).isEmpty, "the spooled copy is gone once delivered")
+        }
+
+        @Test("A voicemail arrives at hushbox-ingest, opened byte for byte as the box stores it, with its metadata")
+        func voicemailReachesReceiver() async throws {
+            let (box, receiver) = try await Self.boxWithReceiver()
             let (_, callFile) = try await SpokenAudio.render(in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
             let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
             #expect(try await box.callEnded().contains("outcome=recorded"))
@@ -51,10 +69,8 @@ extension CallingTests {
             let messages = try await box.messages()
             try #require(messages.count == 1)
             let id = messages[0][0]
-            let exported = box.directory.child("stored.opus")
-            #expect(try await box.hushbox(["voicemail", "export", id, "--out", exported]).status == 0)
+            try await Self.arrivedIntact(id, box: box, receiver: receiver)
             let arrived = receiver.directory.child("store/objects/\(id)")
-            #expect(FileManager.default.contents(atPath: arrived + "/audio.opus") == FileManager.default.contents(atPath: exported), "byte for byte")
             let metadata = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: arrived + "/metadata.json"))) as? [String: Any]
             #expect(metadata?["caller"] as? String == "+447700900123")
             #expect(metadata?["voicemail_id"] as? String == id)
@@ -63,8 +79,51 @@ extension CallingTests {
             let sealed = try Data(contentsOf: URL(fileURLWithPath: arrived + "/payload"))
             #expect(sealed.range(of: Data("+447700900123".utf8)) == nil && sealed.prefix(9) == Data("HBX-HPKE1".utf8))
             #expect(box.daemon.standardError.all.allSatisfy { !$0.contains("7700900123") }, "the caller's number is never logged")
-            #expect(((try? FileManager.default.contentsOfDirectory(atPath: directory.child(".hushbox-dev/uplink"))) ?? []).isEmpty, "the spooled copy is gone once delivered")
             try await box.stop()
+            receiver.process.send(SIGTERM)
+            _ = try await receiver.process.waitForExit()
+        }
+
+        @Test("hushboxd killed with SIGKILL in the middle of an upload and started again: the message arrives once, in the same upload, byte for byte")
+        func killedMidUpload() async throws {
+            let relay = Mutex<FaultyTCPRelay?>(nil)
+            var (box, receiver) = try await Self.boxWithReceiver { port in
+                let network = try FaultyTCPRelay(upstreamPort: port)
+                relay.withLock { $0 = network }
+                return network.port
+            }
+            let network = try #require(relay.withLock { $0 })
+            // A slow line, so the kill lands while the message is on its way.
+            network.throttle(bytesPerSecond: 3000)
+            let (_, callFile) = try await SpokenAudio.render(in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
+            let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
+            #expect(try await box.callEnded().contains("outcome=recorded"))
+            await VoicemailBox.stop(caller)
+            let keys = receiver.directory.child("store/keys")
+            let objects = receiver.directory.child("store/objects")
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ((try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? []).isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try #require(((try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? []).count == 1, "the receiver has the upload announced")
+            let announced = network.forwardedUpstream
+            while network.forwardedUpstream < announced + 3000, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            box.daemon.send(SIGKILL)
+            #expect(try await box.daemon.waitForExit() == 128 + SIGKILL)
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? []).isEmpty, "killed before the upload finished")
+
+            network.throttle(bytesPerSecond: nil)
+            try await box.restart()
+            _ = try await box.daemon.standardError.waitFor("the upload", within: .seconds(30)) { $0.contains("delivered") }
+            let messages = try await box.messages()
+            try #require(messages.count == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: objects) == [messages[0][0]], "stored once")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: keys).count == 1, "the restarted box carried on with the same upload")
+            try await Self.arrivedIntact(messages[0][0], box: box, receiver: receiver)
+            try await box.stop()
+            network.stop()
             receiver.process.send(SIGTERM)
             _ = try await receiver.process.waitForExit()
         }

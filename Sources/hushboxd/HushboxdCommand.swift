@@ -48,7 +48,7 @@ struct HushboxdCommand: AsyncParsableCommand {
 
         HushboxLogging.bootstrap(level: configuration.log.level)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(HushboxMetrics.prometheusFactory(registry: registry))
         let logger = Logger(label: "hushboxd")
 
         if dev {

@@ -79,6 +79,17 @@ extension CallingTests {
             let sealed = try Data(contentsOf: URL(fileURLWithPath: arrived + "/payload"))
             #expect(sealed.range(of: Data("+447700900123".utf8)) == nil && sealed.prefix(9) == Data("HBX-HPKE1".utf8))
             #expect(box.daemon.standardError.all.allSatisfy { !$0.contains("7700900123") }, "the caller's number is never logged")
+
+            // Prometheus sees the queue drained and one delivery's latency.
+            let opsPort = try #require(box.ports["ops"])
+            var scraped = ""
+            for _ in 0..<50 where !scraped.contains(#"hushbox_uplink_queue_depth{destination="backend"} 0"#) {
+                scraped = try LoopbackHTTP.get(port: opsPort, path: "/metrics").body
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(scraped.contains(#"hushbox_uplink_queue_depth{destination="backend"} 0"#), "\(scraped)")
+            #expect(scraped.contains(#"hushbox_uplink_delivery_latency_seconds_count{destination="backend"} 1"#))
+            #expect(scraped.contains(#"hushbox_uplink_attempts_total{destination="backend",outcome="delivered"} 1"#))
             try await box.stop()
             receiver.process.send(SIGTERM)
             _ = try await receiver.process.waitForExit()

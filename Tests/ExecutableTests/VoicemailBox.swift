@@ -48,6 +48,9 @@ struct VoicemailBox {
         for match in ready.matches(of: /(udp|tcp|tls) 127\.0\.0\.1:(\d+)/) {
             ports[String(match.output.1)] = Int(match.output.2)
         }
+        if let ops = ready.firstMatch(of: /ops http:\/\/127\.0\.0\.1:(\d+)/) {
+            ports["ops"] = Int(ops.output.1)
+        }
         try #require(ports["tls"] != nil, "\(ready)")
         return (daemon, ports)
     }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Ingest
 import Logging
+import MetricsTestKit
 import NIOSSL
 import Synchronization
 import Testing
@@ -56,6 +57,7 @@ struct UplinkWorkerFaultTests {
     let vault: Vault
     let tenant: TenantVault
     let customer = Curve25519.KeyAgreement.PrivateKey()
+    let metrics = TestMetrics()
     let secret = "whsec_" + Data((0..<32).map { UInt8($0 &* 7) }).base64EncodedString()
 
     init() throws {
@@ -98,7 +100,7 @@ struct UplinkWorkerFaultTests {
         return UplinkService(
             setups: [setup], vault: vault, spool: directory.child("spool"),
             schedule: RetrySchedule(first: .milliseconds(200), longest: .seconds(1), longestRetryAfter: .seconds(2)), pollInterval: .milliseconds(100),
-            requestTimeout: .seconds(2), logger: Logger(label: "uplink-test")
+            requestTimeout: .seconds(2), logger: Logger(label: "uplink-test"), metricsFactory: metrics
         )
     }
 
@@ -152,8 +154,10 @@ struct UplinkWorkerFaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: received + "/keys").count == 4, "one upload per message, resumed, never started over")
 
         var statuses: [Int?] = []
+        var retriesLogged = 0
         for entry in entries {
             let log = try tenant.deliveryLog(entry.id)
+            retriesLogged += log.filter { $0.outcome == .retry }.count
             #expect(log.filter { $0.outcome == .delivered }.count == 1)
             #expect(log.last?.outcome == .delivered)
             statuses += log.map(\.statusCode)
@@ -161,6 +165,16 @@ struct UplinkWorkerFaultTests {
         #expect(statuses.contains(500) && statuses.contains(503) && statuses.contains(429))
         #expect(statuses.contains(nil), "the reset and the timeouts are logged as attempts without an answer")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("spool")).isEmpty, "spooled copies removed once delivered")
+
+        // What an operator's dashboard shows afterwards.
+        let backend = [("destination", "backend")]
+        #expect(try metrics.expectGauge(UplinkMetrics.queueDepthLabel, backend).lastValue == 0)
+        #expect(try metrics.expectGauge(UplinkMetrics.queueDepthLabel, backend).values.contains(4), "the queue was seen full")
+        #expect(try metrics.expectGauge(UplinkMetrics.oldestAgeLabel, backend).lastValue == 0)
+        #expect(try metrics.expectTimer(UplinkMetrics.latencyLabel, backend).values.count == 4, "one latency per delivered message")
+        #expect(try metrics.expectCounter(UplinkMetrics.attemptsLabel, backend + [("outcome", "delivered")]).totalValue == 4)
+        let retries = try metrics.expectCounter(UplinkMetrics.attemptsLabel, backend + [("outcome", "retry")])
+        #expect(retries.totalValue == Int64(retriesLogged) && retriesLogged >= 5, "the metric counts what the delivery log holds: four errors, lost answers, a reset")
     }
 
     @Test("A receiver that is down leaves every entry queued; when it comes up they are delivered")
@@ -170,6 +184,8 @@ struct UplinkWorkerFaultTests {
         let closed = try PortHolder().port
         try await drain(try worker(url: "http://127.0.0.1:\(closed)"), within: .seconds(4))
         #expect(try tenant.outboxDepth(destination: "backend").undelivered == 2, "queued, not dropped, while the receiver is away")
+        #expect(try metrics.expectGauge(UplinkMetrics.queueDepthLabel, [("destination", "backend")]).lastValue == 2)
+        #expect(try #require(try metrics.expectGauge(UplinkMetrics.oldestAgeLabel, [("destination", "backend")]).lastValue) >= 2, "the oldest has waited seconds")
 
         let store = try IngestStore(directory: directory.child("received"), recipientKey: customer)
         let application = Application(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+internal import Metrics
 import ServiceLifecycle
 internal import Uplink
 internal import Vault
@@ -20,6 +21,8 @@ struct UplinkService: Service, CustomStringConvertible {
     /// How long one request may take before the attempt counts as unreachable.
     var requestTimeout: Duration = .seconds(30)
     let logger: Logger
+    /// Where the queue's figures go (``UplinkMetrics``); hushboxd's is Prometheus.
+    var metricsFactory: any MetricsFactory = MetricsSystem.factory
 
     var description: String { "UplinkService" }
 
@@ -37,11 +40,12 @@ struct UplinkService: Service, CustomStringConvertible {
     private func drain(_ setup: UplinkSetup) async {
         let client = UplinkClient(baseURL: setup.destination.url, signature: setup.signature, tls: setup.tls, timeout: requestTimeout, now: { Int64(Date().timeIntervalSince1970) })
         var generator = SystemRandomNumberGenerator()
+        let metrics = UplinkMetrics(destination: setup.destination.name, factory: metricsFactory)
         while !Task.isCancelled {
             var worked = false
             do {
-                for tenantID in try vault.tenantIDs() {
-                    let tenant = try vault.tenant(tenantID)
+                let tenants = try vault.tenantIDs().map { id throws(VaultError) in try vault.tenant(id) }
+                for tenant in tenants {
                     let due = try tenant.dueOutboxEntries(destination: setup.destination.name, at: Date(), limit: setup.destination.maxConcurrentUploads)
                     worked = worked || !due.isEmpty
                     var delays: [String: Duration] = [:]
@@ -51,10 +55,20 @@ struct UplinkService: Service, CustomStringConvertible {
                     let planned = delays
                     await withDiscardingTaskGroup { group in
                         for entry in due {
-                            group.addTask { await deliver(entry, of: tenant, with: setup, client: client, backoff: planned[entry.id] ?? .seconds(5)) }
+                            group.addTask {
+                                await deliver(entry, of: tenant, with: setup, client: client, backoff: planned[entry.id] ?? .seconds(5), metrics: metrics)
+                            }
                         }
                     }
                 }
+                var undelivered = 0
+                var oldest: Date?
+                for tenant in tenants {
+                    let depth = try tenant.outboxDepth(destination: setup.destination.name)
+                    undelivered += depth.undelivered
+                    oldest = [oldest, depth.oldest].compactMap { $0 }.min()
+                }
+                metrics.observe(undelivered: undelivered, oldest: oldest, now: Date())
             } catch {
                 logger.error("the outbox could not be read", metadata: ["destination": "\(setup.destination.name)", "error": "\(error)"])
             }
@@ -67,7 +81,9 @@ struct UplinkService: Service, CustomStringConvertible {
 
     /// One attempt for one entry, recorded.
     /// - Parameter backoff: the wait before the next attempt if this one must be retried (Retry-After may lengthen it).
-    private func deliver(_ entry: OutboxEntry, of tenant: TenantVault, with setup: UplinkSetup, client: UplinkClient, backoff: Duration) async {
+    private func deliver(
+        _ entry: OutboxEntry, of tenant: TenantVault, with setup: UplinkSetup, client: UplinkClient, backoff: Duration, metrics: UplinkMetrics
+    ) async {
         var log = logger
         log[metadataKey: "outbox_id"] = "\(entry.id)"
         log[metadataKey: "destination"] = "\(setup.destination.name)"
@@ -78,12 +94,14 @@ struct UplinkService: Service, CustomStringConvertible {
         } catch UplinkPreparationError.withdrawn {
             // Deleted by its owner before it went up: never sent, and not retried.
             try? tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: nil)
+            metrics.attempted(.failed)
             VoicemailUpload.discard(entry, spool: spool)
             log.notice("not sent: the message was deleted before it was delivered")
             return
         } catch {
             log.error("the upload could not be prepared; it stays queued", metadata: ["error": "\(error)"])
             try? tenant.recordDeliveryAttempt(entry.id, outcome: .retry, statusCode: nil, nextAttempt: Date().addingTimeInterval(Self.seconds(backoff)))
+            metrics.attempted(.retry)
             return
         }
         var session = UploadSession(entryID: entry.id, length: upload.payload.count)
@@ -95,10 +113,13 @@ struct UplinkService: Service, CustomStringConvertible {
             switch result {
             case .delivered:
                 try tenant.recordDeliveryAttempt(entry.id, outcome: .delivered, statusCode: 201)
+                metrics.attempted(.delivered)
+                metrics.delivered(queuedAt: entry.createdAt, now: Date())
                 VoicemailUpload.discard(entry, spool: spool)
                 log.info("delivered", metadata: ["attempt": "\(entry.attempts + 1)", "seconds": "\((ContinuousClock.now - started) / .seconds(1))"])
             case .needsAttention(let why, let status):
                 try tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: status)
+                metrics.attempted(.failed)
                 log.error("the receiver refused the upload for good; the entry is kept for a person", metadata: ["why": "\(why)"])
             case .retry(let after, let reason, let status):
                 let wait = max(backoff, min(after ?? .zero, schedule.longestRetryAfter))
@@ -107,6 +128,7 @@ struct UplinkService: Service, CustomStringConvertible {
                 try tenant.recordDeliveryAttempt(
                     entry.id, outcome: refused ? .refused : .retry, statusCode: status, nextAttempt: Date().addingTimeInterval(Self.seconds(wait))
                 )
+                metrics.attempted(refused ? .refused : .retry)
                 if refused {
                     log.error("the receiver refused the box's credentials; check the certificate, the signing secret and the clock", metadata: ["status": "\(status ?? 0)"])
                 } else {

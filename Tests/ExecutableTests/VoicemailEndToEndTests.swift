@@ -83,6 +83,30 @@ extension CallingTests {
             try await box.stop()
         }
 
+        @Test("With the local store at its quota, a caller hears 'mailbox full', the operator is told, and the messages already kept stay")
+        func localStoreFull() async throws {
+            var box = try await VoicemailBox()
+            let (_, firstFile) = try await SpokenAudio.render("Please call me back.", in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
+            let first = try box.call(codec: "pcmu", playing: "aufile,\(firstFile)")
+            #expect(try await box.callEnded().contains("outcome=recorded"))
+            await VoicemailBox.stop(first)
+
+            // A technician sets a quota the box already exceeds.
+            try await box.stop()
+            _ = try box.directory.write(VoicemailBox.loopbackPhone + "storage:\n  quota: 1KiB\n", to: "hushbox.yaml")
+            try await box.restart()
+            let (_, secondFile) = try await SpokenAudio.render(SpokenAudio.sentence, in: box.directory, lead: 0.5, tail: 1)
+            let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(secondFile)")
+            #expect(try await box.callEnded().contains("outcome=mailbox_full"))
+            await VoicemailBox.stop(caller)
+            #expect(box.daemon.standardError.all.contains { $0.contains("a caller was refused: the local store is full") && $0.contains("storage.quota") })
+            #expect(try await box.messages().count == 1, "the message kept before is still there")
+            let metrics = try LoopbackHTTP.get(port: try #require(box.ports["ops"]), path: "/metrics").body
+            #expect(metrics.contains("hushbox_store_full 1"), "\(metrics)")
+            #expect(metrics.contains("hushbox_store_refused_recordings_total 1"))
+            try await box.stop()
+        }
+
         @Test("A plaintext call (SIPp over UDP) from a peer not marked plaintext is refused with 403; nothing is stored")
         func plaintextRefused() async throws {
             let box = try await VoicemailBox()

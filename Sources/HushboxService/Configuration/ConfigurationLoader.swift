@@ -64,6 +64,7 @@ public enum ConfigurationLoader {
         let deviceName = try settings.text(schema.deviceName)
         let dataDirectory = try settings.text(schema.dataDirectory)
         let promptsDirectory = try settings.text(schema.promptsDirectory)
+        let quota = try settings.optionalText(schema.storageQuota).flatMap { Int64($0) }
         let secretsDirectory = try settings.text(schema.secretsDirectory)
         guard let level = Logger.Level(rawValue: try settings.text(schema.logLevel)) else {
             preconditionFailure("log.level choices must all be swift-log level names")
@@ -80,7 +81,7 @@ public enum ConfigurationLoader {
         let uplink = try UplinkConfigurationReader.read(from: &settings, destinationNames: destinationNames)
         return HushboxConfiguration(
             device: .init(name: deviceName),
-            storage: .init(dataDirectory: dataDirectory, promptsDirectory: promptsDirectory),
+            storage: .init(dataDirectory: dataDirectory, promptsDirectory: promptsDirectory, quotaBytes: quota),
             secrets: .init(directory: secretsDirectory),
             log: .init(level: level),
             tls: .init(certificatePath: certificatePath, privateKeyPath: privateKeyPath),

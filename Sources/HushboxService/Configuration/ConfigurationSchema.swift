@@ -14,6 +14,10 @@ public enum ConfigurationSchema {
         "storage.prompts_directory", .absolutePath, default: .text("/usr/share/hushbox/prompts"),
         summary: "The caller prompts: `<language>/<name>.opus` and `beep.opus`, rendered by scripts/render-prompts.sh; any file may be replaced by an Ogg Opus recording."
     )
+    public static let storageQuota = ConfigurationSetting(
+        "storage.quota", .byteSize, default: .derived("none: the disk's free space, less a 64 MiB reserve"),
+        summary: "The most the data directory may hold. At the quota, or when the disk has less than 64 MiB free, callers hear the mailbox-full prompt and nothing new is recorded; nothing already stored or queued is dropped."
+    )
     public static let secretsDirectory = ConfigurationSetting(
         "secrets.directory", .absolutePath,
         default: .derived("`$CREDENTIALS_DIRECTORY` when systemd provides credentials, else `/etc/hushbox/credentials`"),
@@ -170,7 +174,7 @@ public enum ConfigurationSchema {
 
     /// All settings, in the order documentation and reports list them.
     public static let all: [ConfigurationSetting] = [
-        deviceName, dataDirectory, promptsDirectory, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
+        deviceName, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
         mediaPortMinimum, mediaPortMaximum, uplinkResidency,

@@ -85,6 +85,8 @@ extension ConfigurationSetting {
         case x25519PublicKey
         /// A SHA-256 digest in hex (64 characters).
         case sha256Hex
+        /// A size in bytes, with an optional unit: `500MiB`, `2GB`, `1048576`.
+        case byteSize
 
         /// What to tell someone who gave a value this kind refuses.
         public var allowedValues: String {
@@ -115,6 +117,8 @@ extension ConfigurationSetting {
                 "an X25519 public key, 32 bytes in base64 (44 characters)"
             case .sha256Hex:
                 "a SHA-256 digest, 64 hex digits"
+            case .byteSize:
+                "a size such as 512MiB, 2GiB or 4GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
             }
         }
     }

@@ -14,10 +14,13 @@ public struct HushboxConfiguration: Sendable, Hashable {
     public struct Storage: Sendable, Hashable {
         public var dataDirectory: String
         public var promptsDirectory: String
+        /// The most the data directory may hold; nil: as much as the disk allows.
+        public var quotaBytes: Int64?
 
-        public init(dataDirectory: String, promptsDirectory: String) {
+        public init(dataDirectory: String, promptsDirectory: String, quotaBytes: Int64? = nil) {
             self.dataDirectory = dataDirectory
             self.promptsDirectory = promptsDirectory
+            self.quotaBytes = quotaBytes
         }
     }
 

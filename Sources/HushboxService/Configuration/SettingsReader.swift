@@ -173,9 +173,29 @@ struct SettingsReader {
                 throw .invalidValue(setting, value: raw, from: source, problem: "is not a SHA-256 digest in hex")
             }
             return lower
+        case .byteSize:
+            guard let bytes = Self.bytes(in: raw), bytes > 0 else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a size")
+            }
+            return String(bytes)
         case .integer, .boolean, .addressList:
             preconditionFailure("\(setting.key) has kind \(setting.kind) and is not read as text")
         }
+    }
+
+    /// `512MiB` → 536870912; decimal (KB, MB…) and binary (KiB, MiB…) units, case as written or not.
+    static func bytes(in text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let number = Int64(digits) else { return nil }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        let multipliers: [String: Int64] = [
+            "": 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000, "tb": 1_000_000_000_000,
+            "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+        ]
+        guard let multiplier = multipliers[unit] else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : bytes
     }
 
     private static func isDeviceName(_ name: String) -> Bool {

@@ -39,11 +39,16 @@ public struct HushboxDaemon: Sendable {
             if demo != nil { expected.insert(DemoBox.componentName) }
         }
         let readiness = ReadinessBoard(expecting: expected)
+        var storeLogger = logger
+        storeLogger[metadataKey: "component"] = "store"
+        let quota = LocalStoreQuota(directory: configuration.storage.dataDirectory, quotaBytes: configuration.storage.quotaBytes, logger: storeLogger)
+        services.append(quota)
         if let setup = checks.sip {
             var sipLogger = logger
             sipLogger[metadataKey: "component"] = "sip"
             let service = try SIPService(
-                setup: setup, vault: checks.vault, outboxDestinations: configuration.uplink.destinations.map(\.name), readiness: readiness, demo: demo,
+                setup: setup, vault: checks.vault, outboxDestinations: configuration.uplink.destinations.map(\.name), quota: quota, readiness: readiness,
+                demo: demo,
                 logger: sipLogger
             )
             services.append(ListeningService(service, failure: { error in

@@ -16,6 +16,8 @@ struct CallDispatcher: Sendable {
     let mediaHost: String
     /// The uplink destinations every kept message is queued for, in the same transaction.
     let outboxDestinations: [String]
+    /// Asked before each call whether a message may be recorded.
+    let quota: LocalStoreQuota
     let logger: Logger
 
     /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
@@ -40,7 +42,8 @@ struct CallDispatcher: Sendable {
                     dialogEnds[call.reference] = signal
                     let setup = VoicemailCallSetup(
                         audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort, caller: callerNumber(call),
-                        mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations
+                        mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
+                        localStoreFull: !quota.admitsRecording()
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger

@@ -15,12 +15,16 @@ struct SIPService: Service, CustomStringConvertible {
     let vault: Vault
     /// The uplink destinations every kept message is queued for.
     let outboxDestinations: [String]
+    let quota: LocalStoreQuota
     let readiness: ReadinessBoard
     let demo: DemoBox?
     let logger: Logger
 
-    init(setup: SIPSetup, vault: Vault, outboxDestinations: [String], readiness: ReadinessBoard, demo: DemoBox?, logger: Logger) throws {
+    init(
+        setup: SIPSetup, vault: Vault, outboxDestinations: [String], quota: LocalStoreQuota, readiness: ReadinessBoard, demo: DemoBox?, logger: Logger
+    ) throws {
         self.setup = setup
+        self.quota = quota
         self.outboxDestinations = outboxDestinations
         self.demo = demo
         self.vault = vault
@@ -33,7 +37,8 @@ struct SIPService: Service, CustomStringConvertible {
 
     func run() async throws {
         let dispatcher = CallDispatcher(
-            endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, outboxDestinations: outboxDestinations, logger: logger
+            endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, outboxDestinations: outboxDestinations,
+            quota: quota, logger: logger
         )
         try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()

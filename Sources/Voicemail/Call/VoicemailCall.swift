@@ -27,10 +27,12 @@ public struct VoicemailCallSetup: Sendable {
     /// Bytes per sealed chunk of the recording: what a crash can lose at most.
     /// 4 KiB is about 1.3 s of speech at 24 kb/s.
     public var recordingChunkSize: Int
+    /// The box's local store is at its quota: the caller hears mailbox-full, as for a full mailbox, and nothing is recorded.
+    public var localStoreFull: Bool
 
     public init(
         audio: NegotiatedAudio, mediaHost: String, localRTPPort: Int, caller: PhoneNumber?, mailbox: Mailbox, tenant: TenantVault,
-        prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096
+        prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096, localStoreFull: Bool = false
     ) {
         self.audio = audio
         self.mediaHost = mediaHost
@@ -41,6 +43,7 @@ public struct VoicemailCallSetup: Sendable {
         self.prompts = prompts
         self.outboxDestinations = outboxDestinations
         self.recordingChunkSize = recordingChunkSize
+        self.localStoreFull = localStoreFull
     }
 }
 
@@ -107,7 +110,7 @@ final class VoicemailCallRunner {
         flow = CallerFlow(settings: .forCall(
             callerE164: setup.caller?.e164, mailboxLanguage: PromptLanguage(code: mailbox.language) ?? .english,
             mailboxRequiresConsent: mailbox.consentRequired, recordingEnabled: mailbox.recordingEnabled,
-            mailboxFull: stored >= mailbox.maxMessages, maximumMessage: .seconds(mailbox.maxMessageSeconds)
+            mailboxFull: stored >= mailbox.maxMessages || setup.localStoreFull, maximumMessage: .seconds(mailbox.maxMessageSeconds)
         ))
         ownGreeting = Self.ownGreeting(of: mailbox, in: setup.tenant, codec: setup.audio.codec, logger: logger)
         let subject = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }

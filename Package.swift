@@ -27,6 +27,10 @@ let package = Package(
         // For the libFuzzer targets in Fuzzing/.
         .library(name: "SIPStack", targets: ["SIPStack"]),
         .library(name: "Media", targets: ["Media"]),
+        // For the uplink drain benchmark: the worker as hushboxd runs it, and the reference receiver.
+        .library(name: "HushboxService", targets: ["HushboxService"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Uplink", targets: ["Uplink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -65,8 +65,13 @@ struct HushboxIngestCommand: AsyncParsableCommand {
                 }
                 return key
             }
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate)
+            if let own = chain.first {
+                // A box's pin_sha256 when this certificate is self-signed (a CA-issued one: pin the CA's key instead).
+                FileHandle.standardOutput.write(Data("certificate pin_sha256 \(try UplinkClient.spkiSHA256(of: own))\n".utf8))
+            }
             var tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                certificateChain: chain.map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: certificateKey, format: .pem))
             )
             tls.minimumTLSVersion = .tlsv12

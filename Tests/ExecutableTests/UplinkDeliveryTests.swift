@@ -94,6 +94,48 @@ struct UplinkDeliveryTests {
         _ = try await receiver.process.waitForExit()
     }
 
+    @Test("Pinned: only the anchor with the pinned key is trusted; a receiver with another valid key never sees a request; a pin naming nothing is refused")
+    func pinning() async throws {
+        let box = try TestCertificate.selfSigned(commonName: "hushbox-box")
+        let receiver = try await Self.startReceiver(clientCA: box.certificatePEM)
+        let receiverPin = try TestCertificate.spkiSHA256(ofPEM: receiver.serverCertificate)
+        #expect(receiver.process.standardOutput.all.contains("certificate pin_sha256 \(receiverPin)"), "hushbox-ingest prints the pin a box needs")
+        // The CA file trusts the receiver and another anchor; the pin decides which one counts.
+        let other = try TestCertificate.selfSigned(commonName: "another-receiver")
+        let bundle = receiver.serverCertificate + "\n" + other.certificatePEM
+        func client(pin: String) throws -> UplinkClient {
+            UplinkClient(
+                baseURL: receiver.url, signature: try WebhookSignature(encodedSecret: receiver.secret),
+                tls: try UplinkClient.tlsConfiguration(
+                    clientCertificatePEM: box.certificatePEM, clientKeyPEM: box.privateKeyPEM, trustRootsPEM: bundle, pinSHA256: pin
+                ),
+                now: { Int64(Date().timeIntervalSince1970) }
+            )
+        }
+        let session = UploadSession(entryID: "entry-3", length: 10)
+        let announcement = NewUpload(objectID: "v-3", kind: "voicemail", length: 10, sha256: String(repeating: "0", count: 64), sealing: .none)
+
+        let wrong = try client(pin: try TestCertificate.spkiSHA256(ofPEM: other.certificatePEM))
+        #expect(await wrong.perform(.create, of: session, announcement: announcement, payload: Data(count: 10)) == .unreachable)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: receiver.directory.child("store/keys"))) ?? []).isEmpty, "no request got through")
+        try await wrong.shutdown()
+
+        let pinned = try client(pin: receiverPin.uppercased())
+        let answer = await pinned.perform(.create, of: session, announcement: announcement, payload: Data(count: 10))
+        guard case .response(let response) = answer else { Issue.record("pinned to the receiver's key: \(answer)"); return }
+        #expect(response.status == 201)
+        try await pinned.shutdown()
+
+        let refusal = #expect(throws: UplinkPinError.self) {
+            try UplinkClient.tlsConfiguration(
+                clientCertificatePEM: box.certificatePEM, clientKeyPEM: box.privateKeyPEM, trustRootsPEM: bundle, pinSHA256: String(repeating: "ab", count: 32)
+            )
+        }
+        #expect(refusal.map { "\($0)".contains("matches no certificate in the receiver's CA file") && "\($0)".contains("openssl") } == true)
+        receiver.process.send(SIGTERM)
+        _ = try await receiver.process.waitForExit()
+    }
+
     @Test("A box whose certificate the receiver does not know gets no answer at all")
     func unknownBoxRefused() async throws {
         let known = try TestCertificate.selfSigned(commonName: "hushbox-box")

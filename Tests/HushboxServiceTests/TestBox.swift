@@ -13,7 +13,8 @@ struct TestBox {
     static let renderedPrompts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("prompts/rendered").path
 
-    init(deviceName: String = "hushbox", provisioned: Bool = false) async throws {
+    /// - Parameter extra: more YAML, appended to the file.
+    init(deviceName: String = "hushbox", provisioned: Bool = false, extra: String = "") async throws {
         directory = try TemporaryDirectory()
         let yaml = """
             device:
@@ -23,7 +24,7 @@ struct TestBox {
               prompts_directory: \(Self.renderedPrompts)
             secrets:
               directory: \(directory.child("credentials"))
-            """
+            """ + "\n" + extra
         let file = try directory.write(yaml, to: "hushbox.yaml")
         loaded = try await ConfigurationLoader.load(.init(filePath: file, profile: .production, environment: [:]))
         if provisioned {

@@ -22,3 +22,14 @@ public enum TestCertificate {
         return (try certificate.serializeAsPEM().pemString, try key.serializeAsPEM().pemString)
     }
 }
+
+extension TestCertificate {
+    /// The SHA-256 of a certificate's SubjectPublicKeyInfo in hex, computed with
+    /// swift-certificates: an independent check of what the box pins.
+    public static func spkiSHA256(ofPEM pem: String) throws -> String {
+        let certificate = try Certificate(pemEncoded: pem)
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate.publicKey)
+        return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02x", $0) }.joined()
+    }
+}

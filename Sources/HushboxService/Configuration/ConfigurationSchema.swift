@@ -152,7 +152,7 @@ public enum ConfigurationSchema {
     )
     public static let destinationPin = ConfigurationSetting(
         "uplink.destinations.*.pin_sha256", .sha256Hex, default: .derived("none: the CA check alone"),
-        summary: "The SHA-256 of the receiver certificate's public key (SubjectPublicKeyInfo): any other key is refused even with a valid chain."
+        summary: "The SHA-256 of the SubjectPublicKeyInfo of the trust anchor the receiver's chain must end at (a CA, or the receiver's own self-signed certificate): only that anchor stays trusted."
     )
     public static let destinationCAFile = ConfigurationSetting(
         "uplink.destinations.*.ca_file", .absolutePath, default: .derived("the system's CA certificates"),

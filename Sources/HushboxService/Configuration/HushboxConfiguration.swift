@@ -123,6 +123,18 @@ public struct HushboxConfiguration: Sendable, Hashable {
         public var caFile: String?
         public var maxConcurrentUploads: Int
 
+        public init(
+            name: String, url: String, region: String, publicKey: String? = nil, pinSHA256: String? = nil, caFile: String? = nil, maxConcurrentUploads: Int = 2
+        ) {
+            self.name = name
+            self.url = url
+            self.region = region
+            self.publicKey = publicKey
+            self.pinSHA256 = pinSHA256
+            self.caFile = caFile
+            self.maxConcurrentUploads = maxConcurrentUploads
+        }
+
         /// The secret file holding the signing secret shared with this receiver.
         public var signingSecretName: String { "uplink-" + name }
     }

@@ -7,7 +7,8 @@ internal import Vault
 /// Each uplink destination made ready before anything runs: its signing
 /// secret read from the secrets directory, its TLS (the device certificate as
 /// the box's identity, the receiver checked against the system's roots or
-/// `ca_file`), and the customer's key payloads are sealed to.
+/// `ca_file`, narrowed to the pinned anchor when `pin_sha256` is set), and the
+/// customer's key payloads are sealed to.
 struct UplinkSetup: Sendable {
     let destination: HushboxConfiguration.Destination
     let signature: WebhookSignature
@@ -32,14 +33,14 @@ struct UplinkSetup: Sendable {
             } catch {
                 throw StartupError("\(secretPath): \(error)")
             }
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.minimumTLSVersion = .tlsv12
+            let tls: TLSConfiguration
             do {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(identity.certificatePEM.utf8)).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.privateKeyPEM.utf8), format: .pem))
-                if let caFile = destination.caFile {
-                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-                }
+                let caPEM = try destination.caFile.map { try String(contentsOfFile: $0, encoding: .utf8) }
+                tls = try UplinkClient.tlsConfiguration(
+                    clientCertificatePEM: identity.certificatePEM, clientKeyPEM: identity.privateKeyPEM, trustRootsPEM: caPEM, pinSHA256: destination.pinSHA256
+                )
+            } catch let error as UplinkPinError {
+                throw StartupError("uplink destination \(destination.name): \(error)")
             } catch {
                 throw StartupError("uplink destination \(destination.name): the TLS files do not load (\(error)); check tls.certificate and uplink.destinations.\(destination.name).ca_file")
             }

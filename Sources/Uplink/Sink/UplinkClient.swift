@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 public import Foundation
 import NIOCore
 import NIOHTTP1
@@ -23,19 +24,42 @@ public final class UplinkClient: Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls, redirectConfiguration: .disallow))
     }
 
+    /// Where Debian keeps the system's trust anchors (package ca-certificates).
+    public static let systemTrustBundle = "/etc/ssl/certs/ca-certificates.crt"
+
     /// TLS for an uplink: TLS 1.2 minimum, the box's certificate for mutual TLS,
-    /// and the receiver checked against `trustRoots` (the system's when nil).
+    /// and the receiver checked against `trustRootsPEM` (the system's when nil).
+    ///
+    /// With `pinSHA256` (the SHA-256 of a SubjectPublicKeyInfo, hex), only the
+    /// trust anchors with that key stay trusted: the receiver's chain must end
+    /// at it, or the handshake fails before a byte of a request is sent. BoringSSL
+    /// enforces this on every connection. A pin must name an anchor — a root CA,
+    /// a private CA, or a receiver's own self-signed certificate — since a chain
+    /// cannot end at a leaf or an intermediate.
     public static func tlsConfiguration(
-        clientCertificatePEM: String, clientKeyPEM: String, trustRootsPEM: String?
+        clientCertificatePEM: String, clientKeyPEM: String, trustRootsPEM: String?, pinSHA256: String? = nil
     ) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8)).map { .certificate($0) }
         configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientKeyPEM.utf8), format: .pem))
-        if let trustRootsPEM {
+        if let pinSHA256 {
+            let source = trustRootsPEM == nil ? "the system's trust anchors (\(systemTrustBundle))" : "the receiver's CA file"
+            let anchors =
+                try trustRootsPEM.map { try NIOSSLCertificate.fromPEMBytes(Array($0.utf8)) } ?? NIOSSLCertificate.fromPEMFile(systemTrustBundle)
+            let pinned = try anchors.filter { try spkiSHA256(of: $0) == pinSHA256.lowercased() }
+            guard !pinned.isEmpty else { throw UplinkPinError(pin: pinSHA256, source: source) }
+            configuration.trustRoots = .certificates(pinned)
+        } else if let trustRootsPEM {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRootsPEM.utf8)))
         }
         return configuration
+    }
+
+    /// The SHA-256 of a certificate's SubjectPublicKeyInfo in hex, as `pin_sha256` takes it
+    /// (`openssl x509 -pubkey -noout -in ca.pem | openssl pkey -pubin -outform der | sha256sum`).
+    public static func spkiSHA256(of certificate: NIOSSLCertificate) throws -> String {
+        SHA256.hash(data: try certificate.extractPublicKey().toSPKIBytes()).map { String(format: "%02x", $0) }.joined()
     }
 
     public func shutdown() async throws {
@@ -91,5 +115,17 @@ public final class UplinkClient: Sendable {
             response.complete = json["complete"] as? Bool ?? false
         }
         return response
+    }
+}
+
+/// A `pin_sha256` that names none of the anchors the receiver is checked against.
+public struct UplinkPinError: Error, CustomStringConvertible {
+    public let pin: String
+    public let source: String
+
+    public var description: String {
+        "pin_sha256 \(pin) matches no certificate in \(source); pin the key of the CA the receiver's chain ends at "
+            + "(or of its self-signed certificate), put that certificate in ca_file when it is not a public root, "
+            + "and compute the pin with: openssl x509 -pubkey -noout -in ca.pem | openssl pkey -pubin -outform der | sha256sum"
     }
 }

@@ -90,6 +90,8 @@ public enum IngestRoutes {
             return try await work()
         } catch .badRequest(let why) {
             throw HTTPError(.badRequest, message: why)
+        } catch .keyReused(let why) {
+            throw HTTPError(.unprocessableContent, message: why)
         } catch .notFound {
             throw HTTPError(.notFound)
         } catch .storage {

@@ -43,7 +43,11 @@ public actor IngestStore {
     public func create(idempotencyKey: String, _ upload: NewUpload) throws(IngestError) -> (UploadStatus, created: Bool) {
         if let problem = upload.problem { throw .badRequest(problem) }
         if let existing = try uploadID(forKey: idempotencyKey) {
-            guard let status = try status(of: existing) else { throw .storage("upload \(existing) named by a key is missing") }
+            guard let status = try status(of: existing), let announced = try announcement(of: existing) else {
+                throw .storage("upload \(existing) named by a key is missing")
+            }
+            // The same key for different bytes is a box that made its payload again: it must start a new upload under a new key.
+            guard announced == upload else { throw .keyReused("Idempotency-Key \(idempotencyKey) already names an upload of other bytes; use a new key") }
             return (status, false)
         }
         let id = UUID().uuidString.lowercased()
@@ -165,12 +169,15 @@ public actor IngestStore {
 
 public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
     case badRequest(String)
+    /// An Idempotency-Key sent again with a different announcement (422, as the idempotency-key draft says).
+    case keyReused(String)
     case notFound
     case storage(String)
 
     public var description: String {
         switch self {
         case .badRequest(let why): "bad request: \(why)"
+        case .keyReused(let why): why
         case .notFound: "no such upload"
         case .storage(let why): "storage failed: \(why)"
         }

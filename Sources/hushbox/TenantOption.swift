@@ -1,5 +1,6 @@
 import ArgumentParser
 import HushboxService
+import Logging
 import Vault
 
 /// `--tenant ID`, which a box with one organisation lets the owner leave out.
@@ -9,8 +10,12 @@ struct TenantOption: ParsableArguments {
 
     /// Loads the configuration, opens the vault and this organisation's view of it.
     func open(_ options: ConfigurationOptions) async throws -> TenantVault {
-        let loaded = try await options.load()
-        return try open(try await VaultOpening.open(loaded.configuration, logger: options.logger))
+        try await open(try await options.load(), logger: options.logger)
+    }
+
+    /// Opens this organisation's view of the vault for a configuration already loaded.
+    func open(_ loaded: LoadedConfiguration, logger: Logger) async throws -> TenantVault {
+        try open(try await VaultOpening.open(loaded.configuration, logger: logger))
     }
 
     private func open(_ vault: Vault) throws -> TenantVault {

@@ -17,7 +17,10 @@ extension CallingTests {
         /// A provisioned box in a fresh directory whose destination "backend" is
         /// a fresh hushbox-ingest letting the box in by its certificate's fingerprint,
         /// reached at `through(receiverPort)` (the receiver's own port by default).
-        static func boxWithReceiver(through: (Int) throws -> Int = { $0 }) async throws -> (VoicemailBox, UplinkDeliveryTests.Receiver) {
+        /// - Parameter sealingTo: the key the box seals to; the receiver's own by default.
+        static func boxWithReceiver(
+            through: (Int) throws -> Int = { $0 }, sealingTo: String? = nil
+        ) async throws -> (VoicemailBox, UplinkDeliveryTests.Receiver) {
             let directory = try TemporaryDirectory(prefix: "hushbox-uplink")
             let environment = HushboxdLifecycleTests.environment()
             let bare = try directory.write(VoicemailBox.loopbackPhone, to: "hushbox.yaml")
@@ -41,7 +44,7 @@ extension CallingTests {
                     backend:
                       url: https://127.0.0.1:\(try through(receiverPort))
                       region: DE
-                      public_key: \(receiver.publicKey.rawRepresentation.base64EncodedString())
+                      public_key: \(sealingTo ?? receiver.publicKey.rawRepresentation.base64EncodedString())
                       ca_file: \(receiverCA)
 
                 """
@@ -135,6 +138,44 @@ extension CallingTests {
             try await Self.arrivedIntact(messages[0][0], box: box, receiver: receiver)
             try await box.stop()
             network.stop()
+            receiver.process.send(SIGTERM)
+            _ = try await receiver.process.waitForExit()
+        }
+
+        @Test("A message the receiver refuses for good is kept and listed as abandoned; after the fix, `hushbox uplink retry` delivers it")
+        func abandonedThenRetried() async throws {
+            // The box seals to a key that is not the receiver's: the receiver cannot open it, three times.
+            let stranger = Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+            var (box, receiver) = try await Self.boxWithReceiver(sealingTo: stranger)
+            let (_, callFile) = try await SpokenAudio.render(in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
+            let caller = try box.call(codec: "pcmu", playing: "aufile,\(callFile)")
+            #expect(try await box.callEnded().contains("outcome=recorded"))
+            await VoicemailBox.stop(caller)
+            _ = try await box.daemon.standardError.waitFor("the refusal", within: .seconds(30)) { $0.contains("refused the upload for good") }
+
+            let listed = try await box.hushbox(["uplink", "list"])
+            let line = try #require(listed.output.split(separator: "\n").first, "\(listed)")
+            #expect(line.contains("backend") && line.contains("abandoned") && line.contains("last=422"), "\(line)")
+            let entry = String(line.prefix { $0 != " " })
+            #expect(try await box.messages().count == 1, "the message stays on the box")
+
+            // The customer corrects the key and asks for the message again.
+            let file = box.directory.child("hushbox.yaml")
+            let corrected = try String(contentsOfFile: file, encoding: .utf8)
+                .replacingOccurrences(of: stranger, with: receiver.publicKey.rawRepresentation.base64EncodedString())
+            _ = try box.directory.write(corrected, to: "hushbox.yaml")
+            try await box.stop()
+            try await box.restart()
+            let retried = try await box.hushbox(["uplink", "retry", entry])
+            #expect(retried.status == 0 && retried.output.contains("queued again"), "\(retried)")
+            _ = try await box.daemon.standardError.waitFor("the upload", within: .seconds(30)) { $0.contains("delivered") }
+            let messages = try await box.messages()
+            try await Self.arrivedIntact(messages[0][0], box: box, receiver: receiver)
+            #expect(try await box.hushbox(["uplink", "list"]).output.isEmpty, "nothing waits any more")
+            #expect(try await box.hushbox(["uplink", "list", "--all"]).output.contains("delivered"))
+            #expect(try await box.hushbox(["uplink", "retry", entry]).errors.contains("only an abandoned entry"), "a delivered entry is not sent again")
+            #expect(try await box.hushbox(["audit", "verify"]).status == 0)
+            try await box.stop()
             receiver.process.send(SIGTERM)
             _ = try await receiver.process.waitForExit()
         }

@@ -52,6 +52,18 @@ struct IngestStoreTests {
         #expect(try await restarted.create(idempotencyKey: "entry-1.0", announcement).0.complete)
     }
 
+    @Test("A key sent again for other bytes (a payload made anew) is refused, so the box starts over under a new key")
+    func keyReusedForOtherBytes() async throws {
+        let store = try IngestStore(directory: directory.path, recipientKey: customer)
+        let (_, first) = try sealedObject("obj-9")
+        let (_, remade) = try sealedObject("obj-9")
+        #expect(first != remade, "sealing again picks a new ephemeral key: other bytes, same length")
+        _ = try await store.create(idempotencyKey: "entry-9.0", first)
+        #expect(try await store.create(idempotencyKey: "entry-9.0", first).created == false, "the same announcement: the same upload")
+        await #expect(throws: IngestError.self) { try await store.create(idempotencyKey: "entry-9.0", remade) }
+        #expect(try await store.create(idempotencyKey: "entry-9.1", remade).created)
+    }
+
     @Test("A whole that does not match its SHA-256 is rejected and nothing is stored")
     func corruptedWhole() async throws {
         let store = try IngestStore(directory: directory.path, recipientKey: customer)

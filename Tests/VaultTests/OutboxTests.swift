@@ -85,6 +85,33 @@ struct OutboxTests {
         #expect(try reopened.outboxDepth(destination: "backend").undelivered == 1, "abandoned is still undelivered")
     }
 
+    @Test("An entry whose message was deleted before delivery is closed as withdrawn: not due, not waiting, logged")
+    func withdrawn() throws {
+        _ = try queuedVoicemail(for: ["backend"])
+        let entry = try #require(try tenant.dueOutboxEntries(destination: "backend", at: now, limit: 1).first)
+        try tenant.recordDeliveryAttempt(entry.id, outcome: .withdrawn, statusCode: nil)
+        #expect(try tenant.outboxEntry(entry.id)?.state == .withdrawn)
+        #expect(try tenant.dueOutboxEntries(destination: "backend", at: now.addingTimeInterval(86_400), limit: 1).isEmpty)
+        #expect(try tenant.outboxDepth(destination: "backend").undelivered == 0, "nobody waits for a withdrawn message")
+        #expect(try tenant.deliveryLog(entry.id).map(\.outcome) == [.withdrawn])
+    }
+
+    @Test("A person puts an abandoned entry back: due at once, its log kept; only abandoned entries, and listed until delivered")
+    func requeue() throws {
+        _ = try queuedVoicemail(for: ["backend"])
+        let entry = try #require(try tenant.dueOutboxEntries(destination: "backend", at: now, limit: 1).first)
+        #expect(throws: VaultError.self, "a pending entry is retried on its own schedule") { try tenant.requeue(entry.id) }
+        #expect(throws: VaultError.self) { try tenant.requeue("no-such-entry") }
+        try tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: 413)
+        #expect(try tenant.outboxEntries().map(\.state) == [.abandoned])
+        try tenant.requeue(entry.id)
+        #expect(try tenant.dueOutboxEntries(destination: "backend", at: now, limit: 1).map(\.id) == [entry.id])
+        #expect(try tenant.deliveryLog(entry.id).map(\.statusCode) == [413], "what happened before stays in the log")
+        try tenant.recordDeliveryAttempt(entry.id, outcome: .delivered, statusCode: 201)
+        #expect(try tenant.outboxEntries().isEmpty)
+        #expect(try tenant.outboxEntries(includingClosed: true).map(\.state) == [.delivered])
+    }
+
     @Test("The delivery log is purged after 30 days; the entries stay")
     func purge() throws {
         _ = try queuedVoicemail(for: ["backend"])

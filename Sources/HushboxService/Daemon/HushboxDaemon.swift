@@ -62,7 +62,7 @@ public struct HushboxDaemon: Sendable {
             var uplinkLogger = logger
             uplinkLogger[metadataKey: "component"] = "uplink"
             services.append(UplinkService(
-                setups: checks.uplink, vault: checks.vault, spool: configuration.storage.dataDirectory + "/uplink",
+                setups: checks.uplink, vault: checks.vault, spool: UplinkSpool.directory(of: configuration),
                 schedule: RetrySchedule(), pollInterval: .seconds(2), logger: uplinkLogger
             ))
         }

@@ -26,7 +26,7 @@ struct UplinkMetrics: Sendable {
         oldestAge = Gauge(label: Self.oldestAgeLabel, dimensions: dimensions, factory: factory)
         latency = Metrics.Timer(label: Self.latencyLabel, dimensions: dimensions, preferredDisplayUnit: .seconds, factory: factory)
         var attempts: [DeliveryOutcome: Counter] = [:]
-        for outcome in [DeliveryOutcome.delivered, .retry, .refused, .failed] {
+        for outcome in [DeliveryOutcome.delivered, .retry, .refused, .failed, .withdrawn] {
             attempts[outcome] = Counter(label: Self.attemptsLabel, dimensions: dimensions + [("outcome", outcome.rawValue)], factory: factory)
         }
         self.attempts = attempts

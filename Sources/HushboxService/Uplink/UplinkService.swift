@@ -93,8 +93,8 @@ struct UplinkService: Service, CustomStringConvertible {
             try tenant.markDelivering(entry.id)
         } catch UplinkPreparationError.withdrawn {
             // Deleted by its owner before it went up: never sent, and not retried.
-            try? tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: nil)
-            metrics.attempted(.failed)
+            try? tenant.recordDeliveryAttempt(entry.id, outcome: .withdrawn, statusCode: nil)
+            metrics.attempted(.withdrawn)
             VoicemailUpload.discard(entry, spool: spool)
             log.notice("not sent: the message was deleted before it was delivered")
             return
@@ -104,7 +104,9 @@ struct UplinkService: Service, CustomStringConvertible {
             metrics.attempted(.retry)
             return
         }
-        var session = UploadSession(entryID: entry.id, length: upload.payload.count)
+        // Keyed by the entry and its payload's digest: the spooled payload resumes under the same key after
+        // any stop; one made anew (after `hushbox uplink retry`) starts fresh keys the receiver has not seen.
+        var session = UploadSession(entryID: "\(entry.id)-\(upload.announcement.sha256.prefix(16))", length: upload.payload.count)
         let started = ContinuousClock.now
         let result = await UploadDriver.attempt(&session) { request, session in
             await client.perform(request, of: session, announcement: upload.announcement, payload: upload.payload)

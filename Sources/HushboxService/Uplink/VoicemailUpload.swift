@@ -59,7 +59,7 @@ struct VoicemailUpload {
 
     /// Once delivered, the spooled copy goes.
     static func discard(_ entry: OutboxEntry, spool: String) {
-        for suffix in [".payload", ".json"] { try? FileManager.default.removeItem(atPath: spool + "/" + entry.id + suffix) }
+        UplinkSpool.discard(entryID: entry.id, in: spool)
     }
 }
 

@@ -12,6 +12,7 @@ enum VaultSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: initial schema", migrate: createInitialSchema)
+        migrator.registerMigration("v2: outbox entries withdrawn by their owner", migrate: addWithdrawnOutboxState)
         return migrator
     }
 
@@ -294,5 +295,44 @@ enum VaultSchema {
                 BEGIN SELECT RAISE(ABORT, '\(table).tenant_id cannot change: rows never move between tenants'); END;
                 """)
         }
+    }
+
+    /// A message deleted before it was delivered closes its entries as
+    /// `withdrawn`: not delivered, and not waiting for a person either. SQLite
+    /// cannot change a CHECK in place, so both tables are rebuilt (rows kept).
+    private static func addWithdrawnOutboxState(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE outbox_v2 (
+                id TEXT PRIMARY KEY NOT NULL,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                kind TEXT NOT NULL,
+                reference_id TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'delivering', 'delivered', 'abandoned', 'withdrawn')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                delivered_at INTEGER
+            ) STRICT;
+            INSERT INTO outbox_v2 SELECT id, tenant_id, kind, reference_id, destination, state, attempts, next_attempt_at, created_at, delivered_at FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v2 RENAME TO outbox;
+            CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+            CREATE TRIGGER outbox_tenant_fixed BEFORE UPDATE OF tenant_id ON outbox
+            WHEN NEW.tenant_id IS NOT OLD.tenant_id
+            BEGIN SELECT RAISE(ABORT, 'outbox.tenant_id cannot change: rows never move between tenants'); END;
+
+            CREATE TABLE delivery_log_v2 (
+                id INTEGER PRIMARY KEY,
+                outbox_id TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'refused', 'failed', 'withdrawn')),
+                status_code INTEGER
+            ) STRICT;
+            INSERT INTO delivery_log_v2 SELECT id, outbox_id, attempt, at, outcome, status_code FROM delivery_log;
+            DROP TABLE delivery_log;
+            ALTER TABLE delivery_log_v2 RENAME TO delivery_log;
+            """)
     }
 }

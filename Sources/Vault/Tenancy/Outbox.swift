@@ -13,6 +13,8 @@ public struct OutboxEntry: Sendable, Hashable {
         case delivered
         /// The receiver gave an answer retrying cannot change: kept for a person to look at.
         case abandoned
+        /// Its message was deleted by its owner before delivery: never sent, closed.
+        case withdrawn
     }
 
     public let id: String
@@ -34,6 +36,8 @@ public enum DeliveryOutcome: String, Sendable, Hashable {
     case refused
     /// An answer retrying will not change; the entry is abandoned, not deleted.
     case failed
+    /// The message was deleted before it was delivered; the entry is closed unsent.
+    case withdrawn
 }
 
 extension TenantVault {
@@ -110,6 +114,8 @@ extension TenantVault {
                     try db.execute(
                         sql: "UPDATE outbox SET state = 'abandoned', attempts = attempts + 1 WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]
                     )
+                case .withdrawn:
+                    try db.execute(sql: "UPDATE outbox SET state = 'withdrawn' WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
                 }
             }
         }
@@ -121,7 +127,7 @@ extension TenantVault {
             try VaultError.guarding("measuring the outbox") {
                 let row = try Row.fetchOne(
                     db,
-                    sql: "SELECT count(*), min(created_at) FROM outbox WHERE tenant_id = ? AND destination = ? AND state != 'delivered'",
+                    sql: "SELECT count(*), min(created_at) FROM outbox WHERE tenant_id = ? AND destination = ? AND state NOT IN ('delivered', 'withdrawn')",
                     arguments: [tenantID, destination]
                 )
                 return (row?[0] ?? 0, (row?[1] as Int64?).map { Date(milliseconds: $0) })
@@ -157,6 +163,46 @@ extension Vault {
             try VaultError.guarding("purging the delivery log") {
                 try db.execute(sql: "DELETE FROM delivery_log WHERE at < ?", arguments: [cutoff])
                 return db.changesCount
+            }
+        }
+    }
+}
+
+extension TenantVault {
+    /// The tenant's entries, oldest first: every one not yet delivered (pending,
+    /// delivering, abandoned), and with `includingClosed` the delivered and withdrawn too.
+    public func outboxEntries(includingClosed: Bool = false) throws(VaultError) -> [OutboxEntry] {
+        try read("listing the outbox") { db, _ throws(VaultError) in
+            try VaultError.guarding("listing the outbox") {
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, kind, reference_id, destination, state, attempts, next_attempt_at, created_at FROM outbox
+                        WHERE tenant_id = ? AND (? OR state IN ('pending', 'delivering', 'abandoned'))
+                        ORDER BY created_at, id
+                        """,
+                    arguments: [tenantID, includingClosed]
+                ).map(Self.entry)
+            }
+        }
+    }
+
+    /// Puts an abandoned entry back in the queue, due now. Its attempts and its
+    /// delivery log stay; only an abandoned entry can be put back.
+    public func requeue(_ id: String) throws(VaultError) {
+        let now = timestamp()
+        try write("putting outbox entry \(id) back in the queue") { db, _ throws(VaultError) in
+            let state = try VaultError.guarding("reading outbox entry \(id)") {
+                try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+            }
+            guard let state else { throw VaultError(.notFound, "there is no outbox entry \(id) for this tenant; see `hushbox uplink list`") }
+            guard state == OutboxEntry.State.abandoned.rawValue else {
+                throw VaultError(.invalidInput, "outbox entry \(id) is \(state); only an abandoned entry is put back (the others are on their way or done)")
+            }
+            try VaultError.guarding("putting outbox entry \(id) back in the queue") {
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE tenant_id = ? AND id = ?", arguments: [now, tenantID, id]
+                )
             }
         }
     }

@@ -106,10 +106,15 @@ struct UplinkWorkerFaultTests {
 
     /// Runs the worker until the outbox is empty or `limit` passes.
     func drain(_ service: UplinkService, within limit: Duration) async throws {
+        try await run(service, within: limit) { try tenant.outboxDepth(destination: "backend").undelivered == 0 }
+    }
+
+    /// Runs the worker until `done` holds or `limit` passes.
+    func run(_ service: UplinkService, within limit: Duration, until done: () throws -> Bool) async throws {
         let worker = Task { try await service.run() }
         defer { worker.cancel() }
         let deadline = ContinuousClock.now + limit
-        while try tenant.outboxDepth(destination: "backend").undelivered > 0, ContinuousClock.now < deadline {
+        while try !done(), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
         worker.cancel()
@@ -182,10 +187,15 @@ struct UplinkWorkerFaultTests {
         let messages = try leaveMessages(2, size: 20_000)
         // A port that was free a moment ago: connections are refused, as when the receiver is down.
         let closed = try PortHolder().port
-        try await drain(try worker(url: "http://127.0.0.1:\(closed)"), within: .seconds(4))
+        let entries = try tenant.dueOutboxEntries(destination: "backend", at: Date().addingTimeInterval(1), limit: 10)
+        let depth = { try? self.metrics.expectGauge(UplinkMetrics.queueDepthLabel, [("destination", "backend")]).lastValue }
+        // Until each entry has failed twice and the dashboard has seen the queue.
+        try await run(try worker(url: "http://127.0.0.1:\(closed)"), within: .seconds(30)) {
+            try entries.allSatisfy { try tenant.deliveryLog($0.id).count >= 2 } && depth() == 2
+        }
         #expect(try tenant.outboxDepth(destination: "backend").undelivered == 2, "queued, not dropped, while the receiver is away")
         #expect(try metrics.expectGauge(UplinkMetrics.queueDepthLabel, [("destination", "backend")]).lastValue == 2)
-        #expect(try #require(try metrics.expectGauge(UplinkMetrics.oldestAgeLabel, [("destination", "backend")]).lastValue) >= 2, "the oldest has waited seconds")
+        #expect(try #require(try metrics.expectGauge(UplinkMetrics.oldestAgeLabel, [("destination", "backend")]).lastValue) > 0, "the oldest has waited")
 
         let store = try IngestStore(directory: directory.child("received"), recipientKey: customer)
         let application = Application(

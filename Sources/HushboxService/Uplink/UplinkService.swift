@@ -38,7 +38,9 @@ struct UplinkService: Service, CustomStringConvertible {
     }
 
     private func drain(_ setup: UplinkSetup) async {
-        let client = UplinkClient(baseURL: setup.destination.url, signature: setup.signature, tls: setup.tls, timeout: requestTimeout, now: { Int64(Date().timeIntervalSince1970) })
+        let client = UplinkClient(
+            baseURL: setup.destination.url, signature: setup.signature, tls: setup.tls, timeout: requestTimeout, now: { Int64(Date().timeIntervalSince1970) }
+        )
         var generator = SystemRandomNumberGenerator()
         let metrics = UplinkMetrics(destination: setup.destination.name, factory: metricsFactory)
         while !Task.isCancelled {

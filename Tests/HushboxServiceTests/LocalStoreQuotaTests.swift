@@ -23,7 +23,7 @@ struct LocalStoreQuotaTests {
 
     @Test("Under the quota a message is recorded; at it the caller is refused, counted and shown; with room again, recorded")
     func quota() throws {
-        let quota = LocalStoreQuota(directory: directory.path, quotaBytes: 100_000, logger: Logger(label: "test"), metricsFactory: metrics, freeSpace: { _ in 1 << 40 })
+        let quota = LocalStoreQuota(directory: directory.path, quotaBytes: 100_000, freshness: .zero, logger: Logger(label: "test"), metricsFactory: metrics, freeSpace: { _ in 1 << 40 })
         try FileManager.default.createDirectory(atPath: directory.child("objects"), withIntermediateDirectories: true)
         try fill("objects/a", bytes: 60_000)
         #expect(quota.admitsRecording())
@@ -40,6 +40,13 @@ struct LocalStoreQuotaTests {
         try FileManager.default.removeItem(atPath: directory.child("objects/b"))
         #expect(quota.admitsRecording())
         #expect(try metrics.expectGauge(LocalStoreQuota.fullLabel).lastValue == 0)
+
+        // Within its freshness a measurement answers the calls of a burst without walking the store again.
+        let patient = LocalStoreQuota(directory: directory.path, quotaBytes: 100_000, logger: Logger(label: "test"), metricsFactory: metrics)
+        #expect(patient.admitsRecording())
+        try fill("objects/c", bytes: 60_000)
+        #expect(patient.admitsRecording(), "measured a moment ago: room")
+        #expect(!LocalStoreQuota(directory: directory.path, quotaBytes: 100_000, logger: Logger(label: "test"), metricsFactory: metrics).admitsRecording())
     }
 
     @Test("Without a quota, a disk with less than the reserve free refuses new messages")

@@ -53,13 +53,17 @@ final class LocalStoreQuota: Sendable {
     private let used: Gauge
     private let full: Gauge
     private let refused: Counter
-    private let wasFull = Mutex(false)
+    /// How old a measurement may be when a call asks: walking a large store on
+    /// every call of a burst would hold up the dispatcher for nothing.
+    private let freshness: Duration
+    private let last = Mutex<(at: ContinuousClock.Instant, measurement: Measurement)?>(nil)
 
     /// - Parameter freeSpace: bytes an unprivileged writer may still use on the disk holding a path; statvfs(3) by default.
     init(
-        directory: String, quotaBytes: Int64?, reserveBytes: Int64 = LocalStoreQuota.defaultReserve, logger: Logger,
+        directory: String, quotaBytes: Int64?, reserveBytes: Int64 = LocalStoreQuota.defaultReserve, freshness: Duration = .seconds(5), logger: Logger,
         metricsFactory: any MetricsFactory = MetricsSystem.factory, freeSpace: @escaping @Sendable (String) -> Int64? = LocalStoreQuota.statvfsFree
     ) {
+        self.freshness = freshness
         self.directory = directory
         self.quotaBytes = quotaBytes
         self.reserveBytes = reserveBytes
@@ -78,9 +82,9 @@ final class LocalStoreQuota: Sendable {
         used.record(measurement.usedBytes)
         let reason = measurement.fullBecause
         full.record(reason == nil ? 0 : 1)
-        let before = wasFull.withLock { was in
-            defer { was = reason != nil }
-            return was
+        let before = last.withLock { last in
+            defer { last = (ContinuousClock.now, measurement) }
+            return last?.measurement.fullBecause != nil
         }
         if let reason, !before {
             logger.error("the local store is full: new messages are refused until there is room; undelivered ones are kept", metadata: ["why": "\(reason)"])
@@ -92,7 +96,8 @@ final class LocalStoreQuota: Sendable {
 
     /// Whether a new message may be recorded now; a refusal is logged at error and counted.
     func admitsRecording() -> Bool {
-        guard let reason = measure().fullBecause else { return true }
+        let recent = last.withLock { last in last.flatMap { ContinuousClock.now - $0.at < freshness ? $0.measurement : nil } }
+        guard let reason = (recent ?? measure()).fullBecause else { return true }
         refused.increment()
         logger.error(
             "a caller was refused: the local store is full; deliver, export or delete messages, or raise storage.quota", metadata: ["why": "\(reason)"]

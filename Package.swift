@@ -142,6 +142,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Privacy operations: retention periods and the daily purge's schedule (issue 8, being built).
+        .target(
+            name: "Privacy",
+            dependencies: ["Vault"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Storage: encrypted SQLite rows, sealed audio objects, keys, audit.
         .target(
             name: "Vault",
@@ -191,7 +198,7 @@ let package = Package(
             name: "hushbox",
             dependencies: [
                 "HushboxService",
-                "Vault", "Voicemail", "Media",
+                "Vault", "Voicemail", "Media", "Privacy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -292,6 +299,11 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PrivacyTests",
+            dependencies: ["Privacy", "Vault", "HushboxTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -13,7 +13,7 @@ struct Hushbox: AsyncParsableCommand {
         version: HushboxVersion.current,
         subcommands: [
             ConfigCommand.self, ProvisionCommand.self, SelftestCommand.self, TenantCommand.self, KeysCommand.self,
-            AuditCommand.self, BackupCommand.self, MailboxCommand.self, VoicemailCommand.self, UplinkCommand.self,
+            AuditCommand.self, BackupCommand.self, MailboxCommand.self, VoicemailCommand.self, UplinkCommand.self, RetentionCommand.self,
         ]
     )
 }

@@ -29,6 +29,26 @@ struct VaultCommandTests {
 
     private var keyPath: String { directory.child("credentials/device-kek") }
 
+    @Test("retention: shown with the allowed periods; an allowed one is set and audited, others are refused with the choices")
+    func retention() async throws {
+        #expect(try await hushbox(["tenant", "create", "Praxis"]).status == 0)
+        let shown = try await hushbox(["retention", "show"])
+        #expect(shown.output.contains("voicemail_audio  90 days  (allowed: 30, 90, 180 or 365)"), "\(shown)")
+        #expect(shown.output.contains("delivery_logs  30 days  (allowed: 30 (fixed))"))
+        #expect(shown.output.contains("audit_log  kept indefinitely"))
+
+        let set = try await hushbox(["retention", "set", "voicemail_audio", "180"])
+        #expect(set.status == 0 && set.output.contains("voicemail_audio kept 180 days"), "\(set)")
+        #expect(try await hushbox(["retention", "show"]).output.contains("voicemail_audio  180 days"))
+        let refused = try await hushbox(["retention", "set", "voicemail_audio", "100"])
+        #expect(refused.status != 0 && refused.errors.contains("choose 30, 90, 180 or 365 days"), "\(refused)")
+        #expect(try await hushbox(["retention", "set", "delivery_logs", "365"]).errors.contains("kept 30 days on every box"))
+        #expect(try await hushbox(["retention", "set", "voicemails", "30"]).errors.contains("not a kind of data"))
+        #expect(try await hushbox(["retention", "show"]).output.contains("voicemail_audio  180 days"), "nothing refused changed anything")
+        let audit = try await hushbox(["audit", "verify"])
+        #expect(audit.status == 0, "\(audit)")
+    }
+
     @Test("tenants are created and listed; the audit chain verifies; tampering is named by entry")
     func tenantsAndAudit() async throws {
         let created = try await hushbox(["tenant", "create", "Praxis Dr. Beispiel"])

@@ -8,6 +8,11 @@ public final class PortHolder: Sendable {
     private let descriptor: Int32
 
     public init() throws {
+        (descriptor, port) = try Self.listeningSocket(backlog: 1)
+    }
+
+    /// A TCP socket listening on 127.0.0.1 at a port the system chose.
+    static func listeningSocket(backlog: Int32) throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         var address = sockaddr_in()
@@ -17,7 +22,7 @@ public final class PortHolder: Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(descriptor, 1) == 0 else {
+        guard bound == 0, listen(descriptor, backlog) == 0 else {
             let error = POSIXError(.init(rawValue: errno) ?? .EIO)
             close(descriptor)
             throw error
@@ -26,8 +31,7 @@ public final class PortHolder: Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Whether anything has connected to the port (a connection waits to be accepted).

@@ -49,7 +49,7 @@ extension TenantVault {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, kind, reference_id, destination, state, attempts, next_attempt_at, created_at FROM outbox
+                        \(Self.selectEntries)
                         WHERE tenant_id = ? AND destination = ? AND (state = 'delivering' OR (state = 'pending' AND next_attempt_at <= ?))
                         ORDER BY created_at, id LIMIT ?
                         """,
@@ -64,7 +64,7 @@ extension TenantVault {
             try VaultError.guarding("reading outbox entry \(id)") {
                 try Row.fetchOne(
                     db,
-                    sql: "SELECT id, kind, reference_id, destination, state, attempts, next_attempt_at, created_at FROM outbox WHERE tenant_id = ? AND id = ?",
+                    sql: "\(Self.selectEntries) WHERE tenant_id = ? AND id = ?",
                     arguments: [tenantID, id]
                 ).map(Self.entry)
             }
@@ -146,6 +146,9 @@ extension TenantVault {
         }
     }
 
+    /// The columns ``entry(_:)`` reads, in its order.
+    static let selectEntries = "SELECT id, kind, reference_id, destination, state, attempts, next_attempt_at, created_at FROM outbox"
+
     static func entry(_ row: Row) -> OutboxEntry {
         OutboxEntry(
             id: row[0], kind: row[1], referenceID: row[2], destination: row[3], state: OutboxEntry.State(rawValue: row[4]) ?? .pending,
@@ -177,7 +180,7 @@ extension TenantVault {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, kind, reference_id, destination, state, attempts, next_attempt_at, created_at FROM outbox
+                        \(Self.selectEntries)
                         WHERE tenant_id = ? AND (? OR state IN ('pending', 'delivering', 'abandoned'))
                         ORDER BY created_at, id
                         """,

@@ -142,7 +142,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // MARK: Privacy operations: retention periods and the daily purge's schedule (issue 8, being built).
+        // MARK: Privacy operations: retention periods, the daily purge and its schedule (issue 8, being built).
         .target(
             name: "Privacy",
             dependencies: ["Vault"],
@@ -165,7 +165,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "Uplink",
+                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

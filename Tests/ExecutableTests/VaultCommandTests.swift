@@ -49,6 +49,33 @@ struct VaultCommandTests {
         #expect(audit.status == 0, "\(audit)")
     }
 
+    @Test("purge: the dry run shows what would go and changes nothing; the run counts what went and adds one audit entry; a fresh backup stays")
+    func purge() async throws {
+        #expect(try await hushbox(["tenant", "create", "Praxis"]).status == 0)
+        let backup = directory.child("backup.sqlite")
+        #expect(try await hushbox(["backup", "--out", backup]).status == 0)
+        let entriesBefore = try await auditEntryCount()
+
+        let preview = try await hushbox(["purge", "--dry-run"])
+        #expect(preview.status == 0 && preview.output.contains("voicemail_audio  0  (older than 90 days)"), "\(preview)")
+        #expect(preview.output.contains("backups  0  (older than 30 days)") && preview.output.contains("nothing was changed"))
+        #expect(try await auditEntryCount() == entriesBefore, "a dry run writes nothing")
+
+        let run = try await hushbox(["purge"])
+        #expect(run.status == 0 && run.output.contains("call_records  0") && run.output.contains("backups  0"), "\(run)")
+        #expect(FileManager.default.fileExists(atPath: backup))
+        #expect(try await auditEntryCount() == entriesBefore + 1, "one entry for the organisation's run")
+    }
+
+    /// The number of entries `hushbox audit verify` walked (the chain must be intact).
+    private func auditEntryCount() async throws -> Int {
+        let verified = try await hushbox(["audit", "verify"])
+        let count = verified.output.split(separator: " ").firstIndex(of: "entries,").flatMap { index in
+            Int(verified.output.split(separator: " ")[index - 1])
+        }
+        return try #require(count, "\(verified)")
+    }
+
     @Test("tenants are created and listed; the audit chain verifies; tampering is named by entry")
     func tenantsAndAudit() async throws {
         let created = try await hushbox(["tenant", "create", "Praxis Dr. Beispiel"])

@@ -95,6 +95,10 @@ extension CallingTests {
             try await box.stop()
             _ = try box.directory.write(VoicemailBox.loopbackPhone + "storage:\n  quota: 1KiB\n", to: "hushbox.yaml")
             try await box.restart()
+            // The organisation was made after the first start: its first purge is owed now.
+            try await box.daemon.standardError.waitForCount(1, "the retention purge owed at start", within: .seconds(30)) {
+                $0.contains("retention purge completed")
+            }
             let (_, secondFile) = try await SpokenAudio.render(SpokenAudio.sentence, in: box.directory, lead: 0.5, tail: 1)
             let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(secondFile)")
             #expect(try await box.callEnded().contains("outcome=mailbox_full"))
@@ -104,6 +108,9 @@ extension CallingTests {
             let metrics = try LoopbackHTTP.get(port: try #require(box.ports["ops"]), path: "/metrics").body
             #expect(metrics.contains("hushbox_store_full 1"), "\(metrics)")
             #expect(metrics.contains("hushbox_store_refused_recordings_total 1"))
+            let lastPurge = metrics.split(separator: "\n").first { $0.hasPrefix("hushbox_purge_last_completed_timestamp_seconds ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+            #expect((lastPurge ?? 0) > Date().timeIntervalSince1970 - 3600, "the purge at start: \(lastPurge ?? 0)")
             try await box.stop()
         }
 

@@ -117,10 +117,16 @@ struct OutboxTests {
         _ = try queuedVoicemail(for: ["backend"])
         let entry = try #require(try tenant.dueOutboxEntries(destination: "backend", at: now, limit: 1).first)
         try tenant.recordDeliveryAttempt(entry.id, outcome: .retry, statusCode: nil, nextAttempt: now)
+        let attemptAt = now
         advance(29 * 86_400)
-        #expect(try vault.purgeDeliveryLog() == 0)
-        advance(2 * 86_400)
-        #expect(try vault.purgeDeliveryLog() == 1)
+        let run = try tenant.beginPurgeRun(reference: now, actor: "test")
+        let thirtyDaysBack = { self.now.addingTimeInterval(-30 * 86_400) }
+        #expect(try tenant.countExpired(.deliveryAttempts, cutoff: thirtyDaysBack()) == 0)
+        #expect(try tenant.removeExpired(.deliveryAttempts, cutoff: thirtyDaysBack(), limit: 10, run: run).removed == 0)
+        advance(86_400)
+        #expect(thirtyDaysBack() == attemptAt)
+        #expect(try tenant.countExpired(.deliveryAttempts, cutoff: thirtyDaysBack()) == 1)
+        #expect(try tenant.removeExpired(.deliveryAttempts, cutoff: thirtyDaysBack(), limit: 10, run: run).removed == 1)
         #expect(try tenant.deliveryLog(entry.id).isEmpty)
         #expect(try tenant.outboxEntry(entry.id) != nil)
     }

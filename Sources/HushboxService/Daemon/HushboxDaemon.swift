@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 public import Prometheus
+internal import Privacy
 internal import ServiceLifecycle
 internal import UnixSignals
 internal import Uplink
@@ -43,6 +44,11 @@ public struct HushboxDaemon: Sendable {
         storeLogger[metadataKey: "component"] = "store"
         let quota = LocalStoreQuota(directory: configuration.storage.dataDirectory, quotaBytes: configuration.storage.quotaBytes, logger: storeLogger)
         services.append(quota)
+        var purgeLogger = logger
+        purgeLogger[metadataKey: "component"] = "purge"
+        services.append(PurgeService(
+            vault: checks.vault, scheduler: DailyJobScheduler(schedule: DailySchedule(), clock: ContinuousClock(), now: { Date() }), logger: purgeLogger
+        ))
         if let setup = checks.sip {
             var sipLogger = logger
             sipLogger[metadataKey: "component"] = "sip"

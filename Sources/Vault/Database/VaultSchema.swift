@@ -13,6 +13,7 @@ enum VaultSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: initial schema", migrate: createInitialSchema)
         migrator.registerMigration("v2: outbox entries withdrawn by their owner", migrate: addWithdrawnOutboxState)
+        migrator.registerMigration("v3: retention purge runs, pending object file removals, backups", migrate: addPurgeBookkeeping)
         return migrator
     }
 
@@ -289,12 +290,17 @@ enum VaultSchema {
             BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
             """)
         for table in tenantOwnedTables {
-            try db.execute(sql: """
-                CREATE TRIGGER \(table)_tenant_fixed BEFORE UPDATE OF tenant_id ON \(table)
-                WHEN NEW.tenant_id IS NOT OLD.tenant_id
-                BEGIN SELECT RAISE(ABORT, '\(table).tenant_id cannot change: rows never move between tenants'); END;
-                """)
+            try fixTenant(of: table, in: db)
         }
+    }
+
+    /// Refuses any change of a row's `tenant_id`.
+    static func fixTenant(of table: String, in db: Database) throws {
+        try db.execute(sql: """
+            CREATE TRIGGER \(table)_tenant_fixed BEFORE UPDATE OF tenant_id ON \(table)
+            WHEN NEW.tenant_id IS NOT OLD.tenant_id
+            BEGIN SELECT RAISE(ABORT, '\(table).tenant_id cannot change: rows never move between tenants'); END;
+            """)
     }
 
     /// A message deleted before it was delivered closes its entries as
@@ -318,9 +324,6 @@ enum VaultSchema {
             DROP TABLE outbox;
             ALTER TABLE outbox_v2 RENAME TO outbox;
             CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
-            CREATE TRIGGER outbox_tenant_fixed BEFORE UPDATE OF tenant_id ON outbox
-            WHEN NEW.tenant_id IS NOT OLD.tenant_id
-            BEGIN SELECT RAISE(ABORT, 'outbox.tenant_id cannot change: rows never move between tenants'); END;
 
             CREATE TABLE delivery_log_v2 (
                 id INTEGER PRIMARY KEY,
@@ -334,5 +337,6 @@ enum VaultSchema {
             DROP TABLE delivery_log;
             ALTER TABLE delivery_log_v2 RENAME TO delivery_log;
             """)
+        try fixTenant(of: "outbox", in: db)
     }
 }

@@ -33,7 +33,7 @@ extension TenantVault {
     /// Crypto-shredding erasure. In one transaction: rows deleted, object and
     /// subject keys destroyed (so any copy of their ciphertext, in a backup or a
     /// stray file, is unreadable), an audit entry written. Then the object files
-    /// are removed and the WAL is checkpointed and truncated, so that with
+    /// are removed (a crash before that leaves a note the next removal finishes) and the WAL is checkpointed and truncated, so that with
     /// `secure_delete` on neither plaintext nor ciphertext stays in the database,
     /// its WAL or the object directory. Ids of another tenant are refused.
     public func erase(_ plan: ErasurePlan) throws(VaultError) -> ErasureReport {
@@ -49,11 +49,8 @@ extension TenantVault {
                 calls += try deleteOwned(CallRecord.self, id, in: db)
             }
             for id in plan.objectIDs {
-                guard let record = try fetchObject(id, in: db) else {
-                    throw VaultError(.crossTenant, "object \(id) is not one of this tenant's; nothing was erased")
-                }
-                if let keyID = record.keyID { try vault.keys.destroy(id: keyID, in: db) }
-                objects += try deleteOwned(ObjectRecord.self, id, in: db)
+                try shredObject(id, in: db)
+                objects += 1
             }
             for id in plan.subjectIDs {
                 switch try subjectKey(id, in: db) {
@@ -79,9 +76,7 @@ extension TenantVault {
             )
             return ErasureReport(voicemails: voicemails, calls: calls, objects: objects, subjects: subjects)
         }
-        for id in plan.objectIDs {
-            try vault.objects.remove(tenantID: tenantID, objectID: id)
-        }
+        try removePendingObjectFiles()
         try vault.checkpointAndTruncateWAL()
         return report
     }
@@ -100,7 +95,7 @@ extension TenantVault {
 extension Vault {
     /// Moves every committed page from the WAL into the database file (where
     /// secure_delete has zeroed deleted content) and truncates the WAL to zero.
-    func checkpointAndTruncateWAL() throws(VaultError) {
+    public func checkpointAndTruncateWAL() throws(VaultError) {
         try VaultError.guarding("checkpointing the WAL") {
             try database.writeWithoutTransaction { db in
                 _ = try db.checkpoint(.truncate)

@@ -17,6 +17,12 @@ public struct FileStatus: Sendable, Hashable {
     public let permissions: UInt32
     public let ownerID: UInt32
     public let size: Int
+    /// Which file this is, whatever its name, with its last change: the backup
+    /// purge removes a path only while it is still the file the box wrote there
+    /// (an inode number alone is reused as soon as a file is deleted).
+    public let device: UInt64
+    public let inode: UInt64
+    public let modifiedNanoseconds: Int64
 
     /// The status of `path`, or nil when nothing is there. Symbolic links are
     /// reported as links, not followed.
@@ -30,7 +36,11 @@ public struct FileStatus: Sendable, Hashable {
             case S_IFLNK: .symbolicLink
             default: .other
             }
-        return FileStatus(type: type, permissions: UInt32(info.st_mode) & 0o7777, ownerID: info.st_uid, size: Int(info.st_size))
+        return FileStatus(
+            type: type, permissions: UInt32(info.st_mode) & 0o7777, ownerID: info.st_uid, size: Int(info.st_size),
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        )
     }
 
     /// True when neither group nor others have any access.

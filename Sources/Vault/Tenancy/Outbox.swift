@@ -157,20 +157,6 @@ extension TenantVault {
     }
 }
 
-extension Vault {
-    /// Deletes delivery log lines older than `days` (30 by default); the retention job calls it daily.
-    @discardableResult
-    public func purgeDeliveryLog(olderThanDays days: Int = 30) throws(VaultError) -> Int {
-        let cutoff = Int64((now().timeIntervalSince1970 - Double(days) * 86_400) * 1000)
-        return try write("purging the delivery log") { db throws(VaultError) in
-            try VaultError.guarding("purging the delivery log") {
-                try db.execute(sql: "DELETE FROM delivery_log WHERE at < ?", arguments: [cutoff])
-                return db.changesCount
-            }
-        }
-    }
-}
-
 extension TenantVault {
     /// The tenant's entries, oldest first: every one not yet delivered (pending,
     /// delivering, abandoned), and with `includingClosed` the delivered and withdrawn too.

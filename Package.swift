@@ -303,7 +303,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PrivacyTests",
-            dependencies: ["Privacy", "Vault", "HushboxTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Privacy", "Vault", "HushboxTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -66,6 +66,20 @@ public enum IngestRoutes {
                 return problem(.unprocessableContent, why)
             }
         }
+        router.post("v1/erasures") { request, _ -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 64 * 1024)
+            let bytes = Data(body.readableBytesView)
+            if let refusal = verify(request, body: bytes, signature: signature, now: now()) { return refusal }
+            let notice: EraseNotice
+            do { notice = try JSONDecoder().decode(EraseNotice.self, from: bytes) } catch {
+                return problem(.badRequest, "the body is not an erase notice: \(error)")
+            }
+            let removed = try await answer { () async throws(IngestError) in try await store.erase(notice) }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"erased":\#(removed)}"#))
+            )
+        }
         return router
     }
 
@@ -94,6 +108,8 @@ public enum IngestRoutes {
             throw HTTPError(.unprocessableContent, message: why)
         } catch .notFound {
             throw HTTPError(.notFound)
+        } catch .erased(let why) {
+            throw HTTPError(.gone, message: why)
         } catch .storage {
             throw HTTPError(.serviceUnavailable)
         }

@@ -33,7 +33,7 @@ public actor IngestStore {
     public init(directory: String, recipientKey: Curve25519.KeyAgreement.PrivateKey?) throws {
         self.directory = directory
         self.recipientKey = recipientKey
-        for sub in ["keys", "uploads", "objects"] {
+        for sub in ["keys", "uploads", "objects", "erased"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
     }
@@ -42,6 +42,9 @@ public actor IngestStore {
     /// - Returns: the status and whether it is new.
     public func create(idempotencyKey: String, _ upload: NewUpload) throws(IngestError) -> (UploadStatus, created: Bool) {
         if let problem = upload.problem { throw .badRequest(problem) }
+        if FileManager.default.fileExists(atPath: erasedPath(upload.objectID)) {
+            throw .erased("object \(upload.objectID) was erased at its owner's request; it is not taken again")
+        }
         if let existing = try uploadID(forKey: idempotencyKey) {
             guard let status = try status(of: existing), let announced = try announcement(of: existing) else {
                 throw .storage("upload \(existing) named by a key is missing")
@@ -115,7 +118,32 @@ public actor IngestStore {
         return .complete
     }
 
+    /// Erases everything held of an object: the stored object (payload,
+    /// metadata, audio) and any upload of it, finished or not; then notes the
+    /// erasure so that an upload of it still on its way is refused. Repeating
+    /// it is harmless. Returns how many files went.
+    public func erase(_ notice: EraseNotice) throws(IngestError) -> Int {
+        if let problem = notice.problem { throw .badRequest(problem) }
+        try write(Data(), to: erasedPath(notice.objectID))
+        var removed = 0
+        let object = objectPath(notice.objectID)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: object)) ?? [] where unlink(object + "/" + name) == 0 {
+            removed += 1
+        }
+        rmdir(object)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/uploads")) ?? [] where name.hasSuffix(".json") {
+            let id = String(name.dropLast(5))
+            guard (try? announcement(of: id))??.objectID == notice.objectID else { continue }
+            for suffix in [".part", ".json"] where unlink(path(upload: id, suffix)) == 0 {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
     // MARK: Files
+
+    private func erasedPath(_ objectID: String) -> String { directory + "/erased/" + objectID }
 
     private func uploadID(forKey key: String) throws(IngestError) -> String? {
         FileManager.default.contents(atPath: keyPath(key)).map { String(decoding: $0, as: UTF8.self) }
@@ -172,6 +200,8 @@ public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An Idempotency-Key sent again with a different announcement (422, as the idempotency-key draft says).
     case keyReused(String)
     case notFound
+    /// An upload of an object its owner had erased (410).
+    case erased(String)
     case storage(String)
 
     public var description: String {
@@ -179,6 +209,7 @@ public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badRequest(let why): "bad request: \(why)"
         case .keyReused(let why): why
         case .notFound: "no such upload"
+        case .erased(let why): why
         case .storage(let why): "storage failed: \(why)"
         }
     }

@@ -38,7 +38,7 @@ struct PurgeCommand: AsyncParsableCommand {
                 print("dry run: nothing was changed")
                 return
             }
-            let outcome = try purge.run(actor: CommandActor.current, at: now)
+            let outcome = try await purge.run(actor: CommandActor.current, at: now)
             for tenantID in try vault.tenantIDs() {
                 guard let run = outcome.runs[tenantID] else {
                     print("organisation \(tenantID): completed by another process at the same time")

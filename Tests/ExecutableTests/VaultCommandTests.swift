@@ -67,6 +67,23 @@ struct VaultCommandTests {
         #expect(try await auditEntryCount() == entriesBefore + 1, "one entry for the organisation's run")
     }
 
+    @Test("erase: a person is soft-deleted with the hard-delete date; --now asks first and destroys nothing unconfirmed; --yes destroys; bad input is named")
+    func erase() async throws {
+        #expect(try await hushbox(["tenant", "create", "Praxis"]).status == 0)
+        let soft = try await hushbox(["erase", "--subject", "+49 151 23456789"])
+        #expect(soft.status == 0 && soft.output.contains("hidden now: 0 calls, 0 messages") && soft.output.contains("hard delete due"), "\(soft)")
+        #expect(!soft.output.contains("23456789") && !soft.errors.contains("23456789"), "the number is not echoed")
+        let again = try await hushbox(["erase", "--subject", "+49 151 23456789"])
+        #expect(again.status != 0 && again.errors.contains("already under way"), "\(again)")
+        let unconfirmed = try await hushbox(["erase", "--subject", "+49 151 23456789", "--now"])
+        #expect(unconfirmed.status != 0 && unconfirmed.errors.contains("not confirmed: nothing was destroyed"), "\(unconfirmed)")
+        let destroyed = try await hushbox(["erase", "--subject", "+49 151 23456789", "--now", "--yes"])
+        #expect(destroyed.status == 0 && destroyed.output.contains("done: destroyed 0 calls"), "\(destroyed)")
+        #expect(try await hushbox(["erase", "--subject", "not-a-number"]).errors.contains("neither a phone number nor an e-mail address"))
+        #expect(try await hushbox(["erase", "--subject", "nobody@example.org"]).errors.contains("no user of this organisation"))
+        #expect(try await hushbox(["audit", "verify"]).status == 0)
+    }
+
     /// The number of entries `hushbox audit verify` walked (the chain must be intact).
     private func auditEntryCount() async throws -> Int {
         let verified = try await hushbox(["audit", "verify"])

@@ -210,4 +210,29 @@ struct UplinkWorkerFaultTests {
             #expect(FileManager.default.contents(atPath: directory.child("received/objects/\(id)/audio.opus")) == audio)
         }
     }
+
+    @Test("An erased caller's delivered message is erased at the receiver as well (200, logged), and the receiver will not take it again")
+    func eraseNotice() async throws {
+        let id = try #require(try leaveMessages(1, size: 20_000).keys.first)
+        let received = directory.child("received")
+        let store = try IngestStore(directory: received, recipientKey: customer)
+        let application = Application(
+            router: IngestRoutes.router(store: store, signature: try WebhookSignature(encodedSecret: secret), now: IngestRoutes.systemNow),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0))
+        )
+        try await application.test(.live) { client in
+            let url = "http://127.0.0.1:\(try #require(client.port))"
+            try await drain(try worker(url: url), within: .seconds(30))
+            #expect(FileManager.default.fileExists(atPath: received + "/objects/\(id)/audio.opus"))
+            let soft = try tenant.requestErasure(of: .caller(try PhoneNumber("+4930901820")), actor: "owner")
+            #expect(soft.eraseMessages == 1)
+            try await drain(try worker(url: url), within: .seconds(30))
+        }
+        #expect(!FileManager.default.fileExists(atPath: received + "/objects/\(id)"), "payload, metadata and audio gone at the receiver")
+        let notice = try #require(try tenant.outboxEntries(includingClosed: true).first { $0.kind == OutboxEntry.eraseKind })
+        #expect(notice.state == .delivered && notice.referenceID == id)
+        #expect(try tenant.deliveryLog(notice.id).map(\.statusCode) == [200])
+        let late = NewUpload(objectID: id, kind: "voicemail", length: 1, sha256: String(repeating: "0", count: 64), sealing: .none)
+        await #expect(throws: IngestError.self, "an upload of it still on its way is refused") { try await store.create(idempotencyKey: "late", late) }
+    }
 }

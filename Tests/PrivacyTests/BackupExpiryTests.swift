@@ -9,7 +9,7 @@ import Vault
 @Suite("Backup expiry")
 struct BackupExpiryTests {
     @Test("A backup is kept 29 days and removed on day 30; a file that took a backup's name is left alone; each is audited")
-    func expiry() throws {
+    func expiry() async throws {
         let box = try PurgeFixture()
         let kept = box.directory.child("kept.sqlite")
         let replaced = box.directory.child("replaced.sqlite")
@@ -21,12 +21,12 @@ struct BackupExpiryTests {
         let purge = RetentionPurge(vault: box.vault)
         box.time.set(box.day(29))
         #expect(try purge.preview(at: box.time.now).backups == 0)
-        #expect(try purge.run(actor: "test", at: box.time.now).backupsRemoved == 0)
+        #expect(try await purge.run(actor: "test", at: box.time.now).backupsRemoved == 0)
         #expect(FileStatus.of(kept) != nil)
 
         box.time.set(box.day(30))
         #expect(try purge.preview(at: box.time.now).backups == 2)
-        #expect(try purge.run(actor: "test", at: box.time.now).backupsRemoved == 1)
+        #expect(try await purge.run(actor: "test", at: box.time.now).backupsRemoved == 1)
         #expect(FileStatus.of(kept) == nil)
         #expect(try String(contentsOfFile: stranger, encoding: .utf8) == "not a backup of ours")
         #expect(try purge.preview(at: box.time.now).backups == 0, "each backup is dealt with once")

@@ -11,9 +11,9 @@ import Vault
 struct DailyJobSchedulerTests {
     /// Runs the real purge under the scheduler from `start` until `runs` runs
     /// happened; returns each run's reference time.
-    func references(from start: Date, runs: Int, prepare: (PurgeFixture) throws -> Void = { _ in }) async throws -> [Date] {
+    func references(from start: Date, runs: Int, prepare: (PurgeFixture) async throws -> Void = { _ in }) async throws -> [Date] {
         let box = try PurgeFixture(start: start)
-        try prepare(box)
+        try await prepare(box)
         let clock = SkippingClock()
         let time = box.time
         let now: @Sendable () -> Date = {
@@ -27,7 +27,7 @@ struct DailyJobSchedulerTests {
         await scheduler.run(
             isOwed: { instant in try purge.isOwed(scheduler.schedule, at: instant) },
             job: { instant in
-                _ = try purge.run(actor: "hushboxd", at: instant)
+                _ = try await purge.run(actor: "hushboxd", at: instant)
                 let count = seen.withLock { $0.append(instant); return $0.count }
                 if count == runs { throw CancellationError() }
             },
@@ -59,12 +59,12 @@ struct DailyJobSchedulerTests {
         let start = utc("2026-06-10T09:00:00Z")
         let runs = try await references(from: start, runs: 2) { box in
             // Today's 03:00 run completed before the restart.
-            _ = try RetentionPurge(vault: box.vault).run(actor: "hushboxd", at: self.utc("2026-06-10T03:00:00Z"))
+            _ = try await RetentionPurge(vault: box.vault).run(actor: "hushboxd", at: self.utc("2026-06-10T03:00:00Z"))
         }
         #expect(runs == ["2026-06-11T03:00:00Z", "2026-06-12T03:00:00Z"].map(utc))
 
         let resumed = try await references(from: start, runs: 1) { box in
-            _ = try RetentionPurge(vault: box.vault).run(actor: "hushboxd", at: self.utc("2026-06-09T03:00:00Z"))
+            _ = try await RetentionPurge(vault: box.vault).run(actor: "hushboxd", at: self.utc("2026-06-09T03:00:00Z"))
             _ = try box.tenant.beginPurgeRun(reference: self.utc("2026-06-10T03:00:00Z"), actor: "hushboxd")
         }
         #expect(resumed == [start], "owed at once")

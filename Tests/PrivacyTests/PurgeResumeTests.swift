@@ -10,7 +10,7 @@ struct PurgeResumeTests {
     struct CutOff: Error {}
 
     @Test("Cut off after a batch committed and before its files went: the next run, hours later, resumes with the first run's cut-offs, removes the files, and writes one audit entry counting everything once")
-    func resumed() throws {
+    func resumed() async throws {
         let box = try PurgeFixture()
         var left: [PurgeFixture.Left] = []
         for index in 0..<5 {
@@ -24,7 +24,7 @@ struct PurgeResumeTests {
         let cutting = RetentionPurge(vault: box.vault, batchSize: 2) { _, batch in
             if batch.kind == .voicemailAudio { throw CutOff() }
         }
-        #expect(throws: CutOff.self) { try cutting.run(actor: "hushboxd", at: box.time.now) }
+        await #expect(throws: CutOff.self) { try await cutting.run(actor: "hushboxd", at: box.time.now) }
         let open = try #require(try box.tenant.openPurgeRun())
         #expect(open.removed[.voicemailAudio] == 2, "the committed batch is counted")
         let shredded = left.filter { !box.audible($0) }
@@ -35,7 +35,7 @@ struct PurgeResumeTests {
 
         box.time.set(box.day(90.75))
         let reopened = try box.reopened()
-        let outcome = try RetentionPurge(vault: reopened, batchSize: 2).run(actor: "hushboxd", at: box.time.now)
+        let outcome = try await RetentionPurge(vault: reopened, batchSize: 2).run(actor: "hushboxd", at: box.time.now)
         let run = try #require(outcome.runs[box.tenant.tenantID])
         #expect(run.id == open.id && run.resumed)
         #expect(run.referenceAt == started, "the first run's reference time, so its cut-offs")
@@ -63,10 +63,10 @@ struct PurgeResumeTests {
             if batch.removed > 0 { withUnsafeCurrentTask { $0?.cancel() } }
         }
         let now = box.time.now
-        let task = Task { try purge.run(actor: "hushboxd", at: now) }
+        let task = Task { try await purge.run(actor: "hushboxd", at: now) }
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(try box.tenant.openPurgeRun()?.removed[.voicemailAudio] == 1)
-        let run = try #require(try RetentionPurge(vault: box.vault).run(actor: "hushboxd", at: now).runs[box.tenant.tenantID])
+        let run = try #require(try await RetentionPurge(vault: box.vault).run(actor: "hushboxd", at: now).runs[box.tenant.tenantID])
         #expect(run.resumed && run.removed[.voicemailAudio] == 4)
     }
 }

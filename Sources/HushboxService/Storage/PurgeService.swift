@@ -40,7 +40,7 @@ struct PurgeService<SleepClock: Clock>: Service, CustomStringConvertible where S
             await scheduler.run(
                 isOwed: { now in try purge.isOwed(schedule, at: now) },
                 job: { now in
-                    let outcome = try purge.run(actor: "hushboxd", at: now)
+                    let outcome = try await purge.run(actor: "hushboxd", at: now)
                     for (tenantID, run) in outcome.runs {
                         var metadata: Logger.Metadata = ["tenant": "\(tenantID)", "run": "\(run.id)", "resumed": "\(run.resumed)"]
                         for kind in ExpiredData.allCases {

@@ -89,6 +89,14 @@ struct UplinkService: Service, CustomStringConvertible {
         var log = logger
         log[metadataKey: "outbox_id"] = "\(entry.id)"
         log[metadataKey: "destination"] = "\(setup.destination.name)"
+        if entry.kind == OutboxEntry.eraseKind {
+            // The message is erased on the box; the notice names it by the id it was uploaded under.
+            let result = EraseNotice.result(of: await client.send(EraseNotice(objectID: entry.referenceID), idempotencyKey: entry.id))
+            record(result, of: entry, tenant: tenant, backoff: backoff, metrics: metrics, log: log) {
+                log.info("erase notice delivered", metadata: ["attempt": "\(entry.attempts + 1)"])
+            }
+            return
+        }
         let upload: VoicemailUpload
         do {
             upload = try VoicemailUpload.prepare(entry, tenant: tenant, recipient: setup.recipient, spool: spool)
@@ -113,14 +121,25 @@ struct UplinkService: Service, CustomStringConvertible {
         let result = await UploadDriver.attempt(&session) { request, session in
             await client.perform(request, of: session, announcement: upload.announcement, payload: upload.payload)
         }
+        record(result, of: entry, tenant: tenant, backoff: backoff, metrics: metrics, log: log) {
+            VoicemailUpload.discard(entry, spool: spool)
+            log.info("delivered", metadata: ["attempt": "\(entry.attempts + 1)", "seconds": "\((ContinuousClock.now - started) / .seconds(1))"])
+        }
+    }
+
+    /// Writes an attempt's end to the entry's row and log, and counts it.
+    private func record(
+        _ result: UploadDriver.AttemptResult, of entry: OutboxEntry, tenant: TenantVault, backoff: Duration, metrics: UplinkMetrics, log: Logger,
+        delivered: () -> Void
+    ) {
         do {
             switch result {
             case .delivered:
-                try tenant.recordDeliveryAttempt(entry.id, outcome: .delivered, statusCode: 201)
+                // The answer that completes each: 201 for an upload's last chunk, 200 for an erase notice.
+                try tenant.recordDeliveryAttempt(entry.id, outcome: .delivered, statusCode: entry.kind == OutboxEntry.eraseKind ? 200 : 201)
                 metrics.attempted(.delivered)
                 metrics.delivered(queuedAt: entry.createdAt, now: Date())
-                VoicemailUpload.discard(entry, spool: spool)
-                log.info("delivered", metadata: ["attempt": "\(entry.attempts + 1)", "seconds": "\((ContinuousClock.now - started) / .seconds(1))"])
+                delivered()
             case .needsAttention(let why, let status):
                 try tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: status)
                 metrics.attempted(.failed)

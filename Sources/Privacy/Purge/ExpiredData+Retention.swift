@@ -4,7 +4,7 @@ extension ExpiredData {
     /// The retention period that decides when this kind of data expires.
     public var category: RetentionCategory {
         switch self {
-        case .softDeletedMessages: .softDeleted
+        case .dueErasures, .softDeletedMessages: .softDeleted
         case .voicemailAudio: .voicemailAudio
         case .callRecords: .callMetadata
         case .endedSessions: .revokedSessions

@@ -17,7 +17,7 @@ public struct RetentionPurge: Sendable {
     /// (progress for a log; a test stops a run here to resume it).
     public let afterBatch: @Sendable (TenantVault, PurgeBatch) throws -> Void
 
-    public init(vault: Vault, batchSize: Int = 200, afterBatch: @escaping @Sendable (TenantVault, PurgeBatch) throws -> Void = { _, _ in }) {
+    public init(vault: Vault, batchSize: Int = 50, afterBatch: @escaping @Sendable (TenantVault, PurgeBatch) throws -> Void = { _, _ in }) {
         precondition(batchSize > 0, "a batch removes at least one item")
         self.vault = vault
         self.batchSize = batchSize
@@ -33,9 +33,11 @@ public struct RetentionPurge: Sendable {
     }
 
     /// Purges every organisation at `now` (resuming any run cut off earlier).
-    /// Checks for cancellation between batches: a shutdown stops it after the
-    /// batch in hand, and the next run resumes.
-    public func run(actor: String, at now: Date) throws -> Outcome {
+    /// Between batches it lets other tasks run (the vault's work is blocking:
+    /// on a two-core box a long purge must not hold a thread that calls need)
+    /// and checks for cancellation: a shutdown stops it after the batch in
+    /// hand, and the next run resumes.
+    public func run(actor: String, at now: Date) async throws -> Outcome {
         var outcome = Outcome()
         for tenantID in try vault.tenantIDs() {
             let tenant = try vault.tenant(tenantID)
@@ -46,6 +48,7 @@ public struct RetentionPurge: Sendable {
                 let cutoff = policy.cutoff(kind.category, at: run.referenceAt)
                 var removed = batchSize
                 while removed == batchSize {
+                    await Task.yield()
                     try Task.checkCancellation()
                     let batch = try tenant.removeExpired(kind, cutoff: cutoff, limit: batchSize, run: run)
                     try afterBatch(tenant, batch)

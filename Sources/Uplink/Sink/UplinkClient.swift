@@ -88,7 +88,25 @@ public final class UplinkClient: Sendable {
             outgoing.headers.add(name: "Content-Type", value: "application/offset+octet-stream")
             outgoing.headers.add(name: "Upload-Offset", value: String(offset))
         }
-        if case .probe = request {} else {
+        if case .probe = request {
+            return await execute(outgoing)
+        }
+        return await execute(outgoing, signedAs: key, body: body)
+    }
+
+    /// Sends an erase notice (`POST /v1/erasures`), signed, under `idempotencyKey`.
+    public func send(_ notice: EraseNotice, idempotencyKey key: String) async -> UploadSession.Answer {
+        var outgoing = HTTPClientRequest(url: baseURL + "/v1/erasures")
+        outgoing.method = .POST
+        outgoing.headers.add(name: "Content-Type", value: "application/json")
+        return await execute(outgoing, signedAs: key, body: (try? JSONEncoder().encode(notice)) ?? Data())
+    }
+
+    /// Signs a request with a body (the key is its `Idempotency-Key` and
+    /// `webhook-id`) and sends it; any failure to get an answer is `.unreachable`.
+    private func execute(_ request: HTTPClientRequest, signedAs key: String? = nil, body: Data = Data()) async -> UploadSession.Answer {
+        var outgoing = request
+        if let key {
             let timestamp = now()
             outgoing.headers.add(name: "Idempotency-Key", value: key)
             outgoing.headers.add(name: "webhook-id", value: key)

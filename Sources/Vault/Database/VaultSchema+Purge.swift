@@ -62,3 +62,17 @@ extension VaultSchema {
         }
     }
 }
+
+extension VaultSchema {
+    /// An erasure under way remembers whom it is about by blind index (a
+    /// caller's number is detached from their subject when it starts), until
+    /// its hard delete clears it.
+    static func addErasureLookup(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE deletion_requests ADD COLUMN subject_kind TEXT CHECK (subject_kind IN ('caller', 'user'));
+            ALTER TABLE deletion_requests ADD COLUMN lookup_index BLOB;
+            CREATE INDEX deletion_requests_by_lookup ON deletion_requests(tenant_id, subject_kind, lookup_index);
+            """)
+    }
+}
+

@@ -14,6 +14,7 @@ enum VaultSchema {
         migrator.registerMigration("v1: initial schema", migrate: createInitialSchema)
         migrator.registerMigration("v2: outbox entries withdrawn by their owner", migrate: addWithdrawnOutboxState)
         migrator.registerMigration("v3: retention purge runs, pending object file removals, backups", migrate: addPurgeBookkeeping)
+        migrator.registerMigration("v4: erasures remember whom they are about", migrate: addErasureLookup)
         return migrator
     }
 

@@ -5,6 +5,9 @@ import GRDB
 /// The order of `allCases` is the order a run takes them in: messages before
 /// the calls they belong to, so a call goes only after its message.
 public enum ExpiredData: String, CaseIterable, Sendable, Hashable {
+    /// Erasures whose 30 days since the soft delete are over: hard-deleted by
+    /// crypto-shredding (``TenantVault/completeErasure(_:actor:)``).
+    case dueErasures = "due_erasures"
     /// Messages deleted by their owner: audio crypto-shredded, the row kept as `purged`.
     case softDeletedMessages = "soft_deleted_messages"
     /// Messages older than the audio period: the same.
@@ -48,6 +51,7 @@ extension TenantVault {
             }
             for id in ids {
                 switch kind {
+                case .dueErasures: _ = try completeErasure(id, actor: run.actor, in: db)
                 case .softDeletedMessages, .voicemailAudio: try purgeMessage(id, in: db)
                 case .callRecords: try deleteCallRecord(id, in: db)
                 case .endedSessions: try deleteRow("sessions", id, in: db)
@@ -65,6 +69,8 @@ extension TenantVault {
     /// The ids of expired items, oldest first. Arguments: tenant, cut-off (ms), limit (-1: none).
     private static func expiredQuery(_ kind: ExpiredData) -> String {
         switch kind {
+        case .dueErasures:
+            "SELECT id FROM deletion_requests WHERE tenant_id = ?1 AND state = 'soft_deleted' AND soft_deleted_at <= ?2 ORDER BY soft_deleted_at, id LIMIT ?3"
         case .softDeletedMessages:
             "SELECT id FROM voicemails WHERE tenant_id = ?1 AND state = 'soft_deleted' AND soft_deleted_at <= ?2 ORDER BY soft_deleted_at, id LIMIT ?3"
         case .voicemailAudio:

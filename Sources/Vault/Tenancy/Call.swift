@@ -127,10 +127,14 @@ extension TenantVault {
         }
     }
 
-    /// Calls, newest first; with `counterparty`, only that number's (by blind index).
+    /// Calls, newest first; with `counterparty`, only that number's (by blind
+    /// index). The calls of a person whose erasure is under way are not listed.
     public func calls(counterparty: PhoneNumber? = nil, limit: Int = 1000) throws(VaultError) -> [Call] {
         try read("listing calls") { db, sealer throws(VaultError) in
-            var request = CallRecord.owned(by: tenantID)
+            var request = CallRecord.owned(by: tenantID).filter(
+                sql: "subject_id IS NULL OR subject_id NOT IN (SELECT subject_id FROM deletion_requests WHERE tenant_id = ? AND state != 'completed')",
+                arguments: [tenantID]
+            )
             if let counterparty {
                 request = request.filter(Column("counterparty_index") == sealer.blindIndex(counterparty))
             }

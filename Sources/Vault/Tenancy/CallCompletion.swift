@@ -189,7 +189,7 @@ extension TenantVault {
         }
     }
 
-    private func enqueue(kind: String, reference: String, destination: String, in db: Database) throws(VaultError) {
+    func enqueue(kind: String, reference: String, destination: String, in db: Database) throws(VaultError) {
         let now = timestamp()
         try VaultError.guarding("queueing \(kind) \(reference) for \(destination)") {
             try db.execute(

@@ -6,6 +6,10 @@ import GRDB
 /// (``TenantVault/completeCall(_:consent:recording:outboxDestinations:actor:)``)
 /// and leave the queue only as `delivered`; nothing here deletes one.
 public struct OutboxEntry: Sendable, Hashable {
+    /// An entry that tells a destination to erase a message it received
+    /// (its reference is the message's id, which the destination knows it by).
+    public static let eraseKind = "erasure"
+
     public enum State: String, Sendable, Hashable {
         case pending
         /// An attempt is under way, or was when the box stopped: it resumes.

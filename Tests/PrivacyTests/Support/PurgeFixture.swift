@@ -90,6 +90,19 @@ struct PurgeFixture {
         (try? tenant.openObject(left.objectID).readAll()) != nil
     }
 
+    /// The vault's files (database, WAL, objects) that contain `needle`, by name.
+    func filesContaining(_ needle: Data) throws -> [String] {
+        let root = directory.child("vault")
+        var found: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: root)
+        while let name = enumerator?.nextObject() as? String {
+            let file = root + "/" + name
+            guard FileStatus.of(file)?.type == .regular else { continue }
+            if try Data(contentsOf: URL(fileURLWithPath: file)).range(of: needle) != nil { found.append(name) }
+        }
+        return found
+    }
+
     /// The purge entries of the audit log, oldest first.
     func purgeEntries() throws -> [[String: String]] {
         try tenant.auditEntries().filter { $0.action == "retention.purged" }.map { entry in

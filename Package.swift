@@ -145,7 +145,7 @@ let package = Package(
         // MARK: Privacy operations: retention periods, the daily purge and its schedule (issue 8, being built).
         .target(
             name: "Privacy",
-            dependencies: ["Vault"],
+            dependencies: ["Vault", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
 

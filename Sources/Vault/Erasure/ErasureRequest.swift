@@ -148,7 +148,7 @@ extension TenantVault {
         }
     }
 
-    private func openErasures(of subject: DataSubject, sealer: ColumnSealer, in db: Database) throws(VaultError) -> [ErasureRequest] {
+    func openErasures(of subject: DataSubject, sealer: ColumnSealer, in db: Database) throws(VaultError) -> [ErasureRequest] {
         let index = subject.lookupIndex(sealer)
         let ids = try VaultError.guarding("finding erasures under way") {
             try String.fetchAll(

@@ -66,7 +66,7 @@ extension TenantVault {
 
 extension Vault {
     /// The tenant and key an API token belongs to, or nil for an unknown, revoked
-    /// or wrong token. The Argon2id work is done whether or not the lookup
+    /// or wrong token, or one of a disabled (restricted) user. The Argon2id work is done whether or not the lookup
     /// prefix exists, so response times do not tell valid prefixes apart.
     public func authenticate(apiKey token: String) throws(VaultError) -> APIKeyIdentity? {
         // hbx_ ‖ 16 hex ‖ _ ‖ secret (base64url, which may itself contain "_").
@@ -77,7 +77,10 @@ extension Vault {
             let row = try lookup.flatMap { lookup throws(VaultError) in
                 try VaultError.guarding("looking up an API key") {
                     try Row.fetchOne(
-                        db, sql: "SELECT id, tenant_id, user_id, key_hash, revoked_at FROM api_keys WHERE lookup_prefix = ?",
+                        db, sql: """
+                            SELECT k.id, k.tenant_id, k.user_id, k.key_hash, coalesce(k.revoked_at, u.disabled_at) AS revoked_at
+                            FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id WHERE k.lookup_prefix = ?
+                            """,
                         arguments: [lookup]
                     )
                 }

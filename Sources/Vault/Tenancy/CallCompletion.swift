@@ -217,12 +217,16 @@ extension TenantVault {
     /// The consents recorded for a call, oldest first.
     public func consents(call callID: String) throws(VaultError) -> [Consent] {
         try read("reading consents") { db, _ throws(VaultError) in
-            try VaultError.guarding("reading consents") {
-                try Row.fetchAll(
-                    db, sql: "SELECT consent_type, language, prompt_version FROM consents WHERE tenant_id = ? AND call_id = ? ORDER BY at, id",
-                    arguments: [tenantID, callID]
-                ).map { Consent(kind: Consent.Kind(rawValue: $0[0]) ?? .declined, language: $0[1], promptVersion: $0[2]) }
-            }
+            try consents(call: callID, in: db)
+        }
+    }
+
+    func consents(call callID: String, in db: Database) throws(VaultError) -> [Consent] {
+        try VaultError.guarding("reading consents") {
+            try Row.fetchAll(
+                db, sql: "SELECT consent_type, language, prompt_version FROM consents WHERE tenant_id = ? AND call_id = ? ORDER BY at, id",
+                arguments: [tenantID, callID]
+            ).map { Consent(kind: Consent.Kind(rawValue: $0[0]) ?? .declined, language: $0[1], promptVersion: $0[2]) }
         }
     }
 }

@@ -198,7 +198,7 @@ let package = Package(
             name: "hushbox",
             dependencies: [
                 "HushboxService",
-                "Vault", "Voicemail", "Media", "Privacy",
+                "Vault", "Voicemail", "Media", "Privacy", "Uplink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

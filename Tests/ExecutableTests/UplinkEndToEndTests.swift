@@ -18,8 +18,9 @@ extension CallingTests {
         /// a fresh hushbox-ingest letting the box in by its certificate's fingerprint,
         /// reached at `through(receiverPort)` (the receiver's own port by default).
         /// - Parameter sealingTo: the key the box seals to; the receiver's own by default.
+        /// - Parameter registered: whether "backend" is put on the organisation's sub-processor register, live.
         static func boxWithReceiver(
-            through: (Int) throws -> Int = { $0 }, sealingTo: String? = nil
+            through: (Int) throws -> Int = { $0 }, sealingTo: String? = nil, registered: Bool = true
         ) async throws -> (VoicemailBox, UplinkDeliveryTests.Receiver) {
             let directory = try TemporaryDirectory(prefix: "hushbox-uplink")
             let environment = HushboxdLifecycleTests.environment()
@@ -48,7 +49,22 @@ extension CallingTests {
                       ca_file: \(receiverCA)
 
                 """
-            return (try await VoicemailBox(configuration: configuration, in: directory), receiver)
+            let box = try await VoicemailBox(configuration: configuration, in: directory)
+            if registered {
+                // Customers were told a month ago: the receiver is a live sub-processor.
+                let added = try await box.hushbox(
+                    ["subprocessor", "add", "backend", "--purpose", "voicemail backend", "--region", "DE", "--notice-given", Self.daysAgo(31)]
+                )
+                #expect(added.status == 0, "\(added)")
+            }
+            return (box, receiver)
+        }
+
+        /// A UTC day `days` before today, as `hushbox subprocessor add` takes it.
+        static func daysAgo(_ days: Double) -> String {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate]
+            return formatter.string(from: Date().addingTimeInterval(-days * 86_400))
         }
 
         /// What the receiver stored for voicemail `id` is the audio `hushbox voicemail export` gives.
@@ -60,13 +76,29 @@ extension CallingTests {
             #expect(((try? FileManager.default.contentsOfDirectory(atPath: box.directory.child(".hushbox-dev/uplink"))) ?? []).isEmpty, "the spooled copy is gone once delivered")
         }
 
-        @Test("A voicemail arrives at hushbox-ingest, opened byte for byte as the box stores it, with its metadata")
+        @Test("A voicemail waits while its destination is not a registered sub-processor, then arrives at hushbox-ingest, opened byte for byte as the box stores it, with its metadata")
         func voicemailReachesReceiver() async throws {
-            let (box, receiver) = try await Self.boxWithReceiver()
+            let (box, receiver) = try await Self.boxWithReceiver(registered: false)
             let (_, callFile) = try await SpokenAudio.render(in: box.directory, lead: try SpokenAudio.secondsBeforeRecording() + 0.7, tail: 1)
             let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
             #expect(try await box.callEnded().contains("outcome=recorded"))
             await VoicemailBox.stop(caller)
+            let held = try await box.daemon.standardError.waitFor("the refusal", within: .seconds(30)) { $0.contains("messages are held back") }
+            #expect(held.contains("not on the organisation's sub-processor register"), "\(held)")
+            #expect(try await box.hushbox(["uplink", "list"]).output.contains("pending"), "queued, not sent")
+            let stored = (try? FileManager.default.contentsOfDirectory(atPath: receiver.directory.child("store/objects"))) ?? []
+            #expect(stored.isEmpty, "nothing reached the receiver")
+
+            // Registered now with a go-live in the future: still held.
+            let future = try await box.hushbox(["subprocessor", "add", "backend", "--purpose", "voicemail backend", "--region", "DE"])
+            #expect(future.status == 0 && future.output.contains("may receive data from"), "\(future)")
+            _ = try await box.daemon.standardError.waitFor("the go-live refusal", within: .seconds(30)) { $0.contains("30 days after the customer notice") }
+            #expect(try await box.hushbox(["subprocessor", "remove", "backend"]).status == 0)
+            let added = try await box.hushbox(
+                ["subprocessor", "add", "backend", "--purpose", "voicemail backend", "--region", "DE", "--notice-given", Self.daysAgo(31)]
+            )
+            #expect(added.status == 0, "\(added)")
+            #expect(try await box.hushbox(["subprocessor", "list"]).output.contains("backend  DE  live"))
             _ = try await box.daemon.standardError.waitFor("the upload", within: .seconds(30)) { $0.contains("delivered") }
 
             let messages = try await box.messages()

@@ -64,6 +64,10 @@ struct UplinkWorkerFaultTests {
         directory = try TemporaryDirectory()
         vault = try Vault.open(directory: directory.child("vault"), deviceKEK: DeviceKEK.generate().kek, logger: Logger(label: "test"))
         tenant = try vault.createTenant(name: "Praxis")
+        // Customers were told a month ago: the receiver is a live sub-processor.
+        _ = try tenant.registerSubProcessor(
+            name: "backend", purpose: "voicemail backend", region: "DE", noticeGiven: Date().addingTimeInterval(-31 * 86_400), actor: "test"
+        )
     }
 
     /// Kept messages of `size` bytes each, queued for "backend": voicemail id → audio.

@@ -34,7 +34,11 @@ let benchmarks: @Sendable () -> Void = {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let vault = try Vault.open(directory: directory + "/vault", deviceKEK: DeviceKEK.generate().kek, logger: quiet)
-        try queueVoicemails(in: try vault.createTenant(name: "Benchmark"))
+        let tenant = try vault.createTenant(name: "Benchmark")
+        _ = try tenant.registerSubProcessor(
+            name: "backend", purpose: "benchmark receiver", region: "DE", noticeGiven: Date().addingTimeInterval(-31 * 86_400), actor: "benchmark"
+        )
+        try queueVoicemails(in: tenant)
         let customer = Curve25519.KeyAgreement.PrivateKey()
         let secret = "whsec_" + Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
         let store = try IngestStore(directory: directory + "/received", recipientKey: customer)

@@ -12,6 +12,8 @@ struct UplinkMetrics: Sendable {
     static let oldestAgeLabel = "hushbox_uplink_oldest_undelivered_age_seconds"
     static let latencyLabel = "hushbox_uplink_delivery_latency_seconds"
     static let attemptsLabel = "hushbox_uplink_attempts_total"
+    /// 1 while an organisation's messages wait because the destination is not a live, registered sub-processor.
+    static let blockedLabel = "hushbox_uplink_destination_blocked"
     /// From seconds (a receiver that is up) to days (an outage the box rode out).
     static let latencyBuckets: [Duration] = [1, 5, 30, 120, 600, 1800, 3600, 6 * 3600, 24 * 3600, 72 * 3600, 7 * 24 * 3600].map { .seconds($0) }
 
@@ -19,6 +21,7 @@ struct UplinkMetrics: Sendable {
     private let oldestAge: Gauge
     private let latency: Metrics.Timer
     private let attempts: [DeliveryOutcome: Counter]
+    private let blocked: Gauge
 
     init(destination: String, factory: any MetricsFactory) {
         let dimensions = [("destination", destination)]
@@ -30,6 +33,11 @@ struct UplinkMetrics: Sendable {
             attempts[outcome] = Counter(label: Self.attemptsLabel, dimensions: dimensions + [("outcome", outcome.rawValue)], factory: factory)
         }
         self.attempts = attempts
+        blocked = Gauge(label: Self.blockedLabel, dimensions: dimensions, factory: factory)
+    }
+
+    func observe(blocked isBlocked: Bool) {
+        blocked.record(isBlocked ? 1 : 0)
     }
 
     /// The queue as the outbox has it now: undelivered entries (abandoned ones

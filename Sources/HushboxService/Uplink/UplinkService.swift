@@ -43,11 +43,29 @@ struct UplinkService: Service, CustomStringConvertible {
         )
         var generator = SystemRandomNumberGenerator()
         let metrics = UplinkMetrics(destination: setup.destination.name, factory: metricsFactory)
+        // Each organisation's last refusal, so a person is told once when it starts and once when it ends.
+        var refusals: [String: String] = [:]
         while !Task.isCancelled {
             var worked = false
             do {
                 let tenants = try vault.tenantIDs().map { id throws(VaultError) in try vault.tenant(id) }
+                var blocked = false
                 for tenant in tenants {
+                    let refusal = SubProcessorGate.refusal(
+                        of: setup.destination, registered: try tenant.subProcessor(named: setup.destination.name), at: Date()
+                    )
+                    if refusal != refusals[tenant.tenantID] {
+                        if let refusal {
+                            logger.error("messages are held back", metadata: ["tenant": "\(tenant.tenantID)", "why": "\(refusal)"])
+                        } else if refusals[tenant.tenantID] != nil {
+                            logger.notice("the destination is a live sub-processor now: delivering", metadata: ["tenant": "\(tenant.tenantID)", "destination": "\(setup.destination.name)"])
+                        }
+                        refusals[tenant.tenantID] = refusal
+                    }
+                    guard refusal == nil else {
+                        blocked = true
+                        continue
+                    }
                     let due = try tenant.dueOutboxEntries(destination: setup.destination.name, at: Date(), limit: setup.destination.maxConcurrentUploads)
                     worked = worked || !due.isEmpty
                     var delays: [String: Duration] = [:]
@@ -71,6 +89,7 @@ struct UplinkService: Service, CustomStringConvertible {
                     oldest = [oldest, depth.oldest].compactMap { $0 }.min()
                 }
                 metrics.observe(undelivered: undelivered, oldest: oldest, now: Date())
+                metrics.observe(blocked: blocked)
             } catch {
                 logger.error("the outbox could not be read", metadata: ["destination": "\(setup.destination.name)", "error": "\(error)"])
             }

@@ -1,9 +1,11 @@
-// Writes a sealed object slowly, reporting each whole chunk on standard output,
-// so that a test can kill it with SIGKILL in the middle and check what survives.
+// Writes a sealed object, reporting each whole chunk on standard output, and
+// stops in the middle of its fourth chunk to wait there, so that a test kills
+// it with SIGKILL mid-stream however slowly the test gets to run (a probe that
+// kept writing could finish first on a loaded machine).
 //
 // Usage: VaultCrashProbe VAULT_DIRECTORY DEVICE_KEY_FILE
 // Prints "object TENANT OBJECT", then "chunks N" after each sealed chunk is on
-// disk; byte i of the stream is (i * 31) % 251.
+// disk (N = 1, 2, 3), then "waiting"; byte i of the stream is (i * 31) % 251.
 import Foundation
 import Logging
 import Vault
@@ -26,15 +28,14 @@ do {
     let piece = 8 * 1024
     let chunk = 64 * 1024
     var position = 0
-    while position < 100 * chunk {
+    while position < 3 * chunk + 3 * piece {
         let bytes = (position..<position + piece).map { UInt8(($0 * 31) % 251) }
         try writer.write(bytes)
         position += piece
         if position % chunk == 0 { say("chunks \(position / chunk)") }
-        usleep(5_000)
     }
-    try tenant.finish(writer)
-    say("finished")
+    say("waiting")
+    while true { sleep(60) }
 } catch {
     FileHandle.standardError.write(Data("probe failed: \(error)\n".utf8))
     exit(1)

@@ -19,8 +19,7 @@ struct EraseCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var tenantOption: TenantOption
 
-    @Option(help: ArgumentHelp("The person: a caller's number (+49…) or a user's e-mail address.", valueName: "phone|email"))
-    var subject: String
+    @OptionGroup var subjectOption: SubjectOption
 
     @Flag(help: "Destroy the data now instead of in 30 days (asks first).")
     var now = false
@@ -29,10 +28,7 @@ struct EraseCommand: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
-        let person: DataSubject
-        do { person = try DataSubject(parsing: subject) } catch {
-            throw CommandFailure.failed("\(subject.prefix(4))… is neither a phone number nor an e-mail address: \(error)")
-        }
+        let person = try subjectOption.person()
         if yes && !now { throw CommandFailure.failed("--yes only confirms --now; without --now nothing is destroyed before 30 days") }
         let tenant = try await tenantOption.open(options)
         let underWay: [ErasureRequest]

@@ -18,17 +18,13 @@ struct ExportCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var tenantOption: TenantOption
 
-    @Option(help: ArgumentHelp("The person: a caller's number (+49…) or a user's e-mail address.", valueName: "phone|email"))
-    var subject: String
+    @OptionGroup var subjectOption: SubjectOption
 
     @Option(help: ArgumentHelp("The directory to create (never overwritten).", valueName: "dir"))
     var out: String
 
     func run() async throws {
-        let person: DataSubject
-        do { person = try DataSubject(parsing: subject) } catch {
-            throw CommandFailure.failed("\(subject.prefix(4))… is neither a phone number nor an e-mail address: \(error)")
-        }
+        let person = try subjectOption.person()
         let tenant = try await tenantOption.open(options)
         do {
             let written = try SubjectExport.write(person, of: tenant, to: out, actor: CommandActor.current, now: Date())

@@ -13,8 +13,7 @@ struct RectifyCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigurationOptions
     @OptionGroup var tenantOption: TenantOption
 
-    @Option(help: ArgumentHelp("The person: a caller's number (+49…) or a user's e-mail address.", valueName: "phone|email"))
-    var subject: String
+    @OptionGroup var subjectOption: SubjectOption
 
     @Option(help: ArgumentHelp("A user's corrected e-mail address.", valueName: "email"))
     var email: String?
@@ -26,10 +25,7 @@ struct RectifyCommand: AsyncParsableCommand {
     var number: String?
 
     func run() async throws {
-        let person: DataSubject
-        do { person = try DataSubject(parsing: subject) } catch {
-            throw CommandFailure.failed("\(subject.prefix(4))… is neither a phone number nor an e-mail address: \(error)")
-        }
+        let person = try subjectOption.person()
         switch person {
         case .caller where email != nil || displayName != nil, .user where number != nil:
             throw CommandFailure.failed("--number corrects a caller; --email and --display-name correct a user")

@@ -1,0 +1,36 @@
+public import Foundation
+public import Vault
+
+/// One reminder that an incident still awaits its notification to the
+/// supervisory authority. It carries no summary: alerts travel through logs
+/// and webhooks, which must not spread what the register keeps sealed.
+public struct IncidentAlert: Sendable, Hashable {
+    /// How close the 72-hour deadline is.
+    public enum Urgency: Int, Sendable, Hashable, Comparable {
+        /// More than 12 hours left.
+        case pending
+        /// 12 hours or less left.
+        case urgent
+        /// The deadline has passed.
+        case overdue
+
+        public static func < (lhs: Urgency, rhs: Urgency) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        public var name: String {
+            switch self {
+            case .pending: "pending"
+            case .urgent: "urgent"
+            case .overdue: "overdue"
+            }
+        }
+    }
+
+    public let tenantID: String
+    public let incidentID: String
+    public let severity: Incident.Severity
+    public let openedAt: Date
+    public let deadline: Date
+    /// Seconds to the deadline at the alert; negative once it has passed.
+    public let secondsRemaining: TimeInterval
+    public let urgency: Urgency
+}

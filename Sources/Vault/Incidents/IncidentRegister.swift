@@ -1,0 +1,182 @@
+public import Foundation
+import GRDB
+
+/// The organisation's incident register. Summaries are sealed under the
+/// organisation's data key; every step is audited with the severity and the
+/// times, never the summary.
+extension TenantVault {
+    /// The longest summary kept: a register entry, not a report.
+    public static let incidentSummaryLimit = 4000
+
+    /// Records an incident the organisation became aware of at `awareSince`
+    /// (now when nil): the 72 hours to notify the supervisory authority run from there.
+    public func openIncident(
+        severity: Incident.Severity, summary: String, awareSince: Date? = nil, actor: String
+    ) throws(VaultError) -> Incident {
+        let now = vault.now()
+        let openedAt = awareSince ?? now
+        guard openedAt <= now else { throw VaultError(.invalidInput, "the organisation cannot have become aware of an incident in the future; nothing was recorded") }
+        let summary = try Self.checkedSummary(summary)
+        let incident = Incident(id: Self.newID(), severity: severity, summary: summary, openedAt: openedAt)
+        return try write("recording an incident") { db, sealer throws(VaultError) in
+            let sealed = try sealer.seal(summary, .incidentSummary, rowID: incident.id)
+            try VaultError.guarding("recording an incident") {
+                try db.execute(
+                    sql: "INSERT INTO incidents (id, tenant_id, severity, summary_sealed, opened_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [incident.id, tenantID, severity.rawValue, sealed, openedAt.milliseconds]
+                )
+            }
+            _ = try audit(
+                AuditEvent(
+                    action: "incident.opened", actor: actor,
+                    details: ["incident_id": incident.id, "severity": severity.rawValue, "aware_since": Self.iso(openedAt), "deadline": Self.iso(incident.notificationDeadline)]
+                ),
+                in: db
+            )
+            return incident
+        }
+    }
+
+    /// Changes an open incident's severity, summary or both.
+    public func updateIncident(_ id: String, severity: Incident.Severity? = nil, summary: String? = nil, actor: String) throws(VaultError) -> Incident {
+        guard severity != nil || summary != nil else { throw VaultError(.invalidInput, "nothing to change: give a new severity, a new summary or both") }
+        let newSummary = try summary.map { text throws(VaultError) in try Self.checkedSummary(text) }
+        return try changeOpenIncident(id, "updating incident \(id)") { incident, db, sealer throws(VaultError) in
+            var details = ["incident_id": id]
+            if let severity {
+                details["severity"] = severity.rawValue
+                details["previous_severity"] = incident.severity.rawValue
+                incident.severity = severity
+            }
+            if let newSummary {
+                details["summary"] = "changed"
+                incident.summary = newSummary
+            }
+            let sealed = try sealer.seal(incident.summary, .incidentSummary, rowID: id)
+            try VaultError.guarding("updating incident \(id)") {
+                try db.execute(
+                    sql: "UPDATE incidents SET severity = ?, summary_sealed = ? WHERE tenant_id = ? AND id = ?",
+                    arguments: [incident.severity.rawValue, sealed, tenantID, id]
+                )
+            }
+            _ = try audit(AuditEvent(action: "incident.updated", actor: actor, details: details), in: db)
+        }
+    }
+
+    /// Records that the supervisory authority was notified at `at` (now when
+    /// nil), which ends the alerts.
+    public func recordIncidentNotification(_ id: String, at: Date? = nil, actor: String) throws(VaultError) -> Incident {
+        let now = vault.now()
+        let notifiedAt = at ?? now
+        guard notifiedAt <= now else { throw VaultError(.invalidInput, "a notification cannot have been given in the future; nothing was recorded") }
+        return try changeOpenIncident(id, "recording the notification of incident \(id)") { incident, db, _ throws(VaultError) in
+            guard incident.notifiedAt == nil else {
+                throw VaultError(.invalidInput, "incident \(id) was already notified on \(Self.iso(incident.notifiedAt!)); nothing was changed")
+            }
+            guard notifiedAt >= incident.openedAt else {
+                throw VaultError(.invalidInput, "incident \(id) was opened on \(Self.iso(incident.openedAt)): a notification cannot precede it")
+            }
+            incident.notifiedAt = notifiedAt
+            try VaultError.guarding("recording the notification of incident \(id)") {
+                try db.execute(sql: "UPDATE incidents SET notified_at = ? WHERE tenant_id = ? AND id = ?", arguments: [notifiedAt.milliseconds, tenantID, id])
+            }
+            let late = notifiedAt > incident.notificationDeadline
+            _ = try audit(
+                AuditEvent(
+                    action: "incident.notified", actor: actor,
+                    details: ["incident_id": id, "notified_at": Self.iso(notifiedAt), "within_72_hours": late ? "no" : "yes"]
+                ),
+                in: db
+            )
+        }
+    }
+
+    /// Closes an incident. One never notified is closed only with
+    /// `withoutNotification`: the organisation's decision that it is unlikely
+    /// to put people at risk (Art. 33(1)), which the audit entry records.
+    public func closeIncident(_ id: String, withoutNotification: Bool = false, actor: String) throws(VaultError) -> Incident {
+        try changeOpenIncident(id, "closing incident \(id)") { incident, db, _ throws(VaultError) in
+            guard incident.notifiedAt != nil || withoutNotification else {
+                throw VaultError(
+                    .invalidInput,
+                    "incident \(id) was never notified to the supervisory authority: record the notification first, or close it without one "
+                        + "when the breach is unlikely to result in a risk to people (that decision is audited); nothing was changed"
+                )
+            }
+            let closedAt = vault.now()
+            incident.closedAt = closedAt
+            try VaultError.guarding("closing incident \(id)") {
+                try db.execute(sql: "UPDATE incidents SET closed_at = ? WHERE tenant_id = ? AND id = ?", arguments: [closedAt.milliseconds, tenantID, id])
+            }
+            _ = try audit(
+                AuditEvent(action: "incident.closed", actor: actor, details: ["incident_id": id, "notified": incident.notifiedAt == nil ? "no" : "yes"]),
+                in: db
+            )
+        }
+    }
+
+    /// The register, oldest first; closed incidents only when asked for.
+    public func incidents(includingClosed: Bool = false) throws(VaultError) -> [Incident] {
+        try read("reading the incident register") { db, sealer throws(VaultError) in
+            let rows = try VaultError.guarding("reading the incident register") {
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM incidents WHERE tenant_id = ?" + (includingClosed ? "" : " AND closed_at IS NULL") + " ORDER BY opened_at, id",
+                    arguments: [tenantID]
+                )
+            }
+            var incidents: [Incident] = []
+            for row in rows { incidents.append(try Self.incident(row, sealer)) }
+            return incidents
+        }
+    }
+
+    /// One incident, closed or not.
+    public func incident(_ id: String) throws(VaultError) -> Incident {
+        try read("reading incident \(id)") { db, sealer throws(VaultError) in try incident(id, in: db, sealer) }
+    }
+
+    private func changeOpenIncident(
+        _ id: String, _ what: String, _ change: (inout Incident, Database, ColumnSealer) throws(VaultError) -> Void
+    ) throws(VaultError) -> Incident {
+        try write(what) { db, sealer throws(VaultError) in
+            var incident = try incident(id, in: db, sealer)
+            if let closedAt = incident.closedAt {
+                throw VaultError(.invalidInput, "incident \(id) was closed on \(Self.iso(closedAt)); a closed incident stays as it was")
+            }
+            try change(&incident, db, sealer)
+            return incident
+        }
+    }
+
+    private func incident(_ id: String, in db: Database, _ sealer: ColumnSealer) throws(VaultError) -> Incident {
+        let row = try VaultError.guarding("reading incident \(id)") {
+            try Row.fetchOne(db, sql: "SELECT * FROM incidents WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+        }
+        guard let row else { throw VaultError(.notFound, "there is no incident \(id) (see `hushbox incident list --all`)") }
+        return try Self.incident(row, sealer)
+    }
+
+    private static func incident(_ row: Row, _ sealer: ColumnSealer) throws(VaultError) -> Incident {
+        let id: String = row["id"]
+        guard let severity = Incident.Severity(rawValue: row["severity"]) else {
+            throw VaultError(.corruptDatabase, "incident \(id) has an unknown severity")
+        }
+        return Incident(
+            id: id, severity: severity, summary: try sealer.open(Sealed<String>(bytes: row["summary_sealed"]), .incidentSummary, rowID: id),
+            openedAt: Date(milliseconds: row["opened_at"]), notifiedAt: (row["notified_at"] as Int64?).map(Date.init(milliseconds:)),
+            closedAt: (row["closed_at"] as Int64?).map(Date.init(milliseconds:))
+        )
+    }
+
+    private static func checkedSummary(_ summary: String) throws(VaultError) -> String {
+        let trimmed = summary.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw VaultError(.invalidInput, "say what happened (--summary); the summary is sealed and names no person") }
+        guard trimmed.count <= incidentSummaryLimit else {
+            throw VaultError(.invalidInput, "the summary has \(trimmed.count) characters; keep it to \(incidentSummaryLimit) and the full report elsewhere")
+        }
+        return trimmed
+    }
+
+    private static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}

@@ -60,5 +60,38 @@ extension CallingTests {
             #expect(try await box.messages().isEmpty, "still gone after a restart")
             try await box.stop()
         }
+
+        @Test("An incident 61 hours old and not notified: hushboxd raises a critical alert at start and counts it at /metrics, without the summary; once notified, it is quiet")
+        func incidentAlerts() async throws {
+            var box = try await VoicemailBox()
+            let awareSince = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-61 * 3600))
+            let opened = try await box.hushbox(["incident", "open", "--severity", "critical", "--summary", "Voicemail PIN list pinned to the notice board", "--aware-since", awareSince])
+            #expect(opened.status == 0, "\(opened)")
+            let id = try #require(opened.output.split(separator: " ").dropFirst().first.map(String.init))
+            try await box.stop()
+            try await box.restart()
+            let alert = try await box.daemon.standardError.waitFor("the incident alert at start", within: .seconds(30)) {
+                $0.contains("incident not yet notified") && $0.contains(id)
+            }
+            #expect(alert.contains("critical") && alert.contains("only 10 h"), "\(alert)")
+            #expect(!box.daemon.standardError.all.contains { $0.contains("notice board") }, "the summary is never logged")
+            let metrics = try LoopbackHTTP.get(port: try #require(box.ports["ops"]), path: "/metrics").body
+            #expect(metrics.contains("hushbox_incidents_unnotified 1"), "\(metrics)")
+            #expect(metrics.contains("hushbox_incident_alerts_total{urgency=\"urgent\"} 1"))
+
+            #expect(try await box.hushbox(["incident", "notify", id]).status == 0)
+            try await box.stop()
+            try await box.restart()
+            let ops = try #require(box.ports["ops"])
+            // The first look at the register may come just after READY.
+            var quiet = ""
+            for _ in 0..<100 where !quiet.contains("hushbox_incidents_unnotified 0") {
+                quiet = try LoopbackHTTP.get(port: ops, path: "/metrics").body
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(quiet.contains("hushbox_incidents_unnotified 0"), "\(quiet)")
+            #expect(!box.daemon.standardError.all.contains { $0.contains("incident not yet notified") })
+            try await box.stop()
+        }
     }
 }

@@ -84,6 +84,32 @@ struct VaultCommandTests {
         #expect(try await hushbox(["audit", "verify"]).status == 0)
     }
 
+    @Test("incident: opened with its deadline, listed, updated, notified and closed; bad severities, times and an unnotified close are refused by name")
+    func incident() async throws {
+        #expect(try await hushbox(["tenant", "create", "Praxis"]).status == 0)
+        let awareSince = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-(10 * 3600 + 30 * 60)))
+        let opened = try await hushbox(["incident", "open", "--severity", "high", "--summary", "Backup disk missing from the server room", "--aware-since", awareSince])
+        #expect(opened.status == 0 && opened.output.contains("notify the supervisory authority by") && opened.output.contains("61 h"), "\(opened)")
+        let id = try #require(opened.output.split(separator: " ").dropFirst().first.map(String.init))
+        let listed = try await hushbox(["incident", "list"])
+        #expect(listed.output.contains("\(id)  high  aware since \(awareSince)  NOT NOTIFIED: deadline") && listed.output.contains("Backup disk missing"), "\(listed)")
+
+        #expect(try await hushbox(["incident", "update", id, "--severity", "critical"]).status == 0)
+        #expect(try await hushbox(["incident", "open", "--severity", "grave", "--summary", "x"]).errors.contains("grave"))
+        #expect(try await hushbox(["incident", "open", "--severity", "low", "--summary", "x", "--aware-since", "yesterday"]).errors.contains("is not a time"))
+        let unnotified = try await hushbox(["incident", "close", id])
+        #expect(unnotified.status != 0 && unnotified.errors.contains("never notified"), "\(unnotified)")
+        let notified = try await hushbox(["incident", "notify", id])
+        #expect(notified.status == 0 && notified.output.contains("within 72 hours"), "\(notified)")
+        #expect(try await hushbox(["incident", "close", id]).status == 0)
+        #expect(try await hushbox(["incident", "list"]).output.contains("no open incidents"))
+        let all = try await hushbox(["incident", "list", "--all"])
+        #expect(all.output.contains("\(id)  critical") && all.output.contains("closed ") && all.output.contains("notified "), "\(all)")
+        #expect(try await hushbox(["incident", "update", id, "--summary", "late change"]).errors.contains("was closed"))
+        let audit = try await hushbox(["audit", "verify"])
+        #expect(audit.status == 0, "\(audit)")
+    }
+
     /// The number of entries `hushbox audit verify` walked (the chain must be intact).
     private func auditEntryCount() async throws -> Int {
         let verified = try await hushbox(["audit", "verify"])

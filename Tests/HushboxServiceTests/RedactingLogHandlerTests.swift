@@ -1,39 +1,19 @@
 import HushboxService
+import HushboxTestSupport
 import Logging
 import Synchronization
 import Testing
 
 @Suite("The redacting log handler")
 struct RedactingLogHandlerTests {
-    final class Recorder: Sendable {
-        let events = Mutex<[LogEvent]>([])
-    }
-
-    private func logger(_ recorder: Recorder) -> Logger {
-        let handler = RedactingLogHandler(wrapping: RecordingHandler(recorder: recorder))
+    private func logger(_ recorder: LogRecorder) -> Logger {
+        let handler = RedactingLogHandler(wrapping: recorder.handler)
         return Logger(label: "test") { _ in handler }
-    }
-
-    /// Stands in for the stream handler: keeps what it is asked to write.
-    struct RecordingHandler: LogHandler {
-        let recorder: Recorder
-        var metadata: Logger.Metadata = [:]
-        var metadataProvider: Logger.MetadataProvider?
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            recorder.events.withLock { $0.append(event) }
-        }
     }
 
     @Test("messages, metadata, logger metadata and errors are all redacted before they are written")
     func everythingRedacted() throws {
-        let recorder = Recorder()
+        let recorder = LogRecorder()
         var logger = logger(recorder)
         logger[metadataKey: "peer"] = "sip:alice@atlanta.example.com"
         struct LookupFailed: Error, CustomStringConvertible {
@@ -66,7 +46,7 @@ struct RedactingLogHandlerTests {
 
     @Test("numeric metadata and Call-IDs keep their values")
     func numbersAndIdentifiersKept() throws {
-        let recorder = Recorder()
+        let recorder = LogRecorder()
         let logger = logger(recorder)
         logger.info(
             "recording stored",
@@ -84,7 +64,7 @@ struct RedactingLogHandlerTests {
 
     @Test("the log level is the wrapped handler's and is honoured")
     func levelHonoured() {
-        let recorder = Recorder()
+        let recorder = LogRecorder()
         var logger = logger(recorder)
         logger.logLevel = .warning
         logger.info("not written")

@@ -88,7 +88,11 @@ public enum ConfigurationLoader {
             ops: ops,
             shutdown: .init(gracePeriod: .seconds(gracePeriod)),
             sip: sip,
-            uplink: uplink
+            uplink: uplink,
+            incidents: .init(
+                webhookURL: try settings.optionalText(schema.incidentWebhookURL),
+                webhookCAFile: try settings.optionalText(schema.incidentWebhookCAFile)
+            )
         )
     }
 

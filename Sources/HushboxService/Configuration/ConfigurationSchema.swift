@@ -163,6 +163,17 @@ public enum ConfigurationSchema {
         summary: "Uploads in flight to this destination at once."
     )
 
+    // MARK: Incidents: reminders of breaches not yet notified to the supervisory authority.
+
+    public static let incidentWebhookURL = ConfigurationSetting(
+        "incidents.webhook_url", .httpsURL, default: .derived("none: alerts go to the log and /metrics only"),
+        summary: "Where hushboxd POSTs each incident alert (every 30 minutes while one awaits notification), signed as the uplink signs (Standard Webhooks) with the secret `incident-webhook`. The body names the incident, its severity and deadline, never its summary."
+    )
+    public static let incidentWebhookCAFile = ConfigurationSetting(
+        "incidents.webhook_ca_file", .absolutePath, default: .derived("the system's CA certificates"),
+        summary: "CA certificates (PEM) the webhook receiver's certificate must chain to, for a receiver with a private CA."
+    )
+
     public static let destinationSettings: [ConfigurationSetting] = [
         destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationCAFile, destinationConcurrency,
     ]
@@ -177,7 +188,7 @@ public enum ConfigurationSchema {
         deviceName, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
-        mediaPortMinimum, mediaPortMaximum, uplinkResidency,
+        mediaPortMinimum, mediaPortMaximum, uplinkResidency, incidentWebhookURL, incidentWebhookCAFile,
     ] + peerSettings + destinationSettings
 
     /// The setting with this dotted key (or whose pattern it fills), if there is one.

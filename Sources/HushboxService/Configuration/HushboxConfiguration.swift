@@ -145,6 +145,21 @@ public struct HushboxConfiguration: Sendable, Hashable {
         public var destinations: [Destination]
     }
 
+    /// Where incident alerts go besides the log and the metrics.
+    public struct Incidents: Sendable, Hashable {
+        public var webhookURL: String?
+        /// PEM roots for a receiver with a private CA; nil: the system's.
+        public var webhookCAFile: String?
+
+        public init(webhookURL: String? = nil, webhookCAFile: String? = nil) {
+            self.webhookURL = webhookURL
+            self.webhookCAFile = webhookCAFile
+        }
+
+        /// The secret file holding the webhook's signing secret.
+        public static let webhookSecretName = "incident-webhook"
+    }
+
     public var device: Device
     public var storage: Storage
     public var secrets: Secrets
@@ -154,4 +169,5 @@ public struct HushboxConfiguration: Sendable, Hashable {
     public var shutdown: Shutdown
     public var sip: SIP
     public var uplink: Uplink
+    public var incidents: Incidents
 }

@@ -154,7 +154,7 @@ struct SettingsReader {
             return raw
         case .httpsURL:
             guard let url = URL(string: raw), url.scheme == "https", let host = url.host, !host.isEmpty, url.user == nil else {
-                throw .invalidValue(setting, value: raw, from: source, problem: "is not an https URL (the uplink never sends in the clear)")
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not an https URL (nothing leaves the box in the clear)")
             }
             return raw
         case .countryCode:

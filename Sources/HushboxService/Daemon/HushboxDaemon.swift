@@ -49,6 +49,9 @@ public struct HushboxDaemon: Sendable {
         services.append(PurgeService(
             vault: checks.vault, scheduler: DailyJobScheduler(schedule: DailySchedule(), clock: ContinuousClock(), now: { Date() }), logger: purgeLogger
         ))
+        var incidentLogger = logger
+        incidentLogger[metadataKey: "component"] = "incidents"
+        services.append(IncidentAlertService(vault: checks.vault, webhook: checks.incidentWebhook, clock: ContinuousClock(), now: { Date() }, logger: incidentLogger))
         if let setup = checks.sip {
             var sipLogger = logger
             sipLogger[metadataKey: "component"] = "sip"

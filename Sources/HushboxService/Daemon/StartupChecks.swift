@@ -12,6 +12,8 @@ public struct StartupChecks: Sendable {
     public let sip: SIPSetup?
     /// One per uplink destination.
     let uplink: [UplinkSetup]
+    /// Nil when `incidents.webhook_url` is not set.
+    let incidentWebhook: IncidentWebhookSetup?
 
     public static func run(_ configuration: HushboxConfiguration, logger: Logger) async throws(StartupError) -> StartupChecks {
         let dataDirectory = configuration.storage.dataDirectory
@@ -44,12 +46,13 @@ public struct StartupChecks: Sendable {
         }
         let sip = configuration.sip.enabled ? try SIPSetup.prepare(configuration, identity: identity) : nil
         let uplink = try UplinkSetup.prepare(configuration, identity: identity)
+        let incidentWebhook = try IncidentWebhookSetup.prepare(configuration)
         let vault: Vault
         do {
             vault = try await VaultAccess.open(configuration, logger: logger)
         } catch {
             throw StartupError("\(error)")
         }
-        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip, uplink: uplink)
+        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip, uplink: uplink, incidentWebhook: incidentWebhook)
     }
 }

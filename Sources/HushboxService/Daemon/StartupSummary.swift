@@ -48,6 +48,8 @@ public enum StartupSummary {
             lines.append(row("uplink", "\(destination.name): \(destination.url) (hosted in \(destination.region), "
                 + (destination.publicKey == nil ? "TLS only" : "sealed to the customer's key") + ")"))
         }
+        lines.append(row("incidents", "unnotified ones alerted every 30 min to the log and /metrics"
+            + (configuration.incidents.webhookURL.map { " and \($0)" } ?? "")))
         if !configuration.sip.enabled {
             lines.append(row("SIP", "disabled (sip.enabled: false)"))
         }

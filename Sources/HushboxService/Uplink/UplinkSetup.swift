@@ -18,21 +18,7 @@ struct UplinkSetup: Sendable {
     static func prepare(_ configuration: HushboxConfiguration, identity: DeviceTLSIdentity) throws(StartupError) -> [UplinkSetup] {
         var setups: [UplinkSetup] = []
         for destination in configuration.uplink.destinations {
-            let secretPath = configuration.secrets.directory + "/" + destination.signingSecretName
-            guard let status = FileStatus.of(secretPath), status.type == .regular else {
-                throw StartupError(
-                    "uplink destination \(destination.name) needs its signing secret (the whsec_ line from hushbox-ingest keygen) in \(secretPath), mode 0600; it is missing"
-                )
-            }
-            guard status.isPrivate else {
-                throw StartupError("\(secretPath) has mode \(status.octalPermissions), which lets other users read the signing secret; chmod 600 \(secretPath)")
-            }
-            let signature: WebhookSignature
-            do {
-                signature = try WebhookSignature(encodedSecret: try String(contentsOfFile: secretPath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
-            } catch {
-                throw StartupError("\(secretPath): \(error)")
-            }
+            let signature = try SigningSecretFile.read(destination.signingSecretName, in: configuration, for: "uplink destination \(destination.name)")
             let tls: TLSConfiguration
             do {
                 let caPEM = try destination.caFile.map { try String(contentsOfFile: $0, encoding: .utf8) }

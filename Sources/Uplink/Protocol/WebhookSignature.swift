@@ -38,6 +38,11 @@ public struct WebhookSignature: Sendable {
         "v1," + Data(mac(id: id, timestamp: timestamp, body: body)).base64EncodedString()
     }
 
+    /// The three headers that sign one request: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+    public func headers(id: String, timestamp: Int64, body: some DataProtocol) -> [(name: String, value: String)] {
+        [("webhook-id", id), ("webhook-timestamp", String(timestamp)), ("webhook-signature", sign(id: id, timestamp: timestamp, body: body))]
+    }
+
     /// Checks a request's headers against its body at `now` (Unix seconds).
     /// The header may carry several space-separated signatures (a secret being rotated).
     public func verify(id: String, timestamp: String, signatures header: String, body: some DataProtocol, now: Int64) -> Verdict {

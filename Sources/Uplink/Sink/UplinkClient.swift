@@ -107,11 +107,8 @@ public final class UplinkClient: Sendable {
     private func execute(_ request: HTTPClientRequest, signedAs key: String? = nil, body: Data = Data()) async -> UploadSession.Answer {
         var outgoing = request
         if let key {
-            let timestamp = now()
             outgoing.headers.add(name: "Idempotency-Key", value: key)
-            outgoing.headers.add(name: "webhook-id", value: key)
-            outgoing.headers.add(name: "webhook-timestamp", value: String(timestamp))
-            outgoing.headers.add(name: "webhook-signature", value: signature.sign(id: key, timestamp: timestamp, body: body))
+            for header in signature.headers(id: key, timestamp: now(), body: body) { outgoing.headers.add(name: header.name, value: header.value) }
             outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
         do {

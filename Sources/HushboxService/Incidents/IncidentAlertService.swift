@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+internal import Metrics
+internal import Privacy
+import ServiceLifecycle
+internal import Uplink
+internal import Vault
+
+/// hushboxd's reminders of incidents not yet notified to the supervisory
+/// authority: it looks at the register every minute and, as
+/// ``IncidentAlertSchedule`` decides, logs an error (critical when 12 hours or
+/// less remain), counts the alert and POSTs the signed webhook. The gauges
+/// say at every check how many incidents wait and the earliest deadline.
+struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible where SleepClock.Duration == Duration {
+    let vault: Vault
+    let webhook: IncidentWebhookSetup?
+    let clock: SleepClock
+    /// Wall time: deadlines are calendar times.
+    let now: @Sendable () -> Date
+    var checkInterval: Duration = .seconds(60)
+    /// How long one POST may take; an unreachable receiver costs this much of a check.
+    var webhookTimeout: Duration = .seconds(10)
+    let logger: Logger
+    var metricsFactory: any MetricsFactory = MetricsSystem.factory
+
+    static var unnotifiedLabel: String { "hushbox_incidents_unnotified" }
+    static var nextDeadlineLabel: String { "hushbox_incidents_next_deadline_timestamp_seconds" }
+    static var alertsLabel: String { "hushbox_incident_alerts_total" }
+    static var webhookFailuresLabel: String { "hushbox_incident_webhook_failures_total" }
+
+    var description: String { "IncidentAlertService" }
+
+    func run() async throws {
+        let poster = webhook.map { WebhookPoster(url: $0.url, signature: $0.signature, tls: $0.tls, timeout: webhookTimeout) }
+        await cancelWhenGracefulShutdown {
+            var schedule = IncidentAlertSchedule()
+            while !Task.isCancelled {
+                await check(&schedule, poster: poster)
+                do { try await clock.sleep(for: checkInterval) } catch { break }
+            }
+        }
+        try? await poster?.shutdown()
+    }
+
+    private func check(_ schedule: inout IncidentAlertSchedule, poster: WebhookPoster?) async {
+        let awaiting: [(tenantID: String, incident: Incident)]
+        do {
+            awaiting = try vault.tenantIDs().flatMap { tenantID throws(VaultError) in
+                try vault.tenant(tenantID).incidents().filter(\.awaitsNotification).map { (tenantID, $0) }
+            }
+        } catch {
+            logger.error("the incident register could not be read; tried again in a minute", metadata: ["error": "\(error)"])
+            return
+        }
+        let instant = now()
+        Gauge(label: Self.unnotifiedLabel, factory: metricsFactory).record(awaiting.count)
+        let earliest = awaiting.map(\.incident.notificationDeadline).min()
+        Gauge(label: Self.nextDeadlineLabel, factory: metricsFactory).record(earliest?.timeIntervalSince1970 ?? 0)
+        for alert in schedule.alerts(for: awaiting, at: instant) {
+            announce(alert)
+            guard let poster else { continue }
+            switch await poster.post(alert.webhookBody(), id: alert.webhookID(at: instant), timestamp: Int64(instant.timeIntervalSince1970)) {
+            case .accepted:
+                break
+            case .refused(let status):
+                webhookFailed(alert, reason: "the receiver answered \(status)")
+            case .unreachable(let reason):
+                webhookFailed(alert, reason: reason)
+            }
+        }
+    }
+
+    private func announce(_ alert: IncidentAlert) {
+        Counter(label: Self.alertsLabel, dimensions: [("urgency", alert.urgency.name)], factory: metricsFactory).increment()
+        let hours = Int((abs(alert.secondsRemaining) / 3600).rounded(.down))
+        let minutes = Int((abs(alert.secondsRemaining).truncatingRemainder(dividingBy: 3600) / 60).rounded(.down))
+        let metadata: Logger.Metadata = [
+            "tenant": "\(alert.tenantID)", "incident": "\(alert.incidentID)", "severity": "\(alert.severity.rawValue)",
+            "deadline": "\(ISO8601DateFormatter().string(from: alert.deadline))", "urgency": "\(alert.urgency.name)",
+        ]
+        switch alert.urgency {
+        case .pending:
+            logger.error("incident not yet notified to the supervisory authority: \(hours) h \(minutes) min left of 72; record the notification with `hushbox incident notify`", metadata: metadata)
+        case .urgent:
+            logger.critical("incident not yet notified to the supervisory authority: only \(hours) h \(minutes) min left of 72; notify now and record it with `hushbox incident notify`", metadata: metadata)
+        case .overdue:
+            logger.critical("incident not notified to the supervisory authority within 72 hours: \(hours) h \(minutes) min late; notify now, with the reasons for the delay (Art. 33(1))", metadata: metadata)
+        }
+    }
+
+    private func webhookFailed(_ alert: IncidentAlert, reason: String) {
+        Counter(label: Self.webhookFailuresLabel, factory: metricsFactory).increment()
+        logger.error("the incident webhook was not delivered; it is sent again with the next alert", metadata: ["incident": "\(alert.incidentID)", "reason": "\(reason)"])
+    }
+}

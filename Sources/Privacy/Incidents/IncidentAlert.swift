@@ -6,15 +6,13 @@ public import Vault
 /// and webhooks, which must not spread what the register keeps sealed.
 public struct IncidentAlert: Sendable, Hashable {
     /// How close the 72-hour deadline is.
-    public enum Urgency: Int, Sendable, Hashable, Comparable {
+    public enum Urgency: Sendable, Hashable {
         /// More than 12 hours left.
         case pending
         /// 12 hours or less left.
         case urgent
         /// The deadline has passed.
         case overdue
-
-        public static func < (lhs: Urgency, rhs: Urgency) -> Bool { lhs.rawValue < rhs.rawValue }
 
         public var name: String {
             switch self {

@@ -4,12 +4,8 @@ public import Foundation
 /// (GDPR Art. 33(5)): what happened, how grave, when they became aware, when
 /// the supervisory authority was told, and when it was closed.
 public struct Incident: Sendable, Hashable {
-    public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable {
+    public enum Severity: String, Sendable, Hashable, CaseIterable {
         case low, medium, high, critical
-
-        public static func < (lhs: Severity, rhs: Severity) -> Bool {
-            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-        }
     }
 
     /// The supervisory authority must be told within 72 hours of the

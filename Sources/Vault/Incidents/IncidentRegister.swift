@@ -70,8 +70,8 @@ extension TenantVault {
         let notifiedAt = at ?? now
         guard notifiedAt <= now else { throw VaultError(.invalidInput, "a notification cannot have been given in the future; nothing was recorded") }
         return try changeOpenIncident(id, "recording the notification of incident \(id)") { incident, db, _ throws(VaultError) in
-            guard incident.notifiedAt == nil else {
-                throw VaultError(.invalidInput, "incident \(id) was already notified on \(Self.iso(incident.notifiedAt!)); nothing was changed")
+            if let earlier = incident.notifiedAt {
+                throw VaultError(.invalidInput, "incident \(id) was already notified on \(Self.iso(earlier)); nothing was changed")
             }
             guard notifiedAt >= incident.openedAt else {
                 throw VaultError(.invalidInput, "incident \(id) was opened on \(Self.iso(incident.openedAt)): a notification cannot precede it")

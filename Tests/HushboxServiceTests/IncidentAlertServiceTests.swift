@@ -68,20 +68,20 @@ struct IncidentAlertServiceTests {
         let group = ServiceGroup(configuration: .init(services: [application], logger: Logger(label: "receiver")))
         let server = Task { try await group.run() }
         defer { server.cancel() }
-        let bound = try await eventually(within: .seconds(20)) { port.withLock { $0 } }
+        let bound = try await eventually("the receiver's port", within: .seconds(20)) { port.withLock { $0 } }
         try await run("https://127.0.0.1:\(bound)/hooks/incident", certificate.certificatePEM, received)
         await group.triggerGracefulShutdown()
         try await server.value
     }
 
-    /// Polls `value` until it is not nil or `limit` passes.
-    func eventually<T>(within limit: Duration, _ value: () throws -> T?) async throws -> T {
+    /// Polls `value` until it is not nil, or throws naming `what` when `limit` passes.
+    func eventually<T>(_ what: String, within limit: Duration, _ value: () throws -> T?) async throws -> T {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let found = try value() { return found }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw CancellationError()
+        throw TestTimeout(what: what)
     }
 
     /// A provisioned box's webhook set up as hushboxd sets it up at start.
@@ -99,7 +99,7 @@ struct IncidentAlertServiceTests {
         return (try #require(try IncidentWebhookSetup.prepare(box.configuration)), box)
     }
 
-    @Test("An unnotified incident: an error at once, critical from 12 hours left, every 30 minutes, each POSTed signed without the summary; the gauges count it; notifying it ends the alerts")
+    @Test("An unnotified incident: an error at once, critical once less than 12 hours are left, every 30 minutes, each POSTed signed without the summary; the gauges count it; notifying it ends the alerts")
     func remindsUntilNotified() async throws {
         try await withReceiver { url, certificatePEM, received in
             let (setup, _) = try await webhookSetup(url: url, certificatePEM: certificatePEM)
@@ -120,19 +120,19 @@ struct IncidentAlertServiceTests {
             /// Lets the service finish its check, then moves time on a minute, `count` times.
             func minutes(_ count: Int) async throws {
                 for _ in 0..<count {
-                    _ = try await eventually(within: .seconds(20)) { clock.sleeperCount == 1 ? true : nil }
+                    try await clock.waitForSleepers(1, within: .seconds(20))
                     clock.advance(by: .seconds(60))
                 }
-                _ = try await eventually(within: .seconds(20)) { clock.sleeperCount == 1 ? true : nil }
+                try await clock.waitForSleepers(1, within: .seconds(20))
             }
 
             try await minutes(55)
-            // Minute 0: pending; minute 20: 12 h left, urgent at once; minute 50: 30 min later.
+            // Minute 0: pending; minute 21: less than 12 h left, urgent at once; minute 51: 30 min later.
             let deliveries = received.all
             #expect(deliveries.count == 3)
             #expect(logs.lines.map(\.level) == [.error, .critical, .critical])
             let minutesSeen = deliveries.compactMap { Int64($0.timestamp) }.map { ($0 - Int64(start.timeIntervalSince1970)) / 60 }
-            #expect(minutesSeen == [0, 20, 50])
+            #expect(minutesSeen == [0, 21, 51])
             let signature = try WebhookSignature(encodedSecret: Self.secret)
             for delivery in deliveries {
                 let verdict = signature.verify(
@@ -180,7 +180,7 @@ struct IncidentAlertServiceTests {
             vault: vault, webhook: setup, clock: clock, now: { Date() }, webhookTimeout: .seconds(1), logger: logs.logger(), metricsFactory: metrics
         )
         let running = Task { try await service.run() }
-        _ = try await eventually(within: .seconds(20)) { clock.sleeperCount == 1 ? true : nil }
+        try await clock.waitForSleepers(1, within: .seconds(20))
         running.cancel()
         _ = try? await running.value
         #expect(logs.lines.map(\.level) == [.error, .error])

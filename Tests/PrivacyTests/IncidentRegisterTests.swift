@@ -52,12 +52,18 @@ struct IncidentRegisterTests {
         }
         let incident = try box.tenant.openIncident(severity: .low, summary: "Phishing mail opened at reception", awareSince: box.day(-1), actor: "owner")
         #expect(throws: VaultError.self) { try box.tenant.updateIncident(incident.id, actor: "owner") }
+        #expect(throws: VaultError.self) { try box.tenant.updateIncident(incident.id, awareSince: box.day(0.5), actor: "owner") }
         #expect(throws: VaultError.self) { try box.tenant.recordIncidentNotification(incident.id, at: box.day(-2), actor: "owner") }
         #expect(throws: VaultError.self) { try box.tenant.recordIncidentNotification(incident.id, at: box.day(1), actor: "owner") }
         #expect(throws: VaultError.self) { try box.tenant.closeIncident(incident.id, actor: "owner") }
         #expect(try box.tenant.incident(incident.id) == incident, "nothing changed")
 
-        let closed = try box.tenant.closeIncident(incident.id, withoutNotification: true, actor: "owner")
+        #expect(throws: VaultError.self, "closing without notification needs the reason") {
+            try box.tenant.closeIncident(incident.id, withoutNotification: true, actor: "owner")
+        }
+        let closed = try box.tenant.closeIncident(
+            incident.id, withoutNotification: true, reason: "the mail held no personal data; the link was never opened", actor: "owner"
+        )
         #expect(closed.notifiedAt == nil && closed.closedAt != nil)
         #expect(throws: VaultError.self) { try box.tenant.updateIncident(incident.id, severity: .high, actor: "owner") }
         #expect(throws: VaultError.self) { try box.tenant.recordIncidentNotification(incident.id, actor: "owner") }
@@ -65,7 +71,7 @@ struct IncidentRegisterTests {
         #expect(throws: VaultError.self) { try box.tenant.incident("no-such-incident") }
         let closing = try box.tenant.auditEntries().last { $0.action == "incident.closed" }
         if case .readable(let details) = closing?.details {
-            #expect(details["notified"] == "no", "the decision not to notify is on record")
+            #expect(details["notified"] == "no" && details["reason"]?.hasPrefix("the mail held") == true, "the decision not to notify is on record")
         } else {
             Issue.record("no readable incident.closed entry")
         }
@@ -75,6 +81,36 @@ struct IncidentRegisterTests {
         #expect(throws: VaultError.self) { try box.tenant.recordIncidentNotification(second.id, actor: "owner") }
     }
 
+    @Test("A corrected aware-since time moves the deadline and is audited with the old one; a notification after the 72 hours needs the reasons for the delay, which the audit entry keeps")
+    func lateNotification() throws {
+        let box = try PurgeFixture()
+        let incident = try box.tenant.openIncident(severity: .high, summary: "Server room door found open", actor: "dpo")
+        #expect(incident.notificationDeadline == box.day(3))
+        box.time.set(box.day(1))
+        // The caretaker had seen it two days before.
+        let corrected = try box.tenant.updateIncident(incident.id, awareSince: box.day(-2), actor: "dpo")
+        #expect(corrected.notificationDeadline == box.day(1) && corrected.summary == incident.summary)
+        #expect(try box.tenant.incidentsAwaitingNotification().map(\.notificationDeadline) == [box.day(1)])
+
+        box.time.set(box.day(1.5))
+        #expect(throws: VaultError.self) { try box.tenant.recordIncidentNotification(incident.id, actor: "dpo") }
+        #expect(throws: VaultError.self) { try box.tenant.recordIncidentNotification(incident.id, reason: "  ", actor: "dpo") }
+        #expect(try box.tenant.incident(incident.id).notifiedAt == nil, "nothing recorded without the reasons")
+        _ = try box.tenant.recordIncidentNotification(incident.id, reason: "the caretaker reported it two days late", actor: "dpo")
+        #expect(try box.tenant.incidentsAwaitingNotification().isEmpty)
+
+        let entries = try box.tenant.auditEntries()
+        guard case .readable(let update) = entries.last(where: { $0.action == "incident.updated" })?.details,
+            case .readable(let notified) = entries.last(where: { $0.action == "incident.notified" })?.details
+        else {
+            Issue.record("the incident's audit entries do not open")
+            return
+        }
+        #expect(update["previous_aware_since"] == ISO8601DateFormatter().string(from: box.day(0)))
+        #expect(update["aware_since"] == ISO8601DateFormatter().string(from: box.day(-2)))
+        #expect(notified["within_72_hours"] == "no" && notified["reason"] == "the caretaker reported it two days late")
+    }
+
     @Test("Another organisation on the box sees none of the register")
     func tenantScoped() throws {
         let box = try PurgeFixture()
@@ -82,6 +118,8 @@ struct IncidentRegisterTests {
         let other = try box.vault.createTenant(name: "Kanzlei")
         #expect(try other.incidents(includingClosed: true).isEmpty)
         #expect(throws: VaultError.self) { try other.incident(incident.id) }
-        #expect(throws: VaultError.self) { try other.closeIncident(incident.id, withoutNotification: true, actor: "owner") }
+        #expect(throws: VaultError.self) { try other.closeIncident(incident.id, withoutNotification: true, reason: "x", actor: "owner") }
+        #expect(try other.incidentsAwaitingNotification().isEmpty)
+        #expect(try box.tenant.incidentsAwaitingNotification().map(\.id) == [incident.id])
     }
 }

@@ -49,7 +49,7 @@ public enum StartupSummary {
                 + (destination.publicKey == nil ? "TLS only" : "sealed to the customer's key") + ")"))
         }
         lines.append(row("incidents", "unnotified ones alerted every 30 min to the log and /metrics"
-            + (configuration.incidents.webhookURL.map { " and \($0)" } ?? "")))
+            + (configuration.incidents.webhookURL.flatMap { URL(string: $0)?.host }.map { " and the webhook at \($0)" } ?? "")))
         if !configuration.sip.enabled {
             lines.append(row("SIP", "disabled (sip.enabled: false)"))
         }

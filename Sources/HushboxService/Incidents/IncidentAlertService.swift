@@ -8,8 +8,8 @@ internal import Vault
 
 /// hushboxd's reminders of incidents not yet notified to the supervisory
 /// authority: it looks at the register every minute and, as
-/// ``IncidentAlertSchedule`` decides, logs an error (critical when 12 hours or
-/// less remain), counts the alert and POSTs the signed webhook. The gauges
+/// ``IncidentAlertSchedule`` decides, logs an error (critical when less than
+/// 12 hours remain), counts the alert and POSTs the signed webhook. The gauges
 /// say at every check how many incidents wait and the earliest deadline.
 struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible where SleepClock.Duration == Duration {
     let vault: Vault
@@ -27,6 +27,7 @@ struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible
     static var nextDeadlineLabel: String { "hushbox_incidents_next_deadline_timestamp_seconds" }
     static var alertsLabel: String { "hushbox_incident_alerts_total" }
     static var webhookFailuresLabel: String { "hushbox_incident_webhook_failures_total" }
+    static var checkFailuresLabel: String { "hushbox_incident_check_failures_total" }
 
     var description: String { "IncidentAlertService" }
 
@@ -43,23 +44,34 @@ struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible
     }
 
     private func check(_ schedule: inout IncidentAlertSchedule, poster: WebhookPoster?) async {
-        let awaiting: [(tenantID: String, incident: Incident)]
+        var awaiting: [(tenantID: String, incident: AwaitingIncident)] = []
         do {
-            awaiting = try vault.tenantIDs().flatMap { tenantID throws(VaultError) in
-                try vault.tenant(tenantID).incidents().filter(\.awaitsNotification).map { (tenantID, $0) }
+            // Each organisation's register on its own: one that cannot be read must not silence the others.
+            for tenantID in try vault.tenantIDs() {
+                do {
+                    awaiting += try vault.tenant(tenantID).incidentsAwaitingNotification().map { (tenantID, $0) }
+                } catch {
+                    Counter(label: Self.checkFailuresLabel, factory: metricsFactory).increment()
+                    logger.error("an organisation's incident register could not be read; tried again in a minute", metadata: ["tenant": "\(tenantID)", "error": "\(error)"])
+                }
             }
         } catch {
+            Counter(label: Self.checkFailuresLabel, factory: metricsFactory).increment()
             logger.error("the incident register could not be read; tried again in a minute", metadata: ["error": "\(error)"])
             return
         }
-        let instant = now()
         Gauge(label: Self.unnotifiedLabel, factory: metricsFactory).record(awaiting.count)
         let earliest = awaiting.map(\.incident.notificationDeadline).min()
         Gauge(label: Self.nextDeadlineLabel, factory: metricsFactory).record(earliest?.timeIntervalSince1970 ?? 0)
+        let instant = now()
         for alert in schedule.alerts(for: awaiting, at: instant) {
             announce(alert)
             guard let poster else { continue }
-            switch await poster.post(alert.webhookBody(), id: alert.webhookID(at: instant), timestamp: Int64(instant.timeIntervalSince1970)) {
+            // Stamped as it leaves: a slow receiver must not make the next POSTs look stale to the one after.
+            let sent = now()
+            let outcome = await poster.post(alert.webhookBody(), id: alert.webhookID(at: instant), timestamp: Int64(sent.timeIntervalSince1970))
+            guard !Task.isCancelled else { return }
+            switch outcome {
             case .accepted:
                 break
             case .refused(let status):

@@ -13,7 +13,10 @@ struct IncidentWebhookSetup: Sendable {
 
     static func prepare(_ configuration: HushboxConfiguration) throws(StartupError) -> IncidentWebhookSetup? {
         guard let url = configuration.incidents.webhookURL else { return nil }
-        let signature = try SigningSecretFile.read(HushboxConfiguration.Incidents.webhookSecretName, in: configuration, for: "the incident webhook")
+        let signature = try SigningSecretFile.read(
+            HushboxConfiguration.Incidents.webhookSecretName, in: configuration, for: "the incident webhook",
+            source: "a whsec_ line shared with the receiver, see docs/configuration.md; or remove \(ConfigurationSchema.incidentWebhookURL.key) to alert by log and metrics only"
+        )
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         if let caFile = configuration.incidents.webhookCAFile {

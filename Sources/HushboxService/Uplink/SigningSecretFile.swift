@@ -7,10 +7,14 @@ internal import Vault
 /// well formed.
 enum SigningSecretFile {
     /// - Parameter purpose: what needs it, for the error ("uplink destination backend").
-    static func read(_ name: String, in configuration: HushboxConfiguration, for purpose: String) throws(StartupError) -> WebhookSignature {
+    /// - Parameter source: where the owner gets one, or how to do without.
+    static func read(_ name: String, in configuration: HushboxConfiguration, for purpose: String, source: String) throws(StartupError) -> WebhookSignature {
         let path = configuration.secrets.directory + "/" + name
         guard let status = FileStatus.of(path), status.type == .regular else {
-            throw StartupError("\(purpose) needs its signing secret (a whsec_ line, such as hushbox-ingest keygen prints) in \(path), mode 0600; it is missing")
+            throw StartupError(
+                "\(purpose) needs its signing secret (\(source)) in \(path), mode 0600; it is missing"
+                    + " (under systemd, each secret needs its LoadCredential= line in the unit)"
+            )
         }
         guard status.isPrivate else {
             throw StartupError("\(path) has mode \(status.octalPermissions), which lets other users read the signing secret; chmod 600 \(path)")

@@ -18,7 +18,7 @@ struct UplinkSetup: Sendable {
     static func prepare(_ configuration: HushboxConfiguration, identity: DeviceTLSIdentity) throws(StartupError) -> [UplinkSetup] {
         var setups: [UplinkSetup] = []
         for destination in configuration.uplink.destinations {
-            let signature = try SigningSecretFile.read(destination.signingSecretName, in: configuration, for: "uplink destination \(destination.name)")
+            let signature = try SigningSecretFile.read(destination.signingSecretName, in: configuration, for: "uplink destination \(destination.name)", source: "the whsec_ line from hushbox-ingest keygen")
             let tls: TLSConfiguration
             do {
                 let caPEM = try destination.caFile.map { try String(contentsOfFile: $0, encoding: .utf8) }

@@ -8,7 +8,7 @@ extension IncidentAlert {
         let iso = ISO8601DateFormatter()
         let body: [String: any Sendable] = [
             "type": "incident.alert", "tenant_id": tenantID, "incident_id": incidentID, "severity": severity.rawValue, "urgency": urgency.name,
-            "opened_at": iso.string(from: openedAt), "deadline": iso.string(from: deadline), "seconds_remaining": Int(secondsRemaining.rounded()),
+            "aware_since": iso.string(from: awareSince), "deadline": iso.string(from: deadline), "seconds_remaining": Int(secondsRemaining.rounded()),
         ]
         return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
     }

@@ -9,7 +9,7 @@ public struct IncidentAlert: Sendable, Hashable {
     public enum Urgency: Sendable, Hashable {
         /// More than 12 hours left.
         case pending
-        /// 12 hours or less left.
+        /// Less than 12 hours left.
         case urgent
         /// The deadline has passed.
         case overdue
@@ -26,7 +26,8 @@ public struct IncidentAlert: Sendable, Hashable {
     public let tenantID: String
     public let incidentID: String
     public let severity: Incident.Severity
-    public let openedAt: Date
+    /// When the organisation became aware of it: the 72 hours run from here.
+    public let awareSince: Date
     public let deadline: Date
     /// Seconds to the deadline at the alert; negative once it has passed.
     public let secondsRemaining: TimeInterval

@@ -14,8 +14,11 @@ extension TenantVault {
         severity: Incident.Severity, summary: String, awareSince: Date? = nil, actor: String
     ) throws(VaultError) -> Incident {
         let now = vault.now()
-        let openedAt = awareSince ?? now
-        guard openedAt <= now else { throw VaultError(.invalidInput, "the organisation cannot have become aware of an incident in the future; nothing was recorded") }
+        guard (awareSince ?? now) <= now else {
+            throw VaultError(.invalidInput, "the organisation cannot have become aware of an incident in the future; nothing was recorded")
+        }
+        // As the database keeps it, so the value returned equals the one read back.
+        let openedAt = Date(milliseconds: (awareSince ?? now).milliseconds)
         let summary = try Self.checkedSummary(summary)
         let incident = Incident(id: Self.newID(), severity: severity, summary: summary, openedAt: openedAt)
         return try write("recording an incident") { db, sealer throws(VaultError) in
@@ -37,10 +40,19 @@ extension TenantVault {
         }
     }
 
-    /// Changes an open incident's severity, summary or both.
-    public func updateIncident(_ id: String, severity: Incident.Severity? = nil, summary: String? = nil, actor: String) throws(VaultError) -> Incident {
-        guard severity != nil || summary != nil else { throw VaultError(.invalidInput, "nothing to change: give a new severity, a new summary or both") }
+    /// Changes an open incident's severity, summary or the time the
+    /// organisation became aware of it (which moves the deadline).
+    public func updateIncident(
+        _ id: String, severity: Incident.Severity? = nil, summary: String? = nil, awareSince: Date? = nil, actor: String
+    ) throws(VaultError) -> Incident {
+        guard severity != nil || summary != nil || awareSince != nil else {
+            throw VaultError(.invalidInput, "nothing to change: give a new severity, summary or aware-since time")
+        }
         let newSummary = try summary.map { text throws(VaultError) in try Self.checkedSummary(text) }
+        let newAwareSince = awareSince.map { Date(milliseconds: $0.milliseconds) }
+        if let awareSince, awareSince > vault.now() {
+            throw VaultError(.invalidInput, "the organisation cannot have become aware of an incident in the future; nothing was changed")
+        }
         return try changeOpenIncident(id, "updating incident \(id)") { incident, db, sealer throws(VaultError) in
             var details = ["incident_id": id]
             if let severity {
@@ -52,11 +64,23 @@ extension TenantVault {
                 details["summary"] = "changed"
                 incident.summary = newSummary
             }
+            if let newAwareSince {
+                if let notified = incident.notifiedAt, notified < newAwareSince {
+                    throw VaultError(.invalidInput, "incident \(id) was notified on \(Self.iso(notified)), before \(Self.iso(newAwareSince)); nothing was changed")
+                }
+                details["aware_since"] = Self.iso(newAwareSince)
+                details["previous_aware_since"] = Self.iso(incident.openedAt)
+                incident = Incident(
+                    id: id, severity: incident.severity, summary: incident.summary, openedAt: newAwareSince, notifiedAt: incident.notifiedAt,
+                    closedAt: incident.closedAt
+                )
+                details["deadline"] = Self.iso(incident.notificationDeadline)
+            }
             let sealed = try sealer.seal(incident.summary, .incidentSummary, rowID: id)
             try VaultError.guarding("updating incident \(id)") {
                 try db.execute(
-                    sql: "UPDATE incidents SET severity = ?, summary_sealed = ? WHERE tenant_id = ? AND id = ?",
-                    arguments: [incident.severity.rawValue, sealed, tenantID, id]
+                    sql: "UPDATE incidents SET severity = ?, summary_sealed = ?, opened_at = ? WHERE tenant_id = ? AND id = ?",
+                    arguments: [incident.severity.rawValue, sealed, incident.openedAt.milliseconds, tenantID, id]
                 )
             }
             _ = try audit(AuditEvent(action: "incident.updated", actor: actor, details: details), in: db)
@@ -64,11 +88,12 @@ extension TenantVault {
     }
 
     /// Records that the supervisory authority was notified at `at` (now when
-    /// nil), which ends the alerts.
-    public func recordIncidentNotification(_ id: String, at: Date? = nil, actor: String) throws(VaultError) -> Incident {
+    /// nil), which ends the alerts. A notification after the 72 hours needs
+    /// the reasons for the delay (Art. 33(1)), kept sealed in the audit entry.
+    public func recordIncidentNotification(_ id: String, at: Date? = nil, reason: String? = nil, actor: String) throws(VaultError) -> Incident {
         let now = vault.now()
-        let notifiedAt = at ?? now
-        guard notifiedAt <= now else { throw VaultError(.invalidInput, "a notification cannot have been given in the future; nothing was recorded") }
+        guard (at ?? now) <= now else { throw VaultError(.invalidInput, "a notification cannot have been given in the future; nothing was recorded") }
+        let notifiedAt = Date(milliseconds: (at ?? now).milliseconds)
         return try changeOpenIncident(id, "recording the notification of incident \(id)") { incident, db, _ throws(VaultError) in
             if let earlier = incident.notifiedAt {
                 throw VaultError(.invalidInput, "incident \(id) was already notified on \(Self.iso(earlier)); nothing was changed")
@@ -76,42 +101,65 @@ extension TenantVault {
             guard notifiedAt >= incident.openedAt else {
                 throw VaultError(.invalidInput, "incident \(id) was opened on \(Self.iso(incident.openedAt)): a notification cannot precede it")
             }
+            let late = notifiedAt > incident.notificationDeadline
+            let reason = try Self.checkedReason(reason)
+            if late && reason == nil {
+                throw VaultError(
+                    .invalidInput,
+                    "incident \(id) is notified after its 72-hour deadline (\(Self.iso(incident.notificationDeadline))): give the reasons for the delay; nothing was recorded"
+                )
+            }
             incident.notifiedAt = notifiedAt
             try VaultError.guarding("recording the notification of incident \(id)") {
                 try db.execute(sql: "UPDATE incidents SET notified_at = ? WHERE tenant_id = ? AND id = ?", arguments: [notifiedAt.milliseconds, tenantID, id])
             }
-            let late = notifiedAt > incident.notificationDeadline
-            _ = try audit(
-                AuditEvent(
-                    action: "incident.notified", actor: actor,
-                    details: ["incident_id": id, "notified_at": Self.iso(notifiedAt), "within_72_hours": late ? "no" : "yes"]
-                ),
-                in: db
-            )
+            var details = ["incident_id": id, "notified_at": Self.iso(notifiedAt), "within_72_hours": late ? "no" : "yes"]
+            details["reason"] = reason
+            _ = try audit(AuditEvent(action: "incident.notified", actor: actor, details: details), in: db)
         }
     }
 
     /// Closes an incident. One never notified is closed only with
-    /// `withoutNotification`: the organisation's decision that it is unlikely
-    /// to put people at risk (Art. 33(1)), which the audit entry records.
-    public func closeIncident(_ id: String, withoutNotification: Bool = false, actor: String) throws(VaultError) -> Incident {
-        try changeOpenIncident(id, "closing incident \(id)") { incident, db, _ throws(VaultError) in
+    /// `withoutNotification` and the reason: the organisation's decision that
+    /// it is unlikely to put people at risk (Art. 33(1)), which the audit entry
+    /// keeps (sealed).
+    public func closeIncident(_ id: String, withoutNotification: Bool = false, reason: String? = nil, actor: String) throws(VaultError) -> Incident {
+        let reason = try Self.checkedReason(reason)
+        return try changeOpenIncident(id, "closing incident \(id)") { incident, db, _ throws(VaultError) in
             guard incident.notifiedAt != nil || withoutNotification else {
                 throw VaultError(
                     .invalidInput,
                     "incident \(id) was never notified to the supervisory authority: record the notification first, or close it without one "
-                        + "when the breach is unlikely to result in a risk to people (that decision is audited); nothing was changed"
+                        + "when the breach is unlikely to result in a risk to people, giving the reason (it is audited); nothing was changed"
                 )
             }
-            let closedAt = vault.now()
+            if incident.notifiedAt == nil && reason == nil {
+                throw VaultError(.invalidInput, "closing incident \(id) without notification needs the reason it is unlikely to put people at risk; nothing was changed")
+            }
+            let closedAt = Date(milliseconds: vault.now().milliseconds)
             incident.closedAt = closedAt
             try VaultError.guarding("closing incident \(id)") {
                 try db.execute(sql: "UPDATE incidents SET closed_at = ? WHERE tenant_id = ? AND id = ?", arguments: [closedAt.milliseconds, tenantID, id])
             }
-            _ = try audit(
-                AuditEvent(action: "incident.closed", actor: actor, details: ["incident_id": id, "notified": incident.notifiedAt == nil ? "no" : "yes"]),
-                in: db
-            )
+            var details = ["incident_id": id, "notified": incident.notifiedAt == nil ? "no" : "yes"]
+            details["reason"] = reason
+            _ = try audit(AuditEvent(action: "incident.closed", actor: actor, details: details), in: db)
+        }
+    }
+
+    /// The open incidents not yet notified, without their summaries.
+    public func incidentsAwaitingNotification() throws(VaultError) -> [AwaitingIncident] {
+        try read("reading the incident register") { db, _ throws(VaultError) in
+            try VaultError.guarding("reading the incident register") {
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT id, severity, opened_at FROM incidents WHERE tenant_id = ? AND notified_at IS NULL AND closed_at IS NULL ORDER BY opened_at, id",
+                    arguments: [tenantID]
+                ).map { row in
+                    // An unknown severity (a newer version's) is still a breach to be reminded of.
+                    AwaitingIncident(id: row["id"], severity: Incident.Severity(rawValue: row["severity"]) ?? .critical, awareSince: Date(milliseconds: row["opened_at"]))
+                }
+            }
         }
     }
 
@@ -174,6 +222,16 @@ extension TenantVault {
         guard !trimmed.isEmpty else { throw VaultError(.invalidInput, "say what happened (--summary); the summary is sealed and names no person") }
         guard trimmed.count <= incidentSummaryLimit else {
             throw VaultError(.invalidInput, "the summary has \(trimmed.count) characters; keep it to \(incidentSummaryLimit) and the full report elsewhere")
+        }
+        return trimmed
+    }
+
+    private static func checkedReason(_ reason: String?) throws(VaultError) -> String? {
+        guard let reason else { return nil }
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        guard trimmed.count <= incidentSummaryLimit else {
+            throw VaultError(.invalidInput, "the reason has \(trimmed.count) characters; keep it to \(incidentSummaryLimit)")
         }
         return trimmed
     }

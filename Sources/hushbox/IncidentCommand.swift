@@ -86,8 +86,6 @@ struct IncidentCommand: AsyncParsableCommand {
                 let incident = try tenant.recordIncidentNotification(id, at: notifiedAt, reason: reason, actor: CommandActor.current)
                 let late = (incident.notifiedAt ?? Date()) > incident.notificationDeadline
                 print("incident \(incident.id): notification recorded" + (late ? ", after the 72-hour deadline, with the reasons for the delay" : ", within 72 hours"))
-            } catch where error.code == .invalidInput && reason == nil {
-                throw CommandFailure.failed("\(error) (--reason TEXT)")
             } catch {
                 throw CommandFailure.failed("\(error)")
             }

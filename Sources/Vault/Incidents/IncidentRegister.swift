@@ -106,7 +106,7 @@ extension TenantVault {
             if late && reason == nil {
                 throw VaultError(
                     .invalidInput,
-                    "incident \(id) is notified after its 72-hour deadline (\(Self.iso(incident.notificationDeadline))): give the reasons for the delay; nothing was recorded"
+                    "incident \(id) is notified after its 72-hour deadline (\(Self.iso(incident.notificationDeadline))): give the reasons for the delay (--reason); nothing was recorded"
                 )
             }
             incident.notifiedAt = notifiedAt
@@ -134,7 +134,7 @@ extension TenantVault {
                 )
             }
             if incident.notifiedAt == nil && reason == nil {
-                throw VaultError(.invalidInput, "closing incident \(id) without notification needs the reason it is unlikely to put people at risk; nothing was changed")
+                throw VaultError(.invalidInput, "closing incident \(id) without notification needs the reason it is unlikely to put people at risk (--reason); nothing was changed")
             }
             let closedAt = Date(milliseconds: vault.now().milliseconds)
             incident.closedAt = closedAt

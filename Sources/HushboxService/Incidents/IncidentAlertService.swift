@@ -31,19 +31,41 @@ struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible
 
     var description: String { "IncidentAlertService" }
 
+    /// The metric handles, made once for the service's life.
+    private struct Instruments: Sendable {
+        let unnotified: Gauge
+        let nextDeadline: Gauge
+        let alerts: [IncidentAlert.Urgency: Counter]
+        let webhookFailures: Counter
+        let checkFailures: Counter
+
+        init(_ factory: any MetricsFactory) {
+            unnotified = Gauge(label: IncidentAlertService.unnotifiedLabel, factory: factory)
+            nextDeadline = Gauge(label: IncidentAlertService.nextDeadlineLabel, factory: factory)
+            var alerts: [IncidentAlert.Urgency: Counter] = [:]
+            for urgency in [IncidentAlert.Urgency.pending, .urgent, .overdue] {
+                alerts[urgency] = Counter(label: IncidentAlertService.alertsLabel, dimensions: [("urgency", urgency.name)], factory: factory)
+            }
+            self.alerts = alerts
+            webhookFailures = Counter(label: IncidentAlertService.webhookFailuresLabel, factory: factory)
+            checkFailures = Counter(label: IncidentAlertService.checkFailuresLabel, factory: factory)
+        }
+    }
+
     func run() async throws {
         let poster = webhook.map { WebhookPoster(url: $0.url, signature: $0.signature, tls: $0.tls, timeout: webhookTimeout) }
+        let instruments = Instruments(metricsFactory)
         await cancelWhenGracefulShutdown {
             var schedule = IncidentAlertSchedule()
             while !Task.isCancelled {
-                await check(&schedule, poster: poster)
+                await check(&schedule, poster: poster, instruments: instruments)
                 do { try await clock.sleep(for: checkInterval) } catch { break }
             }
         }
         try? await poster?.shutdown()
     }
 
-    private func check(_ schedule: inout IncidentAlertSchedule, poster: WebhookPoster?) async {
+    private func check(_ schedule: inout IncidentAlertSchedule, poster: WebhookPoster?, instruments: Instruments) async {
         var awaiting: [(tenantID: String, incident: AwaitingIncident)] = []
         do {
             // Each organisation's register on its own: one that cannot be read must not silence the others.
@@ -51,20 +73,21 @@ struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible
                 do {
                     awaiting += try vault.tenant(tenantID).incidentsAwaitingNotification().map { (tenantID, $0) }
                 } catch {
-                    Counter(label: Self.checkFailuresLabel, factory: metricsFactory).increment()
+                    instruments.checkFailures.increment()
                     logger.error("an organisation's incident register could not be read; tried again in a minute", metadata: ["tenant": "\(tenantID)", "error": "\(error)"])
                 }
             }
         } catch {
-            Counter(label: Self.checkFailuresLabel, factory: metricsFactory).increment()
+            instruments.checkFailures.increment()
             logger.error("the incident register could not be read; tried again in a minute", metadata: ["error": "\(error)"])
             return
         }
-        Gauge(label: Self.unnotifiedLabel, factory: metricsFactory).record(awaiting.count)
+        instruments.unnotified.record(awaiting.count)
         let earliest = awaiting.map(\.incident.notificationDeadline).min()
-        Gauge(label: Self.nextDeadlineLabel, factory: metricsFactory).record(earliest?.timeIntervalSince1970 ?? 0)
+        instruments.nextDeadline.record(earliest?.timeIntervalSince1970 ?? 0)
         let instant = now()
         for alert in schedule.alerts(for: awaiting, at: instant) {
+            instruments.alerts[alert.urgency]?.increment()
             announce(alert)
             guard let poster else { continue }
             // Stamped as it leaves: a slow receiver must not make the next POSTs look stale to the one after.
@@ -75,15 +98,14 @@ struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible
             case .accepted:
                 break
             case .refused(let status):
-                webhookFailed(alert, reason: "the receiver answered \(status)")
+                webhookFailed(alert, reason: "the receiver answered \(status)", instruments)
             case .unreachable(let reason):
-                webhookFailed(alert, reason: reason)
+                webhookFailed(alert, reason: reason, instruments)
             }
         }
     }
 
     private func announce(_ alert: IncidentAlert) {
-        Counter(label: Self.alertsLabel, dimensions: [("urgency", alert.urgency.name)], factory: metricsFactory).increment()
         let hours = Int((abs(alert.secondsRemaining) / 3600).rounded(.down))
         let minutes = Int((abs(alert.secondsRemaining).truncatingRemainder(dividingBy: 3600) / 60).rounded(.down))
         let metadata: Logger.Metadata = [
@@ -100,8 +122,8 @@ struct IncidentAlertService<SleepClock: Clock>: Service, CustomStringConvertible
         }
     }
 
-    private func webhookFailed(_ alert: IncidentAlert, reason: String) {
-        Counter(label: Self.webhookFailuresLabel, factory: metricsFactory).increment()
+    private func webhookFailed(_ alert: IncidentAlert, reason: String, _ instruments: Instruments) {
+        instruments.webhookFailures.increment()
         logger.error("the incident webhook was not delivered; it is sent again with the next alert", metadata: ["incident": "\(alert.incidentID)", "reason": "\(reason)"])
     }
 }

@@ -20,7 +20,7 @@ public struct IncidentAlertSchedule: Sendable {
 
     public init() {}
 
-    public static func urgency(of incident: AwaitingIncident, at now: Date) -> IncidentAlert.Urgency {
+    static func urgency(of incident: AwaitingIncident, at now: Date) -> IncidentAlert.Urgency {
         let remaining = incident.notificationDeadline.timeIntervalSince(now)
         if remaining < 0 { return .overdue }
         return remaining < urgentWithin ? .urgent : .pending

@@ -17,7 +17,7 @@ public struct Incident: Sendable, Hashable {
     /// What happened and what is being done; it names no person.
     public var summary: String
     /// When the organisation became aware of it: the 72 hours run from here.
-    public let openedAt: Date
+    public var openedAt: Date
     /// When the supervisory authority was notified.
     public var notifiedAt: Date?
     public var closedAt: Date?

@@ -70,10 +70,7 @@ extension TenantVault {
                 }
                 details["aware_since"] = Self.iso(newAwareSince)
                 details["previous_aware_since"] = Self.iso(incident.openedAt)
-                incident = Incident(
-                    id: id, severity: incident.severity, summary: incident.summary, openedAt: newAwareSince, notifiedAt: incident.notifiedAt,
-                    closedAt: incident.closedAt
-                )
+                incident.openedAt = newAwareSince
                 details["deadline"] = Self.iso(incident.notificationDeadline)
             }
             let sealed = try sealer.seal(incident.summary, .incidentSummary, rowID: id)

@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -91,8 +92,9 @@ let package = Package(
         .target(
             name: "SIPStack",
             dependencies: [
-                "SIPCore",
+                "SIPCore", "NetworkLimits",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,13 +133,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: Connection limits shared by hushboxd's SIP listeners and hushbox-ingest.
+        .target(name: "NetworkLimits", swiftSettings: strictSettings),
+
         // MARK: Ingest: the reference receiver a customer runs in their EU region (hushbox-ingest).
         .target(
             name: "Ingest",
             dependencies: [
-                "Uplink", .product(name: "Crypto", package: "swift-crypto"),
+                "Uplink", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // Already built for Hummingbird: the HTTP request parts the connection guard watches.
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: strictSettings
         ),
@@ -209,7 +216,7 @@ let package = Package(
         .executableTarget(
             name: "hushbox-ingest",
             dependencies: [
-                "Ingest", "Uplink",
+                "Ingest", "Uplink", "NetworkLimits",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -12,10 +12,20 @@ import Glibc
 /// payload opened with the customer's private key when it is sealed, and the
 /// object stored as `objects/<object_id>/`. An actor: one writer per store.
 ///
+/// Durable before it answers: every file is fsynced and so is the directory
+/// a name is added to, removed from or renamed in, so a 201 survives a power
+/// cut. Completion streams the bytes through SHA-256 and renames the upload
+/// into place; only a sealed payload is read whole to be opened, and those are
+/// at most ``largestSealedLength``.
+///
+/// Each box (by its certificate's fingerprint) may hold at most `boxQuota`
+/// bytes of uploads and objects, and nothing is taken that would leave less
+/// than `diskReserve` free: both are refused with ``IngestError/insufficientStorage(_:)`` (507).
+///
 /// Layout under `directory`: `keys/<sha256 of the key>` → upload id;
-/// `uploads/<id>.json` (the announcement) and `uploads/<id>.part` (the bytes);
-/// `objects/<object_id>/payload` (as received), and for sealed payloads
-/// `metadata.json` and `audio.opus` (opened).
+/// `uploads/<id>.json` (the announcement), `uploads/<id>.owner` (the box) and
+/// `uploads/<id>.part` (the bytes); `objects/<object_id>/payload` (as received),
+/// and for sealed payloads `metadata.json` and `audio.opus` (opened).
 public actor IngestStore {
     public enum AppendResult: Sendable, Hashable {
         case stored(offset: Int)
@@ -27,21 +37,47 @@ public actor IngestStore {
         case rejected(String)
     }
 
+    /// The owner of uploads from a box without a certificate (a receiver behind a TLS-terminating proxy).
+    public static let unidentifiedBox = "unidentified"
+    /// A sealed payload is opened in memory: this bounds what that costs.
+    public static let largestSealedLength = 32 * 1024 * 1024
+    public static let defaultBoxQuota = 4 * 1024 * 1024 * 1024
+    public static let defaultDiskReserve = 256 * 1024 * 1024
+
     let directory: String
     let recipientKey: Curve25519.KeyAgreement.PrivateKey?
+    let boxQuota: Int
+    let diskReserve: Int
+    /// Announced bytes per box, of every upload record (finished or not) it owns.
+    private var usage: [String: Int] = [:]
 
-    public init(directory: String, recipientKey: Curve25519.KeyAgreement.PrivateKey?) throws {
+    public init(
+        directory: String, recipientKey: Curve25519.KeyAgreement.PrivateKey?, boxQuota: Int = IngestStore.defaultBoxQuota,
+        diskReserve: Int = IngestStore.defaultDiskReserve
+    ) throws {
         self.directory = directory
         self.recipientKey = recipientKey
+        self.boxQuota = boxQuota
+        self.diskReserve = diskReserve
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         for sub in ["keys", "uploads", "objects", "erased"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        Self.syncDirectory(directory)
+        usage = Self.measureUsage(in: directory + "/uploads")
     }
 
+    /// Bytes a box holds here, as the quota counts them.
+    public func bytesHeld(by box: String) -> Int { usage[box] ?? 0 }
+
     /// Starts an upload, or — for a key seen before — reports the one it started.
+    /// - Parameter box: who sends it (its certificate's SHA-256), for the quota.
     /// - Returns: the status and whether it is new.
-    public func create(idempotencyKey: String, _ upload: NewUpload) throws(IngestError) -> (UploadStatus, created: Bool) {
+    public func create(idempotencyKey: String, _ upload: NewUpload, box: String = IngestStore.unidentifiedBox) throws(IngestError) -> (UploadStatus, created: Bool) {
         if let problem = upload.problem { throw .badRequest(problem) }
+        if upload.sealing == .hpke, upload.length > Self.largestSealedLength {
+            throw .tooLarge("a sealed payload may be at most \(Self.largestSealedLength) bytes (this receiver opens it in memory); \(upload.length) were announced")
+        }
         if FileManager.default.fileExists(atPath: erasedPath(upload.objectID)) {
             throw .erased("object \(upload.objectID) was erased at its owner's request; it is not taken again")
         }
@@ -53,10 +89,20 @@ public actor IngestStore {
             guard announced == upload else { throw .keyReused("Idempotency-Key \(idempotencyKey) already names an upload of other bytes; use a new key") }
             return (status, false)
         }
+        let held = usage[box] ?? 0
+        guard held + upload.length <= boxQuota else {
+            throw .insufficientStorage("this box holds \(held) bytes here and may hold \(boxQuota); \(upload.length) more do not fit until objects are taken away or erased")
+        }
+        let free = Self.freeBytes(at: directory)
+        guard free - upload.length >= diskReserve else {
+            throw .insufficientStorage("the receiver's disk has \(free) bytes free and keeps \(diskReserve) in reserve; try again when there is room")
+        }
         let id = UUID().uuidString.lowercased()
         let announcement: Data
         do { announcement = try JSONEncoder().encode(upload) } catch { throw .storage("\(error)") }
+        try write(Data(box.utf8), to: path(upload: id, ".owner"))
         try write(announcement, to: path(upload: id, ".json"))
+        usage[box] = held + upload.length
         try write(Data(), to: path(upload: id, ".part"))
         // The key last: a crash before it leaves an upload no key names, never a key without its upload.
         try write(Data(id.utf8), to: keyPath(idempotencyKey))
@@ -85,8 +131,7 @@ public actor IngestStore {
 
     private func finish(_ id: String, _ upload: NewUpload) throws(IngestError) -> AppendResult {
         let part = path(upload: id, ".part")
-        guard let payload = FileManager.default.contents(atPath: part) else { throw .storage("cannot read \(part)") }
-        let digest = SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined()
+        let digest = try Self.sha256(ofFile: part)
         guard digest == upload.sha256.lowercased() else {
             // Start again from nothing: the box sends the object anew under a new key.
             try write(Data(), to: part)
@@ -98,8 +143,11 @@ public actor IngestStore {
         } catch {
             throw .storage("\(error)")
         }
+        Self.syncDirectory(directory + "/objects")
         if upload.sealing == .hpke {
             guard let recipientKey else { return .rejected("this receiver has no private key to open sealed payloads") }
+            // Bounded: create refuses sealed payloads over largestSealedLength.
+            guard let payload = FileManager.default.contents(atPath: part) else { throw .storage("cannot read \(part)") }
             let opened: Data
             do {
                 opened = try PayloadSealing.open(payload, with: recipientKey, info: UplinkPayload.sealingInfo(kind: upload.kind, objectID: upload.objectID))
@@ -113,8 +161,10 @@ public actor IngestStore {
             try write(metadata, to: object + "/metadata.json")
             try write(audio, to: object + "/audio.opus")
         }
-        // The payload last: its presence is what "complete" means.
-        try write(payload, to: object + "/payload")
+        // The payload last, renamed from the upload's bytes (already fsynced): its presence is what "complete" means.
+        guard rename(part, object + "/payload") == 0 else { throw .storage("cannot move \(part) into place: \(String(cString: strerror(errno)))") }
+        Self.syncDirectory(object)
+        Self.syncDirectory(directory + "/uploads")
         return .complete
     }
 
@@ -130,20 +180,75 @@ public actor IngestStore {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: object)) ?? [] where unlink(object + "/" + name) == 0 {
             removed += 1
         }
+        Self.syncDirectory(object)
         rmdir(object)
+        Self.syncDirectory(directory + "/objects")
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/uploads")) ?? [] where name.hasSuffix(".json") {
             let id = String(name.dropLast(5))
-            guard (try? announcement(of: id))??.objectID == notice.objectID else { continue }
+            guard let upload = (try? announcement(of: id)) ?? nil, upload.objectID == notice.objectID else { continue }
+            let owner = owner(of: id)
             for suffix in [".part", ".json"] where unlink(path(upload: id, suffix)) == 0 {
                 removed += 1
             }
+            unlink(path(upload: id, ".owner"))
+            usage[owner] = max(0, (usage[owner] ?? 0) - upload.length)
         }
+        Self.syncDirectory(directory + "/uploads")
         return removed
     }
 
     // MARK: Files
 
     private func erasedPath(_ objectID: String) -> String { directory + "/erased/" + objectID }
+
+    private func owner(of id: String) -> String {
+        FileManager.default.contents(atPath: path(upload: id, ".owner")).map { String(decoding: $0, as: UTF8.self) } ?? Self.unidentifiedBox
+    }
+
+    /// The announced lengths of the upload records in `uploads`, per owner.
+    private static func measureUsage(in uploads: String) -> [String: Int] {
+        var usage: [String: Int] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? [] where name.hasSuffix(".json") {
+            let base = uploads + "/" + name.dropLast(5)
+            guard let data = FileManager.default.contents(atPath: base + ".json"), let upload = try? JSONDecoder().decode(NewUpload.self, from: data) else {
+                continue
+            }
+            let owner = FileManager.default.contents(atPath: base + ".owner").map { String(decoding: $0, as: UTF8.self) } ?? unidentifiedBox
+            usage[owner, default: 0] += upload.length
+        }
+        return usage
+    }
+
+    private static func freeBytes(at path: String) -> Int {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return 0 }
+        let (free, overflow) = Int(clamping: stats.f_bavail).multipliedReportingOverflow(by: Int(clamping: stats.f_frsize))
+        return overflow ? Int.max : free
+    }
+
+    /// The file's SHA-256 in hex, read in 1 MiB pieces: never the whole file in memory.
+    private static func sha256(ofFile path: String) throws(IngestError) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .storage("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count >= 0 else { throw .storage("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if count == 0 { break }
+            hasher.update(data: buffer[0..<count])
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A rename or a new name is durable only once its directory is synced.
+    private static func syncDirectory(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
 
     private func uploadID(forKey key: String) throws(IngestError) -> String? {
         FileManager.default.contents(atPath: keyPath(key)).map { String(decoding: $0, as: UTF8.self) }
@@ -178,6 +283,7 @@ public actor IngestStore {
         guard written == data.count, synced == 0, rename(temporary, path) == 0 else {
             throw .storage("cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        Self.syncDirectory(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]))
     }
 
     /// Appends and fsyncs before returning: the offset reported is on disk.
@@ -202,6 +308,10 @@ public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
     case notFound
     /// An upload of an object its owner had erased (410).
     case erased(String)
+    /// More than this box's quota, or less than the reserve left on disk (507).
+    case insufficientStorage(String)
+    /// An announcement over a limit of this receiver (413).
+    case tooLarge(String)
     case storage(String)
 
     public var description: String {
@@ -210,6 +320,8 @@ public enum IngestError: Error, Hashable, Sendable, CustomStringConvertible {
         case .keyReused(let why): why
         case .notFound: "no such upload"
         case .erased(let why): why
+        case .insufficientStorage(let why): "insufficient storage: \(why)"
+        case .tooLarge(let why): why
         case .storage(let why): "storage failed: \(why)"
         }
     }

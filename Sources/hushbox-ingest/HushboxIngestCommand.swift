@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTLS
 import Ingest
 import Logging
+import NetworkLimits
 import NIOSSL
 import Uplink
 
@@ -22,7 +23,7 @@ struct HushboxIngestCommand: AsyncParsableCommand {
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve HTTPS (TLS 1.2+; box certificates required when --client-ca or --client-fingerprint is given).",
+            abstract: "Serve HTTPS (TLS 1.2+) to boxes that present a certificate: --client-ca or --client-fingerprint, or --tls-terminating-proxy.",
             discussion: "Prints 'listening on https://HOST:PORT' once ready. Ctrl-C or SIGTERM stops it."
         )
 
@@ -42,8 +43,43 @@ struct HushboxIngestCommand: AsyncParsableCommand {
             help: ArgumentHelp("The SHA-256 of a box's certificate, as its start-up summary prints it; repeat for each box. Only these boxes get in.", valueName: "sha256")
         )
         var clientFingerprints: [String] = []
+        @Flag(
+            name: .customLong("tls-terminating-proxy"),
+            help: ArgumentHelp(
+                "Ask boxes for no certificate: a TLS-terminating proxy you run in front of this receiver checks them. Without a proxy that does, any host that knows the signing secret gets in."
+            )
+        )
+        var tlsTerminatingProxy = false
+        @Option(name: .customLong("box-quota-mib"), help: ArgumentHelp("The most one box may hold here, uploads and objects, in MiB (507 beyond it).", valueName: "MiB"))
+        var boxQuotaMiB = IngestStore.defaultBoxQuota >> 20
+        @Option(name: .customLong("disk-reserve-mib"), help: ArgumentHelp("Free disk space never given to uploads, in MiB (507 when an upload would use it).", valueName: "MiB"))
+        var diskReserveMiB = IngestStore.defaultDiskReserve >> 20
+        @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections held open at once, in all.", valueName: "count"))
+        var maxConnections = ConnectionBudget.Limits().total
+        @Option(name: .customLong("max-connections-per-address"), help: ArgumentHelp("Connections held open at once from one address.", valueName: "count"))
+        var maxConnectionsPerAddress = ConnectionBudget.Limits().perSource
+        @Option(
+            name: .customLong("request-timeout"),
+            help: ArgumentHelp("Seconds a connection has, from its start or its last request, to send a whole request (handshake, head and body).", valueName: "seconds")
+        )
+        var requestTimeout = 60
 
         func validate() throws {
+            if clientCA == nil, clientFingerprints.isEmpty, !tlsTerminatingProxy {
+                throw ValidationError(
+                    "boxes authenticate with mutual TLS: give --client-fingerprint SHA256 (one per box; `hushbox selftest` prints it) or --client-ca FILE; "
+                        + "only when a TLS-terminating proxy in front checks their certificates, --tls-terminating-proxy"
+                )
+            }
+            if tlsTerminatingProxy, clientCA != nil || !clientFingerprints.isEmpty {
+                throw ValidationError("--tls-terminating-proxy asks for no certificate; it cannot go with --client-ca or --client-fingerprint")
+            }
+            guard (1...65_536).contains(maxConnections), (1...65_536).contains(maxConnectionsPerAddress), (1...3600).contains(requestTimeout) else {
+                throw ValidationError("--max-connections and --max-connections-per-address must be from 1 to 65536, --request-timeout from 1 to 3600 seconds")
+            }
+            guard (1...(1 << 24)).contains(boxQuotaMiB), (0...(1 << 24)).contains(diskReserveMiB) else {
+                throw ValidationError("--box-quota-mib must be from 1 to 16777216 and --disk-reserve-mib from 0 to 16777216")
+            }
             if clientCA != nil, !clientFingerprints.isEmpty {
                 throw ValidationError("give --client-ca (boxes with certificates from your CA) or --client-fingerprint (boxes with their own), not both")
             }
@@ -79,7 +115,10 @@ struct HushboxIngestCommand: AsyncParsableCommand {
                 tls.certificateVerification = .noHostnameVerification
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(clientCA))
             }
-            let store = try IngestStore(directory: storage, recipientKey: recipient)
+            let store = try IngestStore(directory: storage, recipientKey: recipient, boxQuota: boxQuotaMiB << 20, diskReserve: diskReserveMiB << 20)
+            if tlsTerminatingProxy {
+                FileHandle.standardError.write(Data("warning: --tls-terminating-proxy: this receiver asks boxes for no certificate; the proxy in front must check them\n".utf8))
+            }
             let router = IngestRoutes.router(store: store, signature: signature, now: IngestRoutes.systemNow)
             let channel: TLSChannelConfiguration
             if clientFingerprints.isEmpty {
@@ -94,9 +133,12 @@ struct HushboxIngestCommand: AsyncParsableCommand {
                     return allowed.contains(fingerprint) ? .certificateVerified : .failed
                 }
             }
+            let budget = ConnectionBudget(
+                limits: .init(total: maxConnections, perSource: maxConnectionsPerAddress, requestDeadline: .seconds(requestTimeout))
+            )
             let application = Application(
                 router: router,
-                server: try .tls(.http1(), configuration: channel),
+                server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(Int64(requestTimeout)))), configuration: channel),
                 configuration: .init(address: .hostname(host, port: port), serverName: "hushbox-ingest"),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? port

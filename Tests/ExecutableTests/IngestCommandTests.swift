@@ -39,21 +39,27 @@ struct IngestCommandTests {
         #expect(again.status != 0 && again.errors.contains("not replacing a key"))
     }
 
-    @Test("serve listens over HTTPS with the given certificate, and refuses a signing secret others can read")
+    @Test("serve listens over HTTPS with the given certificate; it refuses to start without a way to check boxes' certificates, and a signing secret others can read")
     func serve() async throws {
         let directory = try TemporaryDirectory()
         #expect(try await Self.ingest(["keygen", "--out", directory.child("keys")], in: directory).status == 0)
         let (certificate, key) = try TestCertificate.selfSigned()
         let certificatePath = try directory.write(certificate, to: "cert.pem")
         let keyPath = try directory.write(key, to: "key.pem")
-        let arguments = [
+        let withoutClientAuth = [
             "serve", "--port", "0", "--storage", directory.child("store"), "--secret-file", directory.child("keys/signing-secret"),
             "--private-key-file", directory.child("keys/private-key"), "--certificate", certificatePath, "--certificate-key", keyPath,
         ]
+        // No --client-ca, --client-fingerprint or --tls-terminating-proxy: it used to serve anyone who knew the secret.
+        let open = try await Self.ingest(withoutClientAuth, in: directory)
+        #expect(open.status != 0)
+        #expect(open.errors.contains("mutual TLS"), "\(open.errors)")
+        let arguments = withoutClientAuth + ["--tls-terminating-proxy"]
         let server = try ChildProcess(try BuiltProducts.path(of: "hushbox-ingest"), arguments, directory: directory.path, environment: HushboxdLifecycleTests.environment())
         let listening = try await server.standardOutput.waitFor("listening", within: .seconds(20)) { $0.hasPrefix("listening on https://127.0.0.1:") }
         let port = try #require(Int(listening.split(separator: ":").last ?? ""))
         #expect(port > 0)
+        _ = try await server.standardError.waitFor("proxy warning", within: .seconds(5)) { $0.contains("the proxy in front must check them") }
         server.send(SIGTERM)
         #expect(try await server.waitForExit(within: .seconds(10)) == 0)
 

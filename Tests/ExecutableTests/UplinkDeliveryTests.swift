@@ -41,7 +41,8 @@ struct UplinkDeliveryTests {
              "--private-key-file", directory.child("keys/private-key"), "--certificate", try directory.write(certificate, to: "cert.pem"),
              "--certificate-key", try directory.write(key, to: "key.pem")]
                 + (try clientCA.map { ["--client-ca", try directory.write($0, to: "boxes.pem")] } ?? [])
-                + (clientFingerprint.map { ["--client-fingerprint", $0] } ?? []),
+                + (clientFingerprint.map { ["--client-fingerprint", $0] } ?? [])
+                + (clientCA == nil && clientFingerprint == nil ? ["--tls-terminating-proxy"] : []),
             directory: directory.path, environment: HushboxdLifecycleTests.environment()
         )
         let listening = try await process.standardOutput.waitFor("listening", within: .seconds(20)) { $0.hasPrefix("listening on ") }

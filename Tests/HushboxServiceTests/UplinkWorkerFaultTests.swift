@@ -34,7 +34,7 @@ struct UplinkWorkerFaultTests {
         private let remaining: Mutex<[Fault]>
         init(_ faults: [Fault]) { remaining = Mutex(faults) }
 
-        func respond(to request: Request, context: BasicRequestContext, passingTo responder: some HTTPResponder<BasicRequestContext>) async throws -> Response {
+        func respond(to request: Request, context: IngestRequestContext, passingTo responder: some HTTPResponder<IngestRequestContext>) async throws -> Response {
             guard request.method != .head else { return try await responder.respond(to: request, context: context) }
             let fault = remaining.withLock { $0.isEmpty ? nil : $0.removeFirst() }
             switch fault {

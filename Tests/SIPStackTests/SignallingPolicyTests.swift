@@ -47,33 +47,93 @@ struct SignallingPolicyTests {
         #expect(harness.core.liveState.calls == 0)
     }
 
-    @Test("A source outside every peer's allowlist gets 403; five in a minute block it")
-    func allowlistAndFailureBlock() {
+    @Test("By default a source outside every peer's allowlist gets no answer and leaves no state; the drops are counted and logged once a minute with a count")
+    func unknownSourceDropped() {
         var harness = CoreHarness()
+        var logs: [SignallingLogRecord] = []
+        for index in 0..<3000 {
+            var stranger = TestCaller()
+            stranger.host = "203.0.\(index / 250).\(index % 250 + 1)"
+            stranger.callID = "flood-\(index)"
+            let actions = harness.receive(stranger.request(.invite, branch: stranger.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: stranger)
+            #expect(actions.sent.isEmpty)
+            logs += actions.logs
+            if index == 1499 { _ = harness.advance(by: .seconds(61)) }
+        }
+        #expect(harness.core.liveState.serverTransactions == 0, "no transaction opened for a stranger (it used to hold one for 32 s)")
+        #expect(harness.core.liveState.timers == 0)
+        #expect(harness.core.counters.droppedUnknownSource == 3000)
+        #expect(logs.count == 2, "one line a minute, not one per message")
+        #expect(logs.last?.message.contains("and 1499 more") == true)
+        // A peer's INVITE still gets through: the strangers took nothing it needs.
+        var peer = TestCaller()
+        #expect(harness.receive(peer.request(.invite, branch: peer.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: peer).statusCodes == [100])
+    }
+
+    @Test("With unknown sources refused, a stranger gets a stateless 403; five in a minute block it; no transaction is kept")
+    func allowlistAndFailureBlock() {
+        var harness = CoreHarness { $0.unknownSources = .refuse }
         var stranger = TestCaller()
         stranger.host = "203.0.113.66"
         for attempt in 0..<5 {
             let actions = harness.receive(stranger.request(.invite, branch: stranger.nextBranch(), cseq: UInt32(attempt + 1), body: TestCaller.srtpOffer), from: stranger)
             #expect(actions.statusCodes == [403])
-            #expect(actions.logs.contains { $0.level == .warning && $0.message.contains("blocked the source") } == (attempt == 4))
         }
+        #expect(harness.core.liveState.serverTransactions == 0, "answered statelessly")
+        #expect(harness.core.counters.sourcesBlocked == 1)
         let blocked = harness.receive(stranger.request(.options, branch: stranger.nextBranch(), cseq: 9), from: stranger)
-        #expect(blocked.isEmpty, "a blocked source gets no answer at all")
+        #expect(blocked.sent.isEmpty, "a blocked source gets no answer at all")
         #expect(harness.core.counters.droppedFromBlockedSource == 1)
         _ = harness.advance(by: .seconds(901))
         #expect(harness.receive(stranger.request(.options, branch: stranger.nextBranch(), cseq: 10), from: stranger).statusCodes == [403], "the block expires")
     }
 
-    @Test("A known scanner's user agent is blocked at once, without an answer")
+    @Test("A known scanner's user agent from a stranger blocks it at once; forged from a peer's address it blocks nothing")
     func scannerUserAgent() {
-        var harness = CoreHarness()
+        var harness = CoreHarness { $0.unknownSources = .refuse }
         var scanner = TestCaller()
+        scanner.host = "203.0.113.9"
         scanner.userAgent = "friendly-scanner"
         #expect(harness.receive(scanner.request(.options, branch: scanner.nextBranch(), cseq: 1), from: scanner).sent.isEmpty)
         var polite = scanner
         polite.userAgent = "baresip"
         #expect(harness.receive(polite.request(.options, branch: polite.nextBranch(), cseq: 2), from: polite).sent.isEmpty)
         #expect(harness.core.counters.sourcesBlocked == 1)
+
+        // One UDP datagram with a scanner's user agent, spoofed from the trunk's address: it used to block the trunk on every transport.
+        var forged = TestCaller()
+        forged.transport = .udp
+        forged.userAgent = "friendly-scanner"
+        _ = harness.receive(forged.request(.options, branch: forged.nextBranch(), cseq: 1), from: forged)
+        var trunk = TestCaller()
+        #expect(harness.receive(trunk.request(.invite, branch: trunk.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: trunk).statusCodes == [100],
+                "the trunk's TLS calls still get through")
+    }
+
+    @Test("Wrong passwords from a device's address lock authentication there for a while (403 without a check), never the address")
+    func authenticationLock() throws {
+        let device = try SIPPeer(
+            name: "desk-phone", kind: .device, sources: [AddressRange("192.0.2.10")],
+            digest: .init(username: "desk", password: "correct horse", realm: "hushbox", algorithm: .sha256)
+        )
+        var harness = CoreHarness(peers: [device])
+        var phone = TestCaller()
+        let challenged = harness.receive(phone.request(.invite, branch: phone.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: phone)
+        let unauthorized = try #require(challenged.sentResponses.first)
+        let challenge = try DigestChallenge.parse(try #require(unauthorized.headers[.wwwAuthenticate].first))
+        for count in UInt32(1)...5 {
+            let credentials = DigestCredentials.answering(
+                challenge, method: .invite, uri: "sip:100@192.0.2.1", username: "desk", password: "guess \(count)", clientNonce: "0a4f113b", nonceCount: count
+            )
+            _ = harness.receive(phone.request(.invite, branch: phone.nextBranch(), cseq: count + 1, body: TestCaller.srtpOffer, extra: [("Authorization", credentials.headerValue)]), from: phone)
+        }
+        let credentials = DigestCredentials.answering(
+            challenge, method: .invite, uri: "sip:100@192.0.2.1", username: "desk", password: "correct horse", clientNonce: "0a4f113b", nonceCount: 6
+        )
+        let locked = harness.receive(phone.request(.invite, branch: phone.nextBranch(), cseq: 7, body: TestCaller.srtpOffer, extra: [("Authorization", credentials.headerValue)]), from: phone)
+        #expect(locked.statusCodes == [403])
+        #expect(harness.core.counters.refusedAuthenticationLocked == 1)
+        #expect(harness.receive(phone.request(.options, branch: phone.nextBranch(), cseq: 8), from: phone).statusCodes == [200], "the address is not blocked")
     }
 
     @Test("A flood from one source is cut to the bucket's burst; another source is unaffected")

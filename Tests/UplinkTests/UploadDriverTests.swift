@@ -31,7 +31,7 @@ struct UploadDriverTests {
             if let busy = busyAnswers.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return .response(busy) }
             switch request {
             case .create:
-                return .response(.init(status: 201, upload: "/u", offset: stored.withLock { $0.count }))
+                return .response(.init(status: 201, upload: "/v1/uploads/u", offset: stored.withLock { $0.count }))
             case .probe:
                 return .response(.init(status: 200, offset: stored.withLock { $0.count }))
             case .send(_, let offset, let length):

@@ -37,15 +37,15 @@ struct UploadSessionTests {
     @Test("A connection cut mid-chunk resumes where the receiver says it stopped, never further")
     func resumesAtReceiversOffset() {
         var session = UploadSession(entryID: "e1", length: 1000, chunkSize: 400)
-        _ = session.read(.response(Response(status: 201, upload: "/u", offset: 0)), to: .create)
-        let first = UploadSession.Request.send(upload: "/u", offset: 0, length: 400)
+        _ = session.read(.response(Response(status: 201, upload: "/v1/uploads/u", offset: 0)), to: .create)
+        let first = UploadSession.Request.send(upload: "/v1/uploads/u", offset: 0, length: 400)
         #expect(session.read(.unreachable, to: first) == .retry(after: nil, because: .unreachable))
-        #expect(session.resume() == .request(.probe(upload: "/u")))
+        #expect(session.resume() == .request(.probe(upload: "/v1/uploads/u")))
         // It kept 150 of the 400 bytes before the reset.
-        #expect(session.read(.response(Response(status: 200, offset: 150)), to: .probe(upload: "/u")) == .request(.send(upload: "/u", offset: 150, length: 400)))
-        #expect(session.read(.response(Response(status: 409, offset: 550)), to: .send(upload: "/u", offset: 150, length: 400))
-            == .request(.send(upload: "/u", offset: 550, length: 400)), "a 409 moves to the receiver's offset")
-        #expect(session.read(.response(Response(status: 204)), to: .send(upload: "/u", offset: 550, length: 400)) == .request(.probe(upload: "/u")),
+        #expect(session.read(.response(Response(status: 200, offset: 150)), to: .probe(upload: "/v1/uploads/u")) == .request(.send(upload: "/v1/uploads/u", offset: 150, length: 400)))
+        #expect(session.read(.response(Response(status: 409, offset: 550)), to: .send(upload: "/v1/uploads/u", offset: 150, length: 400))
+            == .request(.send(upload: "/v1/uploads/u", offset: 550, length: 400)), "a 409 moves to the receiver's offset")
+        #expect(session.read(.response(Response(status: 204)), to: .send(upload: "/v1/uploads/u", offset: 550, length: 400)) == .request(.probe(upload: "/v1/uploads/u")),
                 "an answer without an offset is not taken as progress")
     }
 
@@ -61,13 +61,13 @@ struct UploadSessionTests {
     @Test("A key the receiver completed before is delivered without sending again; a forgotten upload is created again under the same key")
     func idempotency() {
         var session = UploadSession(entryID: "e1", length: 10)
-        #expect(session.read(.response(Response(status: 200, upload: "/u", offset: 10, complete: true)), to: .create) == .delivered)
+        #expect(session.read(.response(Response(status: 200, upload: "/v1/uploads/u", offset: 10, complete: true)), to: .create) == .delivered)
         var other = UploadSession(entryID: "e2", length: 10)
-        _ = other.read(.response(Response(status: 201, upload: "/u2", offset: 0)), to: .create)
+        _ = other.read(.response(Response(status: 201, upload: "/v1/uploads/u2", offset: 0)), to: .create)
         let key = other.idempotencyKey(for: .create)
-        #expect(other.read(.response(Response(status: 404)), to: .probe(upload: "/u2")) == .request(.create))
+        #expect(other.read(.response(Response(status: 404)), to: .probe(upload: "/v1/uploads/u2")) == .request(.create))
         #expect(other.idempotencyKey(for: .create) == key)
-        #expect(other.idempotencyKey(for: .send(upload: "/u2", offset: 5, length: 5)) == key + ":5")
+        #expect(other.idempotencyKey(for: .send(upload: "/v1/uploads/u2", offset: 5, length: 5)) == key + ":5")
     }
 
     @Test("A whole the receiver rejects (422) starts again under a new key, three times at most")
@@ -77,8 +77,8 @@ struct UploadSessionTests {
         var outcomes: [UploadSession.Next] = []
         for _ in 0..<3 {
             keys.append(session.idempotencyKey(for: .create))
-            _ = session.read(.response(Response(status: 201, upload: "/u", offset: 0)), to: .create)
-            outcomes.append(session.read(.response(Response(status: 422)), to: .send(upload: "/u", offset: 0, length: 10)))
+            _ = session.read(.response(Response(status: 201, upload: "/v1/uploads/u", offset: 0)), to: .create)
+            outcomes.append(session.read(.response(Response(status: 422)), to: .send(upload: "/v1/uploads/u", offset: 0, length: 10)))
         }
         #expect(Set(keys).count == 3, "each new start has its own key: \(keys)")
         #expect(outcomes.prefix(2) == [.request(.create), .request(.create)])
@@ -89,7 +89,26 @@ struct UploadSessionTests {
     func needsAttention() {
         var session = UploadSession(entryID: "e1", length: 10)
         if case .needsAttention(let why) = session.read(.response(Response(status: 413)), to: .create) { #expect(why.contains("413")) } else { Issue.record("413") }
-        _ = session.read(.response(Response(status: 201, upload: "/u", offset: 0)), to: .create)
-        if case .needsAttention = session.read(.response(Response(status: 200, offset: 11)), to: .probe(upload: "/u")) {} else { Issue.record("offset 11 of 10") }
+        _ = session.read(.response(Response(status: 201, upload: "/v1/uploads/u", offset: 0)), to: .create)
+        if case .needsAttention = session.read(.response(Response(status: 200, offset: 11)), to: .probe(upload: "/v1/uploads/u")) {} else { Issue.record("offset 11 of 10") }
+    }
+
+    @Test("An upload location other than /v1/uploads/<id> is refused before any request goes there: it could name another host")
+    func uploadLocationStaysOnTheDestination() {
+        for location in ["@10.0.0.5/x", "//10.0.0.5/x", "/v1/uploads/../../x", "/v1/uploads/a@b", "https://elsewhere.example/v1/uploads/u", "/v1/uploads/", "/v1/uploads/u?x=1",
+            "/v1/uploads/" + String(repeating: "a", count: 129)]
+        {
+            var session = UploadSession(entryID: "e1", length: 10)
+            let next = session.read(.response(Response(status: 201, upload: location, offset: 0)), to: .create)
+            guard case .needsAttention(let why) = next else {
+                Issue.record("\(location) was followed: \(next)")
+                continue
+            }
+            #expect(why.contains("not /v1/uploads/<id>"))
+            #expect(session.upload == nil)
+        }
+        var session = UploadSession(entryID: "e1", length: 10)
+        #expect(session.read(.response(Response(status: 201, upload: "/v1/uploads/0f3c-AB", offset: 0)), to: .create)
+            == .request(.send(upload: "/v1/uploads/0f3c-AB", offset: 0, length: 10)))
     }
 }

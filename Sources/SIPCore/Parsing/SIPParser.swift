@@ -31,6 +31,14 @@ public struct SIPParser: Sendable {
     /// start of `buffer`, or nil when more bytes are needed. Leading CRLF
     /// keep-alives (RFC 5626 §3.5.1) count towards the length.
     public func frameLength(in buffer: [UInt8]) throws(SIPParseError) -> Int? {
+        guard let total = try messageLength(in: buffer) else { return nil }
+        return buffer.count >= total ? total : nil
+    }
+
+    /// For a stream transport: how long the message at the start of `buffer`
+    /// is, once its header fields are complete (the body need not have
+    /// arrived); nil while the empty line that ends them has not.
+    public func messageLength(in buffer: [UInt8]) throws(SIPParseError) -> Int? {
         let start = Self.skipLeadingCRLF(buffer)
         guard let headerEnd = Self.headerEnd(in: buffer, from: start) else {
             guard buffer.count <= limits.maximumMessageBytes else {
@@ -47,7 +55,7 @@ public struct SIPParser: Sendable {
         guard total <= limits.maximumMessageBytes + start else {
             throw SIPParseError(.messageTooLarge, "the message would be \(total) bytes", status: 513, looksLikeResponse: looksLikeResponse, salvaged: head.fields)
         }
-        return buffer.count >= total ? total : nil
+        return total
     }
 
     func parse(_ bytes: [UInt8], requireContentLength: Bool) throws(SIPParseError) -> (message: SIPMessage, consumed: Int) {

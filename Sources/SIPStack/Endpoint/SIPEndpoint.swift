@@ -43,9 +43,15 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
         origin = clock.now
         self.logger = logger
         (events, eventSink) = AsyncStream.makeStream(of: SIPEndpointEvent.self)
-        let (inbound, inboundSink) = AsyncStream.makeStream(of: TransportEvent.self)
+        // Bounded: a flood that outruns the core loses its newest messages (counted), never the box's memory.
+        let (inbound, inboundSink) = AsyncStream.makeStream(of: TransportEvent.self, bufferingPolicy: .bufferingOldest(listeners.inboundQueueLimit))
         self.inbound = inbound
-        transports = try SIPTransportLayer(settings: listeners, group: eventLoopGroup, logger: logger, continuation: inboundSink)
+        let peers = configuration.peers
+        let strangersAnswered = configuration.unknownSources == .refuse
+        transports = try SIPTransportLayer(
+            settings: listeners, group: eventLoopGroup, logger: logger, continuation: inboundSink,
+            admits: { address in strangersAnswered || peers.contains { $0.isSource(address) } }
+        )
     }
 
     /// Binds the listeners and starts registrations; returns the bound ports.
@@ -92,6 +98,9 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
     public func hangUp(_ call: CallReference) { apply { $0.hangUp(call, at: $1) } }
 
     public var counters: SignallingCounters { core?.counters ?? SignallingCounters() }
+
+    /// What the sockets refused or dropped before the core saw it.
+    public nonisolated var transportCounters: SIPTransportCounters { transports.counters }
 
     /// Server transactions, client transactions, calls and timers alive now.
     public var liveState: (serverTransactions: Int, clientTransactions: Int, calls: Int, timers: Int) {
@@ -141,6 +150,8 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
             switch action {
             case .send(let bytes, let flow):
                 transports.send(bytes, over: flow)
+            case .close(let flow):
+                transports.close(flow)
             case .incomingCall(let call):
                 eventSink.yield(.incomingCall(call))
             case .callEstablished(let call):

@@ -4,6 +4,8 @@ public import SIPCore
 public enum SignallingAction: Sendable {
     /// Send these bytes over the flow (opening a connection when it has none).
     case send([UInt8], over: SIPFlow)
+    /// Close the flow's connection once what was sent before has gone (a refused stranger on a stream).
+    case close(SIPFlow)
     case incomingCall(IncomingCall)
     /// The ACK for the 200 OK arrived: media may flow both ways.
     case callEstablished(CallReference)
@@ -44,6 +46,11 @@ public struct SignallingCounters: Sendable, Hashable {
     public var sourcesBlocked = 0
     public var refusedPlaintext = 0
     public var refusedUnknownSource = 0
+    /// Messages from addresses that are no peer's, dropped without an answer or any state.
+    public var droppedUnknownSource = 0
+    /// INVITEs from a device whose address failed digest authentication too often, refused without checking.
+    public var refusedAuthenticationLocked = 0
+    public var refusedOverloaded = 0
     public var refusedMedia = 0
     public var unparseable = 0
     public var callsOffered = 0

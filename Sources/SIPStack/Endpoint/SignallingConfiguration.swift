@@ -14,6 +14,8 @@ public struct SignallingConfiguration: Sendable {
     public var realm: String
     public var rateLimit: SourceRateLimiter.Settings
     public var scannerGuard: ScannerGuard.Settings
+    /// Messages from addresses that are no peer's: dropped (the default) or refused statelessly.
+    public var unknownSources: UnknownSourcePolicy = .drop
     /// Audio codecs in order of preference, and SRTP suites likewise.
     public var codecs: [AudioCodec]
     public var cryptoSuites: [SRTPCryptoSuite]

@@ -227,6 +227,11 @@ extension SignallingCore {
 
     /// RFC 7616 digest for a device: nil when the request may go on, else the 401 to send.
     private mutating func authenticate(_ request: SIPRequest, account: SIPPeer.DigestAccount, source: String, at now: Duration) -> SIPResponse? {
+        if authenticationGuard.isBlocked(source, at: now) {
+            // Guessing stops here, without blocking the address: the phone behind it, once fixed, waits out the lock.
+            counters.refusedAuthenticationLocked += 1
+            return request.response(403, toTag: token(), extraHeaders: [Self.warning("too many failed authentications from this address; try again later")])
+        }
         let seconds = now.components.seconds
         var stale = false
         if let header = request.headers[.authorization].first, let credentials = try? DigestCredentials.parse(header) {
@@ -237,7 +242,7 @@ extension SignallingCore {
             case .stale:
                 stale = true
             case .rejected:
-                if scannerGuard.recordFailure(source, at: now) { counters.sourcesBlocked += 1 }
+                if authenticationGuard.recordFailure(source, at: now) { counters.sourcesBlocked += 1 }
             }
         }
         let challenge = digestServer.challenge(now: seconds, random: randomBytes(16), stale: stale)

@@ -1,15 +1,7 @@
 import SIPCore
 
 extension SignallingCore {
-    /// Whether a request may be served, by source, transport and user agent.
-    enum Admission {
-        case admitted(SIPPeer)
-        /// `blocked`: this failure tipped the source into a block.
-        case refused(status: Int, reason: String, blocked: Bool)
-        case dropped
-    }
-
-    mutating func receiveRequest(_ request: SIPRequest, over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
+    mutating func receiveRequest(_ request: SIPRequest, over flow: SIPFlow, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
         if request.method == .ack {
             return receiveAck(request, at: now)
         }
@@ -18,21 +10,15 @@ extension SignallingCore {
             return updateServerTransaction(key, at: now) { $0.requestRetransmitted() }
         }
         let callID = try? request.headers.callID()
-        let peer: SIPPeer
-        switch admit(request, over: flow, at: now) {
-        case .dropped:
-            return [.log(.init(.warning, "blocked a SIP scanner for \(configuration.scannerGuard.blockDuration)", source: flow.remote.host))]
-        case .refused(let status, let reason, let blocked):
-            var actions = [SignallingAction.log(.init(.notice, "refused \(request.method) with \(status): \(reason)", callID: callID, source: flow.remote.host))]
-            if blocked {
-                actions.append(.log(.init(.warning, "blocked the source for \(configuration.scannerGuard.blockDuration) after repeated failures", source: flow.remote.host)))
-            }
+        if flow.transport != .tls, !peer.allowsPlaintext {
+            // The box's rule, not RFC 3261's: a peer not marked plaintext signals over TLS only.
+            counters.refusedPlaintext += 1
+            let reason = "peer \(peer.name) must use SIP over TLS (plaintext \(flow.transport) is refused)"
+            var actions = throttledLog(.refusedPlaintext, .notice, "refused \(request.method) with 403: \(reason)", callID: callID, source: flow.remote.host, at: now)
             if openServerTransaction(key, for: request, over: flow) != nil {
-                actions += respond(key, with: request.response(status, toTag: token(), extraHeaders: [Self.warning(reason)]), at: now)
+                actions += respond(key, with: request.response(403, toTag: token(), extraHeaders: [Self.warning(reason)]), at: now)
             }
             return actions
-        case .admitted(let admitted):
-            peer = admitted
         }
         if let rejection = validator.validate(request) {
             var actions = [SignallingAction.log(.init(.info, "answered \(request.method) with \(rejection.description)", callID: callID, source: flow.remote.host))]
@@ -43,7 +29,9 @@ extension SignallingCore {
         }
         guard openServerTransaction(key, for: request, over: flow) != nil else {
             // RFC 3261 §21.5.4 with Retry-After: overloaded, try again shortly.
-            return respondStatelessly(to: request, over: flow, status: 503, extra: [SIPHeaders.Field(name: .retryAfter, value: "5")])
+            counters.refusedOverloaded += 1
+            return throttledLog(.overloaded, .warning, "answered requests with 503: the transaction table is full", source: flow.remote.host, at: now)
+                + respondStatelessly(to: request, over: flow, status: 503, extra: [SIPHeaders.Field(name: .retryAfter, value: "5")])
         }
         switch request.method {
         case .invite:
@@ -60,28 +48,6 @@ extension SignallingCore {
             ]
             return respond(key, with: request.response(200, toTag: token(), extraHeaders: capabilities), at: now)
         }
-    }
-
-    /// RFC 3261 has no rule for who may call; this is the box's: a known peer,
-    /// over TLS unless the peer is marked plaintext, with no scanner's user agent.
-    mutating func admit(_ request: SIPRequest, over flow: SIPFlow, at now: Duration) -> Admission {
-        let source = flow.remote.host
-        if let agent = request.headers[.userAgent].first, scannerGuard.isScanner(userAgent: agent) {
-            scannerGuard.block(source, at: now)
-            counters.sourcesBlocked += 1
-            return .dropped
-        }
-        guard let peer = configuration.peer(at: source) else {
-            counters.refusedUnknownSource += 1
-            let blocked = scannerGuard.recordFailure(source, at: now)
-            if blocked { counters.sourcesBlocked += 1 }
-            return .refused(status: 403, reason: "the source address is not an allowed peer", blocked: blocked)
-        }
-        if flow.transport != .tls, !peer.allowsPlaintext {
-            counters.refusedPlaintext += 1
-            return .refused(status: 403, reason: "peer \(peer.name) must use SIP over TLS (plaintext \(flow.transport) is refused)", blocked: false)
-        }
-        return .admitted(peer)
     }
 
     /// A Warning header (RFC 3261 §20.43) that tells the other side's engineer why.

@@ -13,7 +13,12 @@ public struct SignallingCore: Sendable {
     let validator: SIPRequestValidator
     var random: any RandomNumberGenerator & Sendable
     var rateLimiter: SourceRateLimiter
+    /// Sources that are no peer's: scanners and repeated failures (used when they are refused, not dropped).
     var scannerGuard: ScannerGuard
+    /// Peer addresses that failed digest authentication too often: their INVITEs are refused
+    /// without a check for a while, but the address is never blocked (a trunk or phone behind it keeps working).
+    var authenticationGuard: ScannerGuard
+    var logThrottle = LogThrottle()
     var digestServer: DigestServer
     var mediaPorts: MediaPortPool
 
@@ -34,6 +39,7 @@ public struct SignallingCore: Sendable {
         validator = SIPRequestValidator(policy: UASPolicy(allowedMethods: SignallingConfiguration.allowedMethods))
         rateLimiter = SourceRateLimiter(settings: configuration.rateLimit)
         scannerGuard = ScannerGuard(settings: configuration.scannerGuard)
+        authenticationGuard = ScannerGuard(settings: configuration.scannerGuard)
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
         digestServer = DigestServer(realm: configuration.realm, secret: secret)
         mediaPorts = MediaPortPool(range: configuration.mediaPorts)
@@ -52,13 +58,16 @@ public struct SignallingCore: Sendable {
     // MARK: Input from the network
 
     /// One datagram, or one framed message from a stream.
+    ///
+    /// Who sent it is decided first, from the address alone: a message from
+    /// an address that is no peer's is dropped (or refused statelessly) before
+    /// anything else, so it opens no transaction, takes no table entry a peer
+    /// needs, and cannot get a peer's address blocked by forging it.
     public mutating func receive(_ bytes: [UInt8], over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
         counters.messagesReceived += 1
         let source = flow.remote.host
-        // Cheapest checks first: a flood costs a lookup, not a parse.
-        if scannerGuard.isBlocked(source, at: now) {
-            counters.droppedFromBlockedSource += 1
-            return []
+        guard let peer = configuration.peer(at: source) else {
+            return receiveFromStranger(bytes, over: flow, at: now)
         }
         if bytes.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) {
             // RFC 5626 §3.5.1 keep-alive: a double CRLF is answered with a single one on streams.
@@ -66,22 +75,64 @@ public struct SignallingCore: Sendable {
         }
         guard rateLimiter.admit(source, at: now) else {
             counters.droppedByRateLimit += 1
-            return []
+            return throttledLog(.rateLimited, .notice, "dropped messages over the rate limit", source: source, at: now)
         }
         let message: SIPMessage
         do {
             message = try parser.parse(datagram: bytes)
         } catch {
             counters.unparseable += 1
-            return answerUnparseable(error, over: flow)
+            return answerUnparseable(error, over: flow, at: now)
         }
         switch message {
         case .request(var request):
             stampReceivedVia(on: &request, from: flow)
-            return receiveRequest(request, over: flow, at: now)
+            return receiveRequest(request, over: flow, from: peer, at: now)
         case .response(let response):
             return receiveResponse(response, at: now)
         }
+    }
+
+    /// A message from an address no peer has: see ``UnknownSourcePolicy``.
+    private mutating func receiveFromStranger(_ bytes: [UInt8], over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
+        let source = flow.remote.host
+        guard configuration.unknownSources == .refuse else {
+            counters.droppedUnknownSource += 1
+            return throttledLog(.unknownSource, .notice, "dropped messages from addresses that are no peer's", source: source, at: now)
+        }
+        if scannerGuard.isBlocked(source, at: now) {
+            counters.droppedFromBlockedSource += 1
+            return throttledLog(.blockedSource, .notice, "dropped messages from blocked sources", source: source, at: now)
+        }
+        guard rateLimiter.admit(source, at: now) else {
+            counters.droppedByRateLimit += 1
+            return throttledLog(.rateLimited, .notice, "dropped messages over the rate limit", source: source, at: now)
+        }
+        guard case .request(let request)? = try? parser.parse(datagram: bytes), request.method != .ack else {
+            counters.unparseable += 1
+            return []
+        }
+        if let agent = request.headers[.userAgent].first, scannerGuard.isScanner(userAgent: agent) {
+            scannerGuard.block(source, at: now)
+            counters.sourcesBlocked += 1
+            return throttledLog(.scanner, .warning, "blocked SIP scanners for \(configuration.scannerGuard.blockDuration)", source: source, at: now)
+        }
+        counters.refusedUnknownSource += 1
+        if scannerGuard.recordFailure(source, at: now) { counters.sourcesBlocked += 1 }
+        let reason = "the source address is not an allowed peer"
+        return throttledLog(.refusedRequest, .notice, "refused requests with 403: \(reason)", source: source, at: now)
+            + respondStatelessly(to: request, over: flow, status: 403, extra: [Self.warning(reason)])
+            + (flow.transport.isReliable ? [.close(flow)] : [])
+    }
+
+    /// A log line through the throttle: the first of a minute for `reason` is
+    /// written with how many were left out before it; the rest are only counted.
+    mutating func throttledLog(
+        _ reason: LogThrottle.Reason, _ level: SignallingLogRecord.Level, _ message: String, callID: String? = nil, source: String? = nil, at now: Duration
+    ) -> [SignallingAction] {
+        guard let leftOut = logThrottle.admit(reason, at: now) else { return [] }
+        let text = leftOut > 0 ? "\(message) (and \(leftOut) more like it since the last such line)" : message
+        return [.log(.init(level, text, callID: callID, source: source))]
     }
 
     /// A stream connection closed: its transactions fail, calls on it end.
@@ -182,17 +233,17 @@ public struct SignallingCore: Sendable {
 
     /// A request too broken to parse still gets its 400 (or 413, 513) when the
     /// parser salvaged enough to route a response; anything else is dropped.
-    private mutating func answerUnparseable(_ error: SIPParseError, over flow: SIPFlow) -> [SignallingAction] {
+    private mutating func answerUnparseable(_ error: SIPParseError, over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
         let headers = error.salvagedHeaders
-        let log = SignallingAction.log(.init(.debug, "unparseable message: \(error.code)", source: flow.remote.host))
+        let log = throttledLog(.unparseable, .debug, "unparseable message: \(error.code)", source: flow.remote.host, at: now)
         guard !error.looksLikeResponse, !headers[.via].isEmpty, !headers[.callID].isEmpty, !headers[.cseq].isEmpty else {
-            return [log]
+            return log
         }
         let reply = SIPResponseBuilder.response(
             to: headers, statusCode: error.suggestedStatus, toTag: token(),
             extraHeaders: [SIPHeaders.Field(name: .contentLength, value: "0")]
         )
-        return [log, .send(reply.serialized, over: flow)]
+        return log + [.send(reply.serialized, over: flow)]
     }
 }
 

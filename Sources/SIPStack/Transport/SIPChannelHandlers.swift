@@ -4,17 +4,17 @@ import NIOCore
 final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let events: AsyncStream<TransportEvent>.Continuation
+    private let deliver: @Sendable (TransportEvent) -> Void
 
-    init(events: AsyncStream<TransportEvent>.Continuation) {
-        self.events = events
+    init(deliver: @escaping @Sendable (TransportEvent) -> Void) {
+        self.deliver = deliver
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let host = envelope.remoteAddress.ipAddress, let port = envelope.remoteAddress.port else { return }
         let flow = SIPFlow(transport: .udp, remote: SocketEndpoint(host: host, port: port))
-        events.yield(.message(Array(envelope.data.readableBytesView), flow))
+        deliver(.message(Array(envelope.data.readableBytesView), flow))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -31,14 +31,14 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     private let transport: SIPTransport
     private let connection: ConnectionID
-    private let events: AsyncStream<TransportEvent>.Continuation
+    private let deliver: @Sendable (TransportEvent) -> Void
     private let closed: @Sendable (ConnectionID) -> Void
     private var flow: SIPFlow?
 
-    init(transport: SIPTransport, connection: ConnectionID, events: AsyncStream<TransportEvent>.Continuation, closed: @escaping @Sendable (ConnectionID) -> Void) {
+    init(transport: SIPTransport, connection: ConnectionID, deliver: @escaping @Sendable (TransportEvent) -> Void, closed: @escaping @Sendable (ConnectionID) -> Void) {
         self.transport = transport
         self.connection = connection
-        self.events = events
+        self.deliver = deliver
         self.closed = closed
     }
 
@@ -57,12 +57,12 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let flow else { return }
-        events.yield(.message(unwrapInboundIn(data), flow))
+        deliver(.message(unwrapInboundIn(data), flow))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         closed(connection)
-        if let flow { events.yield(.closed(flow)) }
+        if let flow { deliver(.closed(flow)) }
         context.fireChannelInactive()
     }
 

@@ -1,3 +1,4 @@
+public import NetworkLimits
 public import NIOSSL
 
 /// Where the SIP listeners bind and with what TLS identity.
@@ -13,6 +14,14 @@ public struct SIPListenerSettings: Sendable {
     public var serverTLS: TLSConfiguration?
     /// For connections the box opens (registration with a trunk over TLS).
     public var clientTLS: TLSConfiguration
+    /// TCP and TLS connections held at once, in all and per address.
+    public var connections = ConnectionBudget.Limits(total: 256, perSource: 16, requestDeadline: .seconds(10))
+    /// A TLS handshake must finish within this of the connection's start.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// A connection with no whole message (a keep-alive counts) for this long is closed.
+    public var idleTimeout: Duration = .seconds(300)
+    /// Messages waiting for the signalling core; beyond this, new ones are dropped and counted.
+    public var inboundQueueLimit = 4096
 
     public init(host: String, udpPort: Int?, tcpPort: Int?, tlsPort: Int?, serverTLS: TLSConfiguration?, clientTLS: TLSConfiguration = Self.defaultClientTLS) {
         self.host = host

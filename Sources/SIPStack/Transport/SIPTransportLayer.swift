@@ -1,4 +1,5 @@
 import Logging
+import NetworkLimits
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -25,13 +26,40 @@ final class SIPTransportLayer: Sendable {
     private let logger: Logger
     private let serverContext: NIOSSLContext?
     private let clientContext: NIOSSLContext
+    private let budget: ConnectionBudget
+    private let settings: SIPListenerSettings
+    private let admits: @Sendable (String) -> Bool
+    private let refusedConnections = Atomic<Int>(0)
+    private let droppedMessages = Atomic<Int>(0)
 
-    init(settings: SIPListenerSettings, group: any EventLoopGroup, logger: Logger, continuation: AsyncStream<TransportEvent>.Continuation) throws {
+    /// - Parameter admits: whether a connection from this address may stay open (a peer's, or any when strangers are answered).
+    init(
+        settings: SIPListenerSettings, group: any EventLoopGroup, logger: Logger, continuation: AsyncStream<TransportEvent>.Continuation,
+        admits: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) throws {
         self.group = group
         self.logger = logger
         self.continuation = continuation
+        self.settings = settings
+        self.admits = admits
+        budget = ConnectionBudget(limits: settings.connections)
         serverContext = try settings.serverTLS.map { try NIOSSLContext(configuration: $0) }
         clientContext = try NIOSSLContext(configuration: settings.clientTLS)
+    }
+
+    var counters: SIPTransportCounters {
+        var counters = SIPTransportCounters()
+        counters.connectionsRefused = refusedConnections.load(ordering: .relaxed) + budget.snapshot.refused
+        counters.connectionsOpen = budget.snapshot.open
+        counters.inboundDropped = droppedMessages.load(ordering: .relaxed)
+        return counters
+    }
+
+    /// Hands an event to the core; counts it when the bounded queue is full.
+    private func deliver(_ event: TransportEvent) {
+        if case .dropped = continuation.yield(event) {
+            droppedMessages.add(1, ordering: .relaxed)
+        }
     }
 
     /// Binds every configured listener; returns the ports actually bound.
@@ -41,9 +69,9 @@ final class SIPTransportLayer: Sendable {
             // No SO_REUSEADDR on UDP: on Linux it lets two sockets share one port,
             // and the kernel would split datagrams between them.
             let channel = try await DatagramBootstrap(group: group)
-                .channelInitializer { [continuation] channel in
+                .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(events: continuation))
+                        try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler { [weak self] event in self?.deliver(event) })
                     }
                 }
                 .bind(host: settings.host, port: port).get()
@@ -91,9 +119,21 @@ final class SIPTransportLayer: Sendable {
             }
         }
         try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder()))
-        try pipeline.addHandler(SIPStreamHandler(transport: transport, connection: id, events: continuation) { [weak self] id in
-            self?.forget(id)
-        })
+        if tlsServer {
+            // Accepted connections only: the ones the box opens are its own.
+            try pipeline.addHandler(
+                SIPConnectionGuard(
+                    budget: budget, isTLS: transport == .tls, handshakeTimeout: Self.timeAmount(settings.handshakeTimeout),
+                    idleTimeout: Self.timeAmount(settings.idleTimeout), admits: admits,
+                    refused: { [weak self] in self?.refusedConnections.add(1, ordering: .relaxed) }
+                )
+            )
+        }
+        try pipeline.addHandler(
+            SIPStreamHandler(transport: transport, connection: id, deliver: { [weak self] event in self?.deliver(event) }) { [weak self] id in
+                self?.forget(id)
+            }
+        )
         return id
     }
 
@@ -133,6 +173,17 @@ final class SIPTransportLayer: Sendable {
                 logger.notice("cannot connect for SIP", metadata: ["destination": "\(flow.remote)", "transport": "\(flow.transport)", "error": "\(error)"])
             }
         }
+    }
+
+    /// Closes a flow's connection once what was written to it before has gone.
+    func close(_ flow: SIPFlow) {
+        guard let id = flow.connection, let channel = registry.withLock({ $0.connections[id] }) else { return }
+        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let parts = duration.components
+        return .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
     }
 
     private func outboundConnection(_ flow: SIPFlow) -> EventLoopFuture<ConnectionID> {

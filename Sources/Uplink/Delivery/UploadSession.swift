@@ -137,8 +137,24 @@ public struct UploadSession: Sendable, Hashable {
         guard response.status == 200 || response.status == 201 else { return unexpected(response, to: "POST") }
         if response.complete { return .delivered }
         guard let path = response.upload else { return .needsAttention("the receiver created an upload without saying where it is") }
+        // The box sends signed, certificate-authenticated requests to base URL + this path: anything but
+        // /v1/uploads/<id> ("@10.0.0.5/x", "//other.host/", "/../") could point them at another host.
+        guard Self.isUploadPath(path) else {
+            return .needsAttention("the receiver named the upload location \"\(path.prefix(80))\", which is not /v1/uploads/<id>; nothing was sent there")
+        }
         upload = path
         return continueFrom(response.offset ?? 0)
+    }
+
+    /// `/v1/uploads/` and an id of 1 to 128 letters, digits or hyphens: the only
+    /// locations a box follows.
+    public static func isUploadPath(_ path: String) -> Bool {
+        let prefix = "/v1/uploads/"
+        guard path.hasPrefix(prefix) else { return false }
+        let id = path.utf8.dropFirst(prefix.utf8.count)
+        return (1...128).contains(id.count) && id.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == 0x2D
+        }
     }
 
     private mutating func continueFrom(_ offset: Int) -> Next {

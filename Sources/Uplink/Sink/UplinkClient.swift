@@ -67,50 +67,55 @@ public final class UplinkClient: Sendable {
     }
 
     /// Sends one request of `session` and returns the answer; any failure to
-    /// get one (refused, reset, timed out, TLS) is `.unreachable`.
+    /// get one (refused, reset, timed out, TLS) is `.unreachable`. Every
+    /// request, HEAD included, is signed bound to its method, path and offset.
     public func perform(_ request: UploadSession.Request, of session: UploadSession, announcement: NewUpload, payload: Data) async -> UploadSession.Answer {
         let key = session.idempotencyKey(for: request)
-        var outgoing: HTTPClientRequest
         var body = Data()
+        let target: SignedTarget
         switch request {
         case .create:
-            outgoing = HTTPClientRequest(url: baseURL + "/v1/uploads")
-            outgoing.method = .POST
+            target = SignedTarget(method: "POST", path: "/v1/uploads")
             body = (try? JSONEncoder().encode(announcement)) ?? Data()
-            outgoing.headers.add(name: "Content-Type", value: "application/json")
         case .probe(let upload):
-            outgoing = HTTPClientRequest(url: baseURL + upload)
-            outgoing.method = .HEAD
+            target = SignedTarget(method: "HEAD", path: upload)
         case .send(let upload, let offset, let length):
-            outgoing = HTTPClientRequest(url: baseURL + upload)
-            outgoing.method = .PATCH
+            target = SignedTarget(method: "PATCH", path: upload, offset: offset)
             body = payload.subdata(in: offset..<offset + length)
+        }
+        // The session admits only /v1/uploads/<id> from the receiver, so the
+        // request cannot leave the destination's host (docs/uplink-protocol.md).
+        guard UploadSession.isUploadPath(target.path) || target.path == "/v1/uploads" else { return .unreachable }
+        var outgoing = HTTPClientRequest(url: baseURL + target.path)
+        outgoing.method = HTTPMethod(rawValue: target.method)
+        switch request {
+        case .create:
+            outgoing.headers.add(name: "Content-Type", value: "application/json")
+        case .probe:
+            break
+        case .send(_, let offset, _):
             outgoing.headers.add(name: "Content-Type", value: "application/offset+octet-stream")
             outgoing.headers.add(name: "Upload-Offset", value: String(offset))
         }
-        if case .probe = request {
-            return await execute(outgoing)
-        }
-        return await execute(outgoing, signedAs: key, body: body)
+        return await execute(outgoing, signedAs: key, target: target, body: body)
     }
 
     /// Sends an erase notice (`POST /v1/erasures`), signed, under `idempotencyKey`.
     public func send(_ notice: EraseNotice, idempotencyKey key: String) async -> UploadSession.Answer {
-        var outgoing = HTTPClientRequest(url: baseURL + "/v1/erasures")
+        let target = SignedTarget(method: "POST", path: "/v1/erasures")
+        var outgoing = HTTPClientRequest(url: baseURL + target.path)
         outgoing.method = .POST
         outgoing.headers.add(name: "Content-Type", value: "application/json")
-        return await execute(outgoing, signedAs: key, body: (try? JSONEncoder().encode(notice)) ?? Data())
+        return await execute(outgoing, signedAs: key, target: target, body: (try? JSONEncoder().encode(notice)) ?? Data())
     }
 
-    /// Signs a request with a body (the key is its `Idempotency-Key` and
-    /// `webhook-id`) and sends it; any failure to get an answer is `.unreachable`.
-    private func execute(_ request: HTTPClientRequest, signedAs key: String? = nil, body: Data = Data()) async -> UploadSession.Answer {
+    /// Signs a request (the key is its `Idempotency-Key` and `webhook-id`) and
+    /// sends it; any failure to get an answer is `.unreachable`.
+    private func execute(_ request: HTTPClientRequest, signedAs key: String, target: SignedTarget, body: Data) async -> UploadSession.Answer {
         var outgoing = request
-        if let key {
-            outgoing.headers.add(name: "Idempotency-Key", value: key)
-            for header in signature.headers(id: key, timestamp: now(), body: body) { outgoing.headers.add(name: header.name, value: header.value) }
-            outgoing.body = .bytes(ByteBuffer(bytes: body))
-        }
+        outgoing.headers.add(name: "Idempotency-Key", value: key)
+        for header in signature.headers(id: key, timestamp: now(), body: body, target: target) { outgoing.headers.add(name: header.name, value: header.value) }
+        if target.method != "HEAD" { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         do {
             let response = try await http.execute(outgoing, timeout: timeout)
             let bytes = try await response.body.collect(upTo: 64 * 1024)

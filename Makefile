@@ -10,7 +10,10 @@ SHELL := /bin/bash
 BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev
 # Debian packages the tests drive as real peers and tools.
-TEST_PACKAGES := baresip-core sip-tester opus-tools espeak-ng sox
+TEST_PACKAGES := baresip-core sip-tester opus-tools espeak-ng sox python3 python3-venv strace
+# The API fuzzer the hostile-network suite runs against hushbox-ingest (PyPI, pinned).
+SCHEMATHESIS := .build/test-tools/schemathesis/bin/schemathesis
+SCHEMATHESIS_VERSION := 4.32.5
 # The SIP client `make run` prints a ready-to-paste command for (the demo phone).
 RUN_PACKAGES := baresip-core
 # Debian packages that render the caller prompts (scripts/render-prompts.sh).
@@ -19,7 +22,7 @@ PROMPTS := prompts/rendered/.rendered
 
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: help run test build deps run-deps test-deps prompts clean
+.PHONY: help run test build deps run-deps test-deps test-tools prompts clean
 
 help:
 	@echo "make run    build and start hushboxd on the development configuration (data in ./.hushbox-dev)"
@@ -33,6 +36,15 @@ run-deps: deps
 
 test-deps: deps
 	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES); fi
+
+# Test tools that come from PyPI rather than Debian, in their own virtual environment.
+test-tools: $(SCHEMATHESIS)
+
+$(SCHEMATHESIS):
+	@scripts/install-debian-packages.sh python3 python3-venv
+	rm -rf .build/test-tools/schemathesis
+	/usr/bin/python3 -m venv .build/test-tools/schemathesis
+	.build/test-tools/schemathesis/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
 
 # The prompts, rendered from prompts/text when missing or when a text changed.
 prompts: $(PROMPTS)
@@ -51,7 +63,7 @@ run: run-deps build prompts
 
 # Build everything first (executables included: the tests run them as child
 # processes), then run the tests without building again.
-test: test-deps prompts
+test: test-deps test-tools prompts
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 

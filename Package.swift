@@ -136,6 +136,9 @@ let package = Package(
         // MARK: Connection limits shared by hushboxd's SIP listeners and hushbox-ingest.
         .target(name: "NetworkLimits", swiftSettings: strictSettings),
 
+        // MARK: Files that hold keys or data: 0600 in 0700 directories from their first byte, never through a link.
+        .target(name: "PrivateFiles", swiftSettings: strictSettings),
+
         // MARK: Ingest: the reference receiver a customer runs in their EU region (hushbox-ingest).
         .target(
             name: "Ingest",
@@ -160,7 +163,7 @@ let package = Package(
         .target(
             name: "Vault",
             dependencies: [
-                "CArgon2",
+                "CArgon2", "PrivateFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -172,7 +175,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "Uplink", "Privacy",
+                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -216,7 +219,7 @@ let package = Package(
         .executableTarget(
             name: "hushbox-ingest",
             dependencies: [
-                "Ingest", "Uplink", "NetworkLimits",
+                "Ingest", "Uplink", "NetworkLimits", "PrivateFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -326,7 +329,7 @@ let package = Package(
             dependencies: [
                 "HushboxService",
                 "Vault",
-                "Uplink",
+                "Uplink", "SIPStack",
                 "Ingest",
                 "HushboxTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -346,7 +349,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutableTests",
-            dependencies: ["HushboxTestSupport", "hushboxd", "hushbox", "hushbox-ingest", "Media", "Uplink", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "HushboxTestSupport", "hushboxd", "hushbox", "hushbox-ingest", "Media", "Uplink", "Vault", "PrivateFiles", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

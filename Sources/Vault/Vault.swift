@@ -2,6 +2,8 @@ import Crypto
 public import Foundation
 import GRDB
 public import Logging
+// Vault hands its callers private files and their status (keys, exports, spools): one import for both.
+@_exported public import PrivateFiles
 
 /// The box's storage: one SQLite database of rows with sealed personal values,
 /// a directory of sealed audio objects, the key tree, and the audit chain. Open

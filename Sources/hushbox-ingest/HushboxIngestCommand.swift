@@ -7,6 +7,7 @@ import Ingest
 import Logging
 import NetworkLimits
 import NIOSSL
+import PrivateFiles
 import Uplink
 
 /// The reference receiver a customer runs in their EU region: it takes what
@@ -172,14 +173,22 @@ struct HushboxIngestCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Where to write the files (made 0700).", valueName: "dir")) var out: String
 
         func run() throws {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try PrivateFile.ensureDirectory(out)
+            guard let directory = FileStatus.of(out), directory.type == .directory else {
+                throw ValidationError("\(out) is not a directory (a symbolic link is not followed); give a directory for the keys")
+            }
             let key = Curve25519.KeyAgreement.PrivateKey()
             let secret = WebhookSignature.secretPrefix + Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString()
-            for (name, text) in [("private-key", key.rawRepresentation.base64EncodedString()), ("signing-secret", secret)] {
-                let path = out + "/" + name
-                guard !FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path) exists; not replacing a key") }
-                guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                    throw ValidationError("cannot write \(path)")
+            let files = [("private-key", key.rawRepresentation.base64EncodedString()), ("signing-secret", secret)]
+            // Both paths checked before either is written: a refusal leaves no half pair.
+            for (name, _) in files where FileStatus.of(out + "/" + name) != nil {
+                throw ValidationError("\(out)/\(name) exists (or is a link); not replacing a key")
+            }
+            for (name, text) in files {
+                do {
+                    try PrivateFile.create(out + "/" + name, contents: Array((text + "\n").utf8))
+                } catch {
+                    throw ValidationError("\(error); not replacing a key")
                 }
             }
             print("public_key: \(key.publicKey.rawRepresentation.base64EncodedString())   # uplink.destinations.<name>.public_key on the box")

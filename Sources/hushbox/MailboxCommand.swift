@@ -22,8 +22,38 @@ struct MailboxCommand: AsyncParsableCommand {
         var displayName: String?
         @Option(help: ArgumentHelp("Prompt language for callers whose country does not choose one: \(PromptLanguage.codes).", valueName: "code"))
         var language: String?
-        @Option(help: ArgumentHelp("PIN for listening by phone, 4 to 10 digits (stored as an Argon2id hash).", valueName: "digits"))
-        var pin: String?
+        @Option(
+            name: .customLong("pin-file"),
+            help: ArgumentHelp(
+                "A file holding the PIN for listening by phone, 4 to 10 digits (stored as an Argon2id hash); '-' reads it from standard input.",
+                valueName: "file|-"))
+        var pinFile: String?
+        /// Refused: a PIN on the command line is in the process list and the shell's history.
+        @Option(name: .customLong("pin"), help: .hidden)
+        var pinOnCommandLine: String?
+
+        /// The PIN `--pin-file` names, read and checked before anything is stored.
+        func pin() throws -> String? {
+            if pinOnCommandLine != nil {
+                throw CommandFailure.failed(
+                    "--pin puts the PIN in the process list and your shell's history; use --pin-file FILE, or --pin-file - and type it on standard input")
+            }
+            guard let pinFile else { return nil }
+            let data: Data?
+            if pinFile == "-" {
+                data = try? FileHandle.standardInput.readToEnd() ?? Data()
+            } else {
+                data = FileManager.default.contents(atPath: pinFile)
+            }
+            guard let data else { throw CommandFailure.failed("--pin-file \(pinFile): cannot read the file") }
+            // One line: a trailing newline (or CRLF) is the editor's or echo's, not the PIN's.
+            var text = String(decoding: data.prefix(64), as: UTF8.self)
+            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+            guard (4...10).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw CommandFailure.failed("--pin-file \(pinFile): a PIN is one line of 4 to 10 digits\(text.isEmpty ? "; nothing was read" : "")")
+            }
+            return text
+        }
         @Option(name: .customLong("max-seconds"), help: ArgumentHelp("Longest message, in seconds (default 180).", valueName: "seconds"))
         var maxSeconds: Int?
         @Option(name: .customLong("max-messages"), help: ArgumentHelp("Messages kept before callers hear 'mailbox full' (default 100).", valueName: "count"))
@@ -122,9 +152,10 @@ struct MailboxCommand: AsyncParsableCommand {
             var mailbox = Mailbox()
             try settings.apply(to: &mailbox)
             let greeting = try settings.greetingChange()
+            let pin = try settings.pin()
             do {
                 try tenant.insert(mailbox)
-                if let pin = settings.pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
+                if let pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
                 try settings.store(greeting, in: tenant, mailboxID: mailbox.id)
                 try tenant.audit(AuditEvent(action: "mailbox.created", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
             } catch {
@@ -172,8 +203,9 @@ struct MailboxCommand: AsyncParsableCommand {
                 guard var mailbox = try tenant.mailbox(id) else { throw CommandFailure.failed("there is no mailbox \(id)") }
                 try settings.apply(to: &mailbox)
                 let greeting = try settings.greetingChange()
+                let pin = try settings.pin()
                 try tenant.update(mailbox)
-                if let pin = settings.pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
+                if let pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
                 try settings.store(greeting, in: tenant, mailboxID: mailbox.id)
                 try tenant.audit(AuditEvent(action: "mailbox.updated", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
             } catch let error as VaultError {

@@ -92,8 +92,11 @@ struct VoicemailCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure.failed("\(error)")
             }
-            guard FileManager.default.createFile(atPath: out, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw CommandFailure.failed("cannot write \(out): check the directory exists and is writable")
+            // A message in clear: a new file, 0600 from its first byte, never through a link left at the path.
+            do {
+                try PrivateFile.create(out, contents: bytes)
+            } catch {
+                throw CommandFailure.failed("\(error); choose a new file name (an existing file or link is never replaced)")
             }
             print("wrote \(out) (\(bytes.count) bytes)")
         }

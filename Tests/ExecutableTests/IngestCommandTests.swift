@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HushboxTestSupport
+import PrivateFiles
 import Testing
 import Uplink
 
@@ -37,6 +38,25 @@ struct IngestCommandTests {
 
         let again = try await Self.ingest(["keygen", "--out", directory.child("keys")], in: directory)
         #expect(again.status != 0 && again.errors.contains("not replacing a key"))
+    }
+
+    @Test("keygen refuses a symbolic link at a key's path, dangling or not, and writes nothing through it")
+    func keygenRefusesLinks() async throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.child("keys"), withIntermediateDirectories: true)
+        let planted = directory.child("planted-key")
+        try FileManager.default.createSymbolicLink(atPath: directory.child("keys/private-key"), withDestinationPath: planted)
+        let refused = try await Self.ingest(["keygen", "--out", directory.child("keys")], in: directory)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains(directory.child("keys/private-key")), "names the path: \(refused.errors)")
+        #expect(!FileManager.default.fileExists(atPath: planted), "no key was written through the link")
+
+        let other = try directory.write("someone else's", to: "other", permissions: 0o644)
+        try FileManager.default.removeItem(atPath: directory.child("keys/private-key"))
+        try FileManager.default.createSymbolicLink(atPath: directory.child("keys/signing-secret"), withDestinationPath: other)
+        #expect(try await Self.ingest(["keygen", "--out", directory.child("keys")], in: directory).status != 0)
+        #expect(FileManager.default.contents(atPath: other) == Data("someone else's".utf8))
+        #expect(FileStatus.of(other)?.permissions == 0o644, "the link's target keeps its mode")
     }
 
     @Test("serve listens over HTTPS with the given certificate; it refuses to start without a way to check boxes' certificates, and a signing secret others can read")

@@ -1,6 +1,8 @@
 import Foundation
 import HushboxTestSupport
+import Logging
 import Testing
+import Vault
 
 /// `hushbox mailbox` as an owner runs it on a provisioned box: the rules that
 /// protect callers are refused with the reason, and a greeting is checked
@@ -21,11 +23,43 @@ struct MailboxCommandTests {
     }
 
     @discardableResult
-    private func hushbox(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+    private func hushbox(_ arguments: [String], input: Data? = nil) async throws -> (status: Int32, output: String, errors: String) {
         try await ChildProcess.run(
             try BuiltProducts.path(of: "hushbox"), arguments + ["--config", file], directory: directory.path,
-            environment: HushboxdLifecycleTests.environment()
+            environment: HushboxdLifecycleTests.environment(), input: input
         )
+    }
+
+    /// Whether `pin` opens mailbox `id`, asked of the vault the CLI wrote.
+    private func pinOpens(_ pin: String, mailbox id: String) throws -> Bool {
+        let kek = try DeviceKEK(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: directory.child("credentials/device-kek")))))
+        let vault = try Vault.open(directory: directory.child("data"), deviceKEK: kek, logger: Logger(label: "test"))
+        return try vault.tenant(try #require(try vault.tenantIDs().first)).verifyPIN(pin, forMailbox: id)
+    }
+
+    @Test("A PIN is read from --pin-file (a file or standard input), never from the command line, and is not echoed")
+    func pinFromFile() async throws {
+        let onCommandLine = try await hushbox(["mailbox", "create", "--sip-user", "400", "--pin", "1234"])
+        #expect(onCommandLine.status != 0)
+        #expect(onCommandLine.errors.contains("--pin-file"), "says what to use instead: \(onCommandLine.errors)")
+        #expect(try await hushbox(["mailbox", "list"]).output.isEmpty, "nothing was created")
+
+        let pinFile = try directory.write("2468\n", to: "pin")
+        let created = try await hushbox(["mailbox", "create", "--sip-user", "400", "--pin-file", pinFile])
+        #expect(created.status == 0, "\(created.errors)")
+        let id = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try pinOpens("2468", mailbox: id))
+        #expect(!created.output.contains("2468") && !created.errors.contains("2468"))
+
+        let updated = try await hushbox(["mailbox", "update", id, "--pin-file", "-"], input: Data("97531\n".utf8))
+        #expect(updated.status == 0, "\(updated.errors)")
+        #expect(try pinOpens("97531", mailbox: id) && !pinOpens("2468", mailbox: id))
+
+        let empty = try await hushbox(["mailbox", "update", id, "--pin-file", "-"], input: Data())
+        #expect(empty.status != 0 && empty.errors.contains("PIN"), "\(empty.errors)")
+        #expect(try pinOpens("97531", mailbox: id), "a refused PIN changes nothing")
+        let missing = try await hushbox(["mailbox", "update", id, "--pin-file", directory.child("no-such-file")])
+        #expect(missing.status != 0 && missing.errors.contains(directory.child("no-such-file")), "\(missing.errors)")
     }
 
     /// Sealed object files on the box.

@@ -24,7 +24,12 @@ struct UplinkDeliveryTests {
 
     /// hushbox-ingest with fresh keys and its own certificate, letting in the
     /// boxes whose certificates chain to `clientCA`, or whose SHA-256 is `clientFingerprint`.
-    static func startReceiver(clientCA: String? = nil, clientFingerprint: String? = nil) async throws -> Receiver {
+    /// - Parameter extra: further `serve` options (limits, timeouts).
+    /// - Parameter trace: run it under `strace -f -y`, recording `traceCalls` into this file
+    ///   (the process is then strace's, and hushbox-ingest its child).
+    static func startReceiver(
+        clientCA: String? = nil, clientFingerprint: String? = nil, extra: [String] = [], trace: String? = nil, traceCalls: String = "fsync,rename"
+    ) async throws -> Receiver {
         let directory = try TemporaryDirectory(prefix: "hushbox-ingest")
         let keygen = try await ChildProcess.run(
             try BuiltProducts.path(of: "hushbox-ingest"), ["keygen", "--out", directory.child("keys")], directory: directory.path,
@@ -35,14 +40,16 @@ struct UplinkDeliveryTests {
             rawRepresentation: try #require(Data(base64Encoded: String(line.dropFirst("public_key: ".count).prefix(44))))
         )
         let (certificate, key) = try TestCertificate.selfSigned(commonName: "ingest")
+        let ingest = try BuiltProducts.path(of: "hushbox-ingest")
+        let traced = trace.map { ["-f", "-y", "-e", "trace=" + traceCalls, "-o", $0, ingest] }
         let process = try ChildProcess(
-            try BuiltProducts.path(of: "hushbox-ingest"),
-            ["serve", "--port", "0", "--storage", directory.child("store"), "--secret-file", directory.child("keys/signing-secret"),
+            trace == nil ? ingest : "/usr/bin/strace",
+            (traced ?? []) + ["serve", "--port", "0", "--storage", directory.child("store"), "--secret-file", directory.child("keys/signing-secret"),
              "--private-key-file", directory.child("keys/private-key"), "--certificate", try directory.write(certificate, to: "cert.pem"),
              "--certificate-key", try directory.write(key, to: "key.pem")]
                 + (try clientCA.map { ["--client-ca", try directory.write($0, to: "boxes.pem")] } ?? [])
                 + (clientFingerprint.map { ["--client-fingerprint", $0] } ?? [])
-                + (clientCA == nil && clientFingerprint == nil ? ["--tls-terminating-proxy"] : []),
+                + (clientCA == nil && clientFingerprint == nil ? ["--tls-terminating-proxy"] : []) + extra,
             directory: directory.path, environment: HushboxdLifecycleTests.environment()
         )
         let listening = try await process.standardOutput.waitFor("listening", within: .seconds(20)) { $0.hasPrefix("listening on ") }

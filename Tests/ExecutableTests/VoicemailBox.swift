@@ -18,22 +18,27 @@ struct VoicemailBox {
     var daemon: ChildProcess
     var ports: [String: Int]
     var mailboxID = ""
+    /// Further environment for hushboxd (e.g. a directory of short prompts).
+    let environment: [String: String]
 
     var tlsPort: Int { ports["tls"] ?? 0 }
 
     /// - Parameter mailbox: extra `mailbox create` options.
     /// - Parameter directory: where the box lives; a fresh one when nil.
-    init(configuration: String = Self.loopbackPhone, mailbox: [String] = [], in directory: TemporaryDirectory? = nil) async throws {
+    init(
+        configuration: String = Self.loopbackPhone, mailbox: [String] = [], in directory: TemporaryDirectory? = nil, environment: [String: String] = [:]
+    ) async throws {
         self.directory = try directory ?? TemporaryDirectory(prefix: "hushbox-e2e")
+        self.environment = environment
         file = try self.directory.write(configuration, to: "hushbox.yaml")
-        (daemon, ports) = try await Self.start(directory: self.directory, file: file)
+        (daemon, ports) = try await Self.start(directory: self.directory, file: file, environment: environment)
         #expect(try await hushbox(["tenant", "create", "Demo"]).status == 0)
         let created = try await hushbox(["mailbox", "create", "--sip-user", "100", "--language", "en"] + mailbox)
         #expect(created.status == 0, "\(created.errors)")
         mailboxID = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func start(directory: TemporaryDirectory, file: String) async throws -> (ChildProcess, [String: Int]) {
+    static func start(directory: TemporaryDirectory, file: String, environment extra: [String: String] = [:]) async throws -> (ChildProcess, [String: Int]) {
         let notify = directory.child("notify-\(UInt32.random(in: 0...UInt32.max)).sock")
         let systemd = try NotifySocketListener(path: notify)
         defer { systemd.stop() }
@@ -41,7 +46,7 @@ struct VoicemailBox {
         let executable = try ProcessInfo.processInfo.environment["HUSHBOX_TEST_HUSHBOXD"] ?? BuiltProducts.path(of: "hushboxd")
         let daemon = try ChildProcess(
             executable, ["--dev", "--config", file], directory: directory.path,
-            environment: HushboxdLifecycleTests.environment(["NOTIFY_SOCKET": notify, "HUSHBOX_OPS_PORT": "0"])
+            environment: HushboxdLifecycleTests.environment(["NOTIFY_SOCKET": notify, "HUSHBOX_OPS_PORT": "0"].merging(extra) { _, new in new })
         )
         let ready = try await systemd.messages.waitFor("READY=1", within: .seconds(60)) { $0.hasPrefix("READY=1") }
         var ports: [String: Int] = [:]
@@ -56,7 +61,7 @@ struct VoicemailBox {
     }
 
     mutating func restart() async throws {
-        (daemon, ports) = try await Self.start(directory: directory, file: file)
+        (daemon, ports) = try await Self.start(directory: directory, file: file, environment: environment)
     }
 
     func stop() async throws {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A built Hushbox executable run as a child process, its output collected line
@@ -8,9 +8,10 @@ public final class ChildProcess: Sendable {
     public let standardError = LineInbox()
     private let process: Process
 
-    /// Starts `executable` with `arguments`, in `directory`, with exactly `environment`.
+    /// Starts `executable` with `arguments`, in `directory`, with exactly `environment`;
+    /// its standard input is `input` (then end of file), or empty.
     public init(
-        _ executable: String, _ arguments: [String] = [], directory: String? = nil, environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String] = [], directory: String? = nil, environment: [String: String] = [:], input: Data? = nil
     ) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -21,8 +22,13 @@ public final class ChildProcess: Sendable {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let feed = input.map { _ in Pipe() }
+        process.standardInput = feed ?? FileHandle.nullDevice
         try process.run()
+        if let feed, let input {
+            try feed.fileHandleForWriting.write(contentsOf: input)
+            try feed.fileHandleForWriting.close()
+        }
         self.process = process
         Self.collectLines(from: output.fileHandleForReading, into: standardOutput)
         Self.collectLines(from: errors.fileHandleForReading, into: standardError)
@@ -55,9 +61,9 @@ public final class ChildProcess: Sendable {
     /// Runs `executable` to completion and returns its exit status and output.
     public static func run(
         _ executable: String, _ arguments: [String] = [], directory: String? = nil, environment: [String: String] = [:],
-        within limit: Duration = .seconds(60)
+        input: Data? = nil, within limit: Duration = .seconds(60)
     ) async throws -> (status: Int32, output: String, errors: String) {
-        let child = try ChildProcess(executable, arguments, directory: directory, environment: environment)
+        let child = try ChildProcess(executable, arguments, directory: directory, environment: environment, input: input)
         let status = try await child.waitForExit(within: limit)
         return (status, child.standardOutput.all.joined(separator: "\n"), child.standardError.all.joined(separator: "\n"))
     }

@@ -11,6 +11,8 @@ import Testing
 struct MediaSessionTests {
     static let boxKey = (0..<30).map { UInt8($0) }
     static let phoneKey = (0..<30).map { UInt8(200 - $0) }
+    /// Both ends on 127.0.0.1: the peer's sources admit it.
+    static let loopback = MediaSources { $0 == "127.0.0.1" }
 
     static func audio(remotePort: Int, remoteControlPort: Int? = nil, local: [UInt8], remote: [UInt8]) -> NegotiatedAudio {
         NegotiatedAudio(
@@ -50,10 +52,10 @@ struct MediaSessionTests {
         let clock = ManualClock()
         // The box's SDP idea of the phone's ports does not matter: media and reports
         // go back to where the phone's packets come from (symmetric RTP and RTCP).
-        let box = try MediaSession(audio: Self.audio(remotePort: 9, remoteControlPort: 9, local: Self.boxKey, remote: Self.phoneKey), clock: clock)
+        let box = try MediaSession(audio: Self.audio(remotePort: 9, remoteControlPort: 9, local: Self.boxKey, remote: Self.phoneKey), sources: Self.loopback, clock: clock)
         let boxPorts = try await box.bind(host: "127.0.0.1", port: 0)
         let boxPort = boxPorts.rtp
-        let phone = try MediaSession(audio: Self.audio(remotePort: boxPort, remoteControlPort: boxPorts.rtcp, local: Self.phoneKey, remote: Self.boxKey), clock: clock)
+        let phone = try MediaSession(audio: Self.audio(remotePort: boxPort, remoteControlPort: boxPorts.rtcp, local: Self.phoneKey, remote: Self.boxKey), sources: Self.loopback, clock: clock)
         let phonePort = try await phone.bind(host: "127.0.0.1", port: 0).rtp
         let received = Collected()
         let serving = Task { await box.run() }

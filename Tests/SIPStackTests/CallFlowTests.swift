@@ -17,7 +17,7 @@ struct CallFlowTests {
         #expect(call.dialledUser == "100")
         #expect(call.audio.codec == .opus)
         #expect(call.audio.srtp?.suite == .aesCM128HMACSHA1_80)
-        #expect(call.localRTPPort == 20_000)
+        #expect(call.localRTPPort % 2 == 0 && (20_000...20_008).contains(call.localRTPPort))
         #expect(!offered.logs.contains { $0.message.contains("4930123456") }, "no caller number in logs")
 
         // The caller's retransmission does not start a second call.
@@ -135,6 +135,37 @@ struct CallFlowTests {
 
         let stale = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 3, toTag: localTag, body: TestCaller.srtpOffer), from: caller)
         #expect(stale.statusCodes == [500], "a re-INVITE while the last 2xx awaits its ACK gets 500 (§14.2)")
+    }
+
+    @Test("A re-INVITE with a new SRTP key, address and port: mediaUpdated carries them; our answer keeps our key and the call's codec")
+    func reInviteWithNewKeyAndAddress() throws {
+        var harness = CoreHarness()
+        var caller = TestCaller()
+        // The call starts on PCMU (the caller offered nothing else).
+        let pcmuOnly = TestCaller.srtpOffer.replacingOccurrences("RTP/SAVP 96 0 101", "RTP/SAVP 0 101").replacingOccurrences("a=rtpmap:96 opus/48000/2\r\n", "")
+        let call = try #require(harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: pcmuOnly), from: caller).incomingCall)
+        #expect(call.audio.codec == .pcmu)
+        let ok = try #require(harness.core.accept(call.reference, at: harness.now).sentResponses.first)
+        let localTag = try #require(try ok.headers.to()?.tag)
+        _ = harness.receive(caller.request(.ack, branch: caller.nextBranch(), cseq: 1, toTag: localTag), from: caller)
+
+        // The phone moved (new address and port) and re-keyed; its re-offer now also lists Opus first.
+        let moved = TestCaller.srtpOffer
+            .replacingOccurrences("c=IN IP4 192.0.2.10", "c=IN IP4 192.0.2.11")
+            .replacingOccurrences("m=audio 10000", "m=audio 10010")
+            .replacingOccurrences("inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd")
+            .replacingOccurrences("o=- 3145 2719", "o=- 3145 2720")
+        let actions = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 2, toTag: localTag, body: moved), from: caller)
+        let updates = actions.compactMap { if case .mediaUpdated(let reference, let audio) = $0, reference == call.reference { audio } else { nil } }
+        let updated = try #require(updates.first)
+        #expect(updates.count == 1)
+        #expect(updated.remoteAddress == "192.0.2.11" && updated.remoteRTPPort == 10_010 && updated.remoteRTCPPort == 10_011)
+        #expect(updated.srtp?.remoteKeyMaterial == (0..<30).map { UInt8($0) }, "the phone's new key, for the media session to install")
+        #expect(updated.srtp?.localKeyMaterial == call.audio.srtp?.localKeyMaterial, "RFC 4568 §7.1.4: our answer may keep our key")
+        #expect(updated.codec == .pcmu && updated.payloadType == 0, "the running call keeps its codec while the re-offer has it")
+        let answer = try SDPParser.parse(try #require(actions.sentResponses.first { $0.statusCode == 200 }).body)
+        #expect(answer.media[0].attributeValues("crypto") == (try SDPParser.parse(ok.body)).media[0].attributeValues("crypto"))
+        #expect(answer.media[0].port == call.localRTPPort)
     }
 
     @Test("OPTIONS is answered with what the box serves; a BYE for no dialog gets 481")

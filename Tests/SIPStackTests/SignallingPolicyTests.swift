@@ -27,7 +27,9 @@ struct SignallingPolicyTests {
         caller.host = "198.51.100.7"
         let actions = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 1, body: TestCaller.plainOffer), from: caller)
         #expect(actions.statusCodes == [100])
-        #expect(try #require(actions.incomingCall).audio.srtp == nil)
+        let call = try #require(actions.incomingCall)
+        #expect(call.audio.srtp == nil)
+        #expect(call.peerSources == CoreHarness.plaintextTrunk.sources, "the call carries its peer's sources: plain RTP is admitted from them only")
     }
 
     @Test("Plain RTP from a peer not marked plaintext gets 488, and so does an offer of unsupported suites only")

@@ -88,6 +88,18 @@ public enum ConfigurationSchema {
         "sip.max_call_seconds", .integer(10...7200), default: .integer(600),
         summary: "The box ends any call (BYE) that lasts longer than this."
     )
+    public static let sipUnknownSources = ConfigurationSetting(
+        "sip.unknown_sources", .choice(["drop", "refuse"]), default: .text("drop"),
+        summary: "What a request from an address no peer lists gets: `drop`, nothing (no answer, no state; counted, and logged once a minute with a count), or `refuse`, a 403 without a transaction, rate limited, scanners blocked. Peers' addresses are never blocked."
+    )
+    public static let sipMaxConnections = ConfigurationSetting(
+        "sip.max_connections", .integer(1...4096), default: .integer(256),
+        summary: "TCP and TLS connections open at once, in all; more are closed at accept. `LimitNOFILE` in the systemd unit leaves room for these and the calls' files."
+    )
+    public static let sipMaxConnectionsPerAddress = ConfigurationSetting(
+        "sip.max_connections_per_address", .integer(1...1024), default: .integer(16),
+        summary: "TCP and TLS connections open at once from one address. A stranger's connection is closed at accept whatever this says (unless `sip.unknown_sources` is `refuse`)."
+    )
     public static let mediaPortMinimum = ConfigurationSetting(
         "media.rtp_port_min", .integer(1024...65534), default: .integer(20000),
         summary: "The lowest RTP port handed to calls (even ports for RTP, the next odd one for RTCP)."
@@ -105,7 +117,7 @@ public enum ConfigurationSchema {
     )
     public static let peerSources = ConfigurationSetting(
         "sip.peers.*.sources", .addressList, default: .derived("required"),
-        summary: "The addresses this peer's traffic comes from: requests from anywhere else are not this peer's (the allowlist)."
+        summary: "The addresses this peer's traffic comes from, signalling and media: requests, RTP and RTCP from anywhere else are not this peer's (the allowlist). List a trunk's media servers too."
     )
     public static let peerPlaintext = ConfigurationSetting(
         "sip.peers.*.plaintext", .boolean, default: .boolean(false),
@@ -188,6 +200,7 @@ public enum ConfigurationSchema {
         deviceName, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
+        sipUnknownSources, sipMaxConnections, sipMaxConnectionsPerAddress,
         mediaPortMinimum, mediaPortMaximum, uplinkResidency, incidentWebhookURL, incidentWebhookCAFile,
     ] + peerSettings + destinationSettings
 

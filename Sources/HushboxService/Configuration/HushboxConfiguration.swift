@@ -105,6 +105,10 @@ public struct HushboxConfiguration: Sendable, Hashable {
         public var tcpPort: Int
         public var tlsPort: Int
         public var maximumCallDuration: Duration
+        /// `drop` or `refuse` (``ConfigurationSchema/sipUnknownSources``).
+        public var unknownSources: String
+        public var maxConnections: Int
+        public var maxConnectionsPerAddress: Int
         public var mediaPorts: ClosedRange<Int>
         public var clientCAPath: String?
         public var peers: [Peer]

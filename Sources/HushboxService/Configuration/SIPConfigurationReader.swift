@@ -29,6 +29,8 @@ enum SIPConfigurationReader {
             udpPort: try settings.integer(schema.sipUDPPort), tcpPort: try settings.integer(schema.sipTCPPort),
             tlsPort: try settings.integer(schema.sipTLSPort),
             maximumCallDuration: .seconds(try settings.integer(schema.sipMaximumCallSeconds)),
+            unknownSources: try settings.text(schema.sipUnknownSources), maxConnections: try settings.integer(schema.sipMaxConnections),
+            maxConnectionsPerAddress: try settings.integer(schema.sipMaxConnectionsPerAddress),
             mediaPorts: minimum...maximum, clientCAPath: clientCA, peers: peers
         )
     }

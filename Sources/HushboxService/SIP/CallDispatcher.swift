@@ -7,7 +7,8 @@ internal import Voicemail
 /// Decides what happens to each call the SIP endpoint offers: a call reaches
 /// the mailbox of the dialled SIP user or E.164 number, in whichever
 /// organisation has it; anything else gets 404 (RFC 3261 §21.4.5). Each
-/// answered call runs as its own task; the SIP dialog's end reaches it.
+/// answered call runs as its own task; the SIP dialog's news (a re-INVITE's
+/// new media, its end) reaches it.
 struct CallDispatcher: Sendable {
     let endpoint: SIPEndpoint<ContinuousClock>
     let vault: Vault
@@ -29,7 +30,7 @@ struct CallDispatcher: Sendable {
 
     func run() async {
         await withDiscardingTaskGroup { group in
-            var dialogEnds: [CallReference: AsyncStream<Void>.Continuation] = [:]
+            var dialogs: [CallReference: AsyncStream<CallDialogEvent>.Continuation] = [:]
             for await event in endpoint.events {
                 switch event {
                 case .incomingCall(let call):
@@ -38,27 +39,31 @@ struct CallDispatcher: Sendable {
                         await endpoint.reject(call.reference, status: 404)
                         continue
                     }
-                    let (ended, signal) = AsyncStream.makeStream(of: Void.self)
-                    dialogEnds[call.reference] = signal
+                    let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
+                    dialogs[call.reference] = news
+                    let sources = call.peerSources
                     let setup = VoicemailCallSetup(
-                        audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort, caller: callerNumber(call),
+                        audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort,
+                        mediaSources: { address in sources.contains { $0.contains(address) } }, caller: callerNumber(call),
                         mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
                         localStoreFull: !quota.admitsRecording()
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger
                     callLogger[metadataKey: "call_id"] = "\(call.reference)"
-                    group.addTask { _ = await VoicemailCall.run(setup, signalling: signalling, sipEnded: ended, logger: callLogger) }
+                    group.addTask { _ = await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: callLogger) }
+                case .mediaUpdated(let call, let audio):
+                    dialogs[call]?.yield(.mediaUpdated(audio))
                 case .callEnded(let call, _, _):
-                    if let signal = dialogEnds.removeValue(forKey: call) {
-                        signal.yield()
-                        signal.finish()
+                    if let news = dialogs.removeValue(forKey: call) {
+                        news.yield(.ended)
+                        news.finish()
                     }
                 case .registrationChanged(let peer, let status):
                     if case .registered = status {
                         logger.notice("registered with trunk", metadata: ["peer": "\(peer)"])
                     }
-                case .callEstablished, .mediaUpdated:
+                case .callEstablished:
                     break
                 }
             }

@@ -1,4 +1,5 @@
 import Logging
+internal import Metrics
 import ServiceLifecycle
 internal import SIPStack
 internal import Vault
@@ -19,6 +20,10 @@ struct SIPService: Service, CustomStringConvertible {
     let readiness: ReadinessBoard
     let demo: DemoBox?
     let logger: Logger
+    /// Where the edge's counters go (``SIPMetrics``); hushboxd's is Prometheus.
+    var metricsFactory: any MetricsFactory = MetricsSystem.factory
+    /// How often the core's counters are copied into the metrics.
+    static let metricsInterval: Duration = .seconds(2)
 
     init(
         setup: SIPSetup, vault: Vault, outboxDestinations: [String], quota: LocalStoreQuota, readiness: ReadinessBoard, demo: DemoBox?, logger: Logger
@@ -57,7 +62,18 @@ struct SIPService: Service, CustomStringConvertible {
             await withDiscardingTaskGroup { group in
                 group.addTask { await endpoint.run() }
                 group.addTask { await dispatcher.run() }
+                group.addTask { await publishMetrics() }
             }
+        }
+    }
+
+    /// Copies the SIP counters into the metrics until cancelled.
+    private func publishMetrics() async {
+        let metrics = SIPMetrics(factory: metricsFactory)
+        var seen = SIPMetrics.Seen()
+        while !Task.isCancelled {
+            seen = metrics.record(core: await endpoint.counters, transport: endpoint.transportCounters, since: seen)
+            try? await Task.sleep(for: Self.metricsInterval)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 internal import NIOSSL
 internal import SIPCore
 internal import SIPStack
+internal import NetworkLimits
 internal import Vault
 internal import Voicemail
 
@@ -29,13 +30,17 @@ public struct SIPSetup: Sendable {
         for peer in sip.peers {
             peers.append(try signallingPeer(peer, configuration: configuration))
         }
-        let signalling = SignallingConfiguration(
+        var signalling = SignallingConfiguration(
             advertisedAddress: sip.advertisedAddress, ports: [:], peers: peers, realm: configuration.device.name,
             mediaPorts: sip.mediaPorts, maximumCallDuration: sip.maximumCallDuration, userAgent: "Hushbox/\(HushboxVersion.current)"
         )
-        let listeners = SIPListenerSettings(
+        // The schema admits only the policy's names.
+        signalling.unknownSources = UnknownSourcePolicy(rawValue: sip.unknownSources) ?? .drop
+        var listeners = SIPListenerSettings(
             host: sip.address, udpPort: sip.udpPort, tcpPort: sip.tcpPort, tlsPort: sip.tlsPort, serverTLS: serverTLS
         )
+        listeners.connections.total = sip.maxConnections
+        listeners.connections.perSource = min(sip.maxConnectionsPerAddress, sip.maxConnections)
         let prompts: PromptLibrary
         do {
             prompts = try PromptLibrary(directory: configuration.storage.promptsDirectory)

@@ -19,7 +19,10 @@ public enum VaultAccess {
         } catch where error.code == .wrongDeviceKey {
             guard let staged = try finishInterruptedRotation(secrets: secrets, vaultDirectory: directory) else { throw error }
             logger.notice("finished an interrupted device key rotation: the new device key is now in place")
-            return try Vault.open(directory: directory, deviceKEK: staged, logger: logger)
+            let vault = try Vault.open(directory: directory, deviceKEK: staged, logger: logger)
+            // The rotation may have stopped before its checkpoint: old wrappings may still be on the disk.
+            try vault.checkpointAndTruncateWAL()
+            return vault
         }
     }
 

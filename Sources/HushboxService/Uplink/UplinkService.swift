@@ -28,6 +28,9 @@ struct UplinkService: Service, CustomStringConvertible {
 
     func run() async throws {
         try PrivateFile.ensureDirectory(spool)
+        // Copies a crash left behind between an entry's end and the unlink of its files.
+        let swept = try vault.sweepSpool()
+        if swept > 0 { logger.info("removed spooled files of entries no longer on their way", metadata: ["files": "\(swept)"]) }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for setup in setups {

@@ -1,11 +1,12 @@
 import Foundation
+internal import Vault
 
 /// Where payloads on their way wait, sealed, between attempts: one
 /// `<entry>.payload` and its `<entry>.json` announcement per outbox entry, in
 /// `<storage.data_directory>/uplink` (0700, files 0600).
 public enum UplinkSpool {
     public static func directory(of configuration: HushboxConfiguration) -> String {
-        configuration.storage.dataDirectory + "/uplink"
+        configuration.storage.dataDirectory + "/" + Vault.spoolDirectoryName
     }
 
     /// Removes an entry's spooled payload: once delivered, or before a retry a

@@ -1,16 +1,21 @@
 public import SIPCore
 
-/// The receiving half of a call's media: SRTP authentication first (RFC 3711:
-/// a packet that fails is dropped and counted, never parsed further), then
-/// symmetric RTP (RFC 4961): the first authenticated packet latches the
-/// peer's real address, behind whatever NAT, and packets from anywhere else
-/// are dropped. Not Sendable: it holds the libsrtp context of one media task.
+/// The receiving half of a call's media: the peer's allowlist first (plain
+/// RTP has nothing else to tell the caller's packets from a stranger's), then
+/// SRTP authentication (RFC 3711: a packet that fails is dropped and counted,
+/// never parsed further), then symmetric RTP (RFC 4961): the first accepted
+/// packet latches the peer's real address, behind whatever NAT, and packets
+/// from anywhere else are dropped. Not Sendable: it holds the libsrtp context
+/// of one media task.
 public final class InboundMedia {
     public struct Counters: Sendable, Hashable {
         public var accepted = 0
         public var failedAuthentication = 0
         public var replayed = 0
+        /// From an allowed address, but not the one the stream latched to.
         public var fromWrongSource = 0
+        /// From an address outside the peer's configured sources (RTP or RTCP).
+        public var outsidePeerSources = 0
         public var malformed = 0
         public var controlAccepted = 0
         public var controlRefused = 0
@@ -21,18 +26,32 @@ public final class InboundMedia {
     public private(set) var latchedSource: MediaEndpoint?
     /// Where the peer's RTCP comes from, once known: our reports go back there (symmetric RTCP, RFC 4961).
     public private(set) var latchedControlSource: MediaEndpoint?
-    private let srtp: SRTPContext?
+    private var srtp: SRTPContext?
+    private let sources: MediaSources
 
     /// - Parameter audio: the negotiated stream; plain RTP only when no SRTP was negotiated
     ///   (a plaintext peer), otherwise the peer's key from its SDES attribute.
-    public init(audio: NegotiatedAudio) throws(SRTPError) {
-        srtp = try audio.srtp.map { srtp throws(SRTPError) in
+    /// - Parameter sources: the addresses the call's peer may send from.
+    public init(audio: NegotiatedAudio, sources: MediaSources) throws(SRTPError) {
+        srtp = try Self.context(for: audio.srtp)
+        self.sources = sources
+    }
+
+    /// The inbound libsrtp context for a negotiated key, or nil for plain RTP.
+    public static func context(for key: NegotiatedAudio.SRTP?) throws(SRTPError) -> SRTPContext? {
+        try key.map { srtp throws(SRTPError) in
             try SRTPContext(suite: srtp.suite, keyMaterial: srtp.remoteKeyMaterial, direction: .inbound)
         }
     }
 
-    /// The packet, if it is authentic, well formed and from the latched source.
+    /// The packet, if it is from the peer's sources, authentic, well formed and from the latched source.
     public func receive(_ datagram: [UInt8], from source: MediaEndpoint) -> RTPPacket? {
+        // Before any crypto: a spray from elsewhere costs a lookup, and for plain RTP
+        // this check is what keeps a stranger from latching the call.
+        guard sources.admit(source.host) else {
+            counters.outsidePeerSources += 1
+            return nil
+        }
         if let latchedSource, latchedSource != source {
             counters.fromWrongSource += 1
             return nil
@@ -57,12 +76,31 @@ public final class InboundMedia {
         counters.accepted += 1
         return packet
     }
+
+    /// A re-INVITE brought the peer's new key (RFC 4568 §7.1.4): from now on only
+    /// packets under it are authentic; a packet still under the old key fails.
+    /// A fresh context also means a fresh replay window and rollover counter, as
+    /// for the new stream the peer's new context starts.
+    public func replaceKey(with context: SRTPContext?) {
+        srtp = context
+    }
+
+    /// The peer's media moved (a new address or port in a re-offer): the next
+    /// accepted packet latches again, RTP and RTCP alike.
+    public func forgetLatchedSources() {
+        latchedSource = nil
+        latchedControlSource = nil
+    }
 }
 
 extension InboundMedia {
     /// An SRTCP (or, for a plaintext peer, RTCP) compound packet, if authentic,
-    /// well formed and from the latched peer's address.
+    /// well formed and from the latched peer's address (and always from the peer's sources).
     public func receiveControl(_ datagram: [UInt8], from source: MediaEndpoint) -> [RTCPPacket]? {
+        guard sources.admit(source.host) else {
+            counters.outsidePeerSources += 1
+            return nil
+        }
         if let latchedSource, latchedSource.host != source.host {
             counters.controlRefused += 1
             return nil

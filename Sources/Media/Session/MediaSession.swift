@@ -8,11 +8,12 @@ public import NIOPosix
 public import SIPCore
 
 /// One call's media on SwiftNIO UDP: binds the RTP port the SIP core chose,
-/// authenticates and latches incoming packets (``InboundMedia``), turns
-/// telephone-events into digits, sends our packets to where the peer's really
-/// come from (or, before the first one, to its SDP address), and reports the
-/// call inactive when no authentic packet arrived for `inactivityTimeout` on
-/// the injected clock.
+/// admits, authenticates and latches incoming packets (``InboundMedia``),
+/// turns telephone-events into digits, sends our packets to where the peer's
+/// really come from (or, before the first one, to its SDP address), and
+/// reports the call inactive when no authentic packet arrived for
+/// `inactivityTimeout` on the injected clock, unless the peer holds the call.
+/// A re-INVITE's new media (address, keys, direction) comes in through ``update(_:)``.
 public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration {
     public enum Event: Sendable, Hashable {
         case packet(RTPPacket)
@@ -30,7 +31,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private let datagramSink: AsyncStream<MediaDatagram>.Continuation
     private let inbound: InboundMedia
     private let outbound: OutboundMedia
-    private let audio: NegotiatedAudio
+    private var audio: NegotiatedAudio
     private var telephoneEvents = TelephoneEventReceiver()
     private let clock: ClockType
     private let inactivityTimeout: Duration
@@ -45,12 +46,14 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// RFC 3550 §6.2: at least 5 s between reports, randomised by 0.5–1.5.
     private let reportInterval: Duration
 
+    /// - Parameter sources: the addresses the call's SIP peer may send from; media
+    ///   from anywhere else is dropped and counted, SRTP or not.
     public init(
-        audio: NegotiatedAudio, inactivityTimeout: Duration = .seconds(30), reportInterval: Duration = .seconds(5), clock: ClockType,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        audio: NegotiatedAudio, sources: MediaSources, inactivityTimeout: Duration = .seconds(30), reportInterval: Duration = .seconds(5),
+        clock: ClockType, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws(SRTPError) {
         self.audio = audio
-        inbound = try InboundMedia(audio: audio)
+        inbound = try InboundMedia(audio: audio, sources: sources)
         var random = SystemRandomNumberGenerator()
         outbound = try OutboundMedia(audio: audio, using: &random)
         self.clock = clock
@@ -180,13 +183,47 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
 
     /// Sends one frame of encoded audio lasting `duration` samples (or, with
     /// `payloadType`, a packet of another payload such as a telephone event).
+    /// Nothing is sent while the negotiated direction says we may not send
+    /// (RFC 3264 §6.1: the peer put the call on hold with sendonly or inactive).
     public func send(payload: [UInt8], duration: UInt32, marker: Bool = false, payloadType: UInt8? = nil) throws {
-        guard let channel else { return }
+        guard let channel, audio.localDirection.sends else { return }
         let bytes = try outbound.packet(payload: payload, duration: duration, marker: marker, payloadType: payloadType)
         let target = inbound.latchedSource ?? MediaEndpoint(host: audio.remoteAddress, port: audio.remoteRTPPort)
         let address = try SocketAddress(ipAddress: target.host, port: target.port)
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
+
+    /// A re-INVITE changed the call's media (RFC 3264 §8), and the SIP core has
+    /// answered it: apply it without dropping the call. A new peer key replaces
+    /// the inbound SRTP context (packets under the old key now fail); a new key
+    /// of ours replaces the outbound one, and only then (see
+    /// ``OutboundMedia/replaceKey(with:)``); a new address or port lets the
+    /// stream latch again; the direction decides whether we send and whether
+    /// silence ends the call. Throws, leaving the session as it was, when
+    /// libsrtp refuses a key.
+    public func update(_ new: NegotiatedAudio) throws(SRTPError) {
+        let old = audio
+        let remoteKeyChanged = old.srtp?.suite != new.srtp?.suite || old.srtp?.remoteKeyMaterial != new.srtp?.remoteKeyMaterial
+        let localKeyChanged = old.srtp?.suite != new.srtp?.suite || old.srtp?.localKeyMaterial != new.srtp?.localKeyMaterial
+        // Both contexts before either is installed: a refused key changes nothing.
+        let inboundContext = try remoteKeyChanged ? InboundMedia.context(for: new.srtp) : nil
+        let outboundContext = try localKeyChanged ? OutboundMedia.context(for: new.srtp) : nil
+        if remoteKeyChanged { inbound.replaceKey(with: inboundContext) }
+        if localKeyChanged { outbound.replaceKey(with: outboundContext) }
+        if old.remoteAddress != new.remoteAddress || old.remoteRTPPort != new.remoteRTPPort || old.remoteRTCPPort != new.remoteRTCPPort {
+            inbound.forgetLatchedSources()
+        }
+        outbound.payloadType = UInt8(truncatingIfNeeded: new.payloadType)
+        audio = new
+        // The peer just spoke in SIP: the silence clock starts again, so a resumed
+        // call has the whole timeout for its first packet.
+        lastActivity = clock.now
+    }
+
+    /// The peer holds the call: it sends us nothing (inactive, or we only send)
+    /// or we may not send (it sends only, often nothing at all). Silence then is
+    /// not a caller gone; the SIP dialog's end or the maximum call duration ends it.
+    public var isHeld: Bool { audio.localDirection != .sendrecv }
 
     public var receptionCounters: InboundMedia.Counters { inbound.counters }
     /// The sequence number of the last packet sent.
@@ -212,6 +249,10 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
                 return
             }
             if lastActivity.advanced(by: inactivityTimeout) <= clock.now {
+                if isHeld {
+                    lastActivity = clock.now
+                    continue
+                }
                 eventSink.yield(.inactive)
                 return
             }

@@ -5,12 +5,13 @@ public import SIPCore
 /// SDES key. Not Sendable: one media task owns it.
 public final class OutboundMedia {
     public let ssrc: UInt32
-    public let payloadType: UInt8
+    /// Internal(set): a re-INVITE may renumber the codec's dynamic payload type.
+    public internal(set) var payloadType: UInt8
     private var sequence: UInt16
     public var lastSequence: UInt16 { sequence &- 1 }
     /// The RTP timestamp the next packet will carry.
     public private(set) var timestamp: UInt32
-    private let srtp: SRTPContext?
+    private var srtp: SRTPContext?
     public private(set) var packetsSent: UInt32 = 0
     public private(set) var octetsSent: UInt32 = 0
 
@@ -19,9 +20,22 @@ public final class OutboundMedia {
         sequence = random.next()
         timestamp = random.next()
         payloadType = UInt8(truncatingIfNeeded: audio.payloadType)
-        srtp = try audio.srtp.map { srtp throws(SRTPError) in
+        srtp = try Self.context(for: audio.srtp)
+    }
+
+    /// The outbound libsrtp context for our negotiated key, or nil for plain RTP.
+    public static func context(for key: NegotiatedAudio.SRTP?) throws(SRTPError) -> SRTPContext? {
+        try key.map { srtp throws(SRTPError) in
             try SRTPContext(suite: srtp.suite, keyMaterial: srtp.localKeyMaterial, direction: .outbound)
         }
+    }
+
+    /// Our key changed in a re-negotiation. Only then: a new context with the
+    /// same key would restart the rollover counter under a key that has already
+    /// encrypted those packet indices once (a two-time pad after a wrap).
+    /// SSRC, sequence and timestamp go on, so the peer sees one stream.
+    public func replaceKey(with context: SRTPContext?) {
+        srtp = context
     }
 
     /// The next packet carrying `payload`, then the clock moves on by `duration` samples.

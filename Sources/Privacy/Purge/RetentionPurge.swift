@@ -56,6 +56,8 @@ public struct RetentionPurge: Sendable {
                     removed = batch.removed
                 }
             }
+            // Purged audio's spooled copies (and those of erasures the purge completed) go with it.
+            try vault.sweepSpool()
             try vault.checkpointAndTruncateWAL()
             if let completed = try tenant.completePurgeRun(run) {
                 outcome.runs[tenantID] = completed

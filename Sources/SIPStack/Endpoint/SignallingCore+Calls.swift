@@ -55,7 +55,7 @@ extension SignallingCore {
             return [.log(.init(.notice, "refused INVITE: \(reason)", callID: callID, peer: peer.name))]
                 + respond(key, with: request.response(488, toTag: token(), extraHeaders: [Self.warning(reason)]), at: now)
         }
-        guard let port = mediaPorts.take() else {
+        guard let port = mediaPorts.take(using: &random) else {
             return [.log(.init(.warning, "no free media port for a call", callID: callID, peer: peer.name))]
                 + respond(key, with: request.response(503, toTag: token(), extraHeaders: [SIPHeaders.Field(name: .retryAfter, value: "30")]), at: now)
         }
@@ -63,7 +63,7 @@ extension SignallingCore {
             address: configuration.advertisedAddress, addressType: configuration.advertisedAddress.contains(":") ? "IP6" : "IP4",
             rtpPort: port, sessionID: String(random.next() as UInt32)
         )
-        let outcome = negotiate(offer, peer: peer, local: local, previousKey: nil)
+        let outcome = negotiate(offer, peer: peer, local: local, current: nil)
         guard case .answer(let answer, let audio) = outcome else {
             mediaPorts.give(port)
             counters.refusedMedia += 1
@@ -89,7 +89,7 @@ extension SignallingCore {
         counters.callsOffered += 1
         schedule(.call(number, .answerDeadline), after: configuration.answerDeadline, at: now)
         let incoming = IncomingCall(
-            reference: reference, peer: peer.name, dialledUser: request.uri.sipURI?.unescapedUser, caller: caller, audio: audio, localRTPPort: port
+            reference: reference, peer: peer.name, peerSources: peer.sources, dialledUser: request.uri.sipURI?.unescapedUser, caller: caller, audio: audio, localRTPPort: port
         )
         return respond(key, with: request.response(100), at: now)
             + [.log(.init(.info, "call offered (\(audio.codec.encodingName), \(audio.srtp?.suite.rawValue ?? "plain RTP"))", callID: callID, peer: peer.name)),
@@ -121,7 +121,7 @@ extension SignallingCore {
                 calls[number] = call
                 return respond(key, with: request.response(488, extraHeaders: [Self.warning("the SDP offer could not be parsed")]), at: now)
             }
-            let outcome = negotiate(offer, peer: configuration.peers.first { $0.name == call.peer }, local: local, previousKey: call.audio.srtp?.localKeyMaterial)
+            let outcome = negotiate(offer, peer: configuration.peers.first { $0.name == call.peer }, local: local, current: call.audio)
             guard case .answer(let answer, let audio) = outcome else {
                 // §14.2: a refused re-INVITE leaves the session as it was.
                 calls[number] = call
@@ -172,12 +172,27 @@ extension SignallingCore {
         return try? SDPParser.parse(request.body)
     }
 
-    private mutating func negotiate(_ offer: SessionDescription, peer: SIPPeer?, local: LocalMedia, previousKey: [UInt8]?) -> AudioOfferAnswer.Outcome {
-        let policy = AudioAnswerPolicy(
-            codecs: configuration.codecs, cryptoSuites: configuration.cryptoSuites, requireSRTP: !(peer?.allowsPlaintext ?? false)
-        )
+    /// - Parameter current: in a re-INVITE, the call's media so far. Its codec and
+    ///   SRTP suite come first when the re-offer still has them: the running call
+    ///   records and plays prompts in its codec and keeps its outbound context.
+    private mutating func negotiate(_ offer: SessionDescription, peer: SIPPeer?, local: LocalMedia, current: NegotiatedAudio?) -> AudioOfferAnswer.Outcome {
+        var codecs = configuration.codecs
+        var suites = configuration.cryptoSuites
+        if let current {
+            codecs.removeAll { $0 == current.codec }
+            codecs.insert(current.codec, at: 0)
+            if let suite = current.srtp?.suite, suites.contains(suite) {
+                suites.removeAll { $0 == suite }
+                suites.insert(suite, at: 0)
+            }
+        }
+        let policy = AudioAnswerPolicy(codecs: codecs, cryptoSuites: suites, requireSRTP: !(peer?.allowsPlaintext ?? false))
+        let previousKey = current?.srtp?.localKeyMaterial
         return AudioOfferAnswer.answer(offer, policy: policy, local: local) { length in
-            // Keep our SRTP key across a re-INVITE when the suite's length is unchanged.
+            // RFC 4568 §7.1.4 lets a re-offer change the offerer's key and lets our
+            // answer keep ours: keeping it keeps our outbound SRTP context (and its
+            // rollover counter) running, where a new context under the same key
+            // would reuse keystream after a wrap (RFC 3711 §9.1).
             if let previousKey, previousKey.count == length { return previousKey }
             return randomBytes(length)
         }

@@ -14,6 +14,9 @@ public struct IncomingCall: Sendable {
     public let reference: CallReference
     /// The configured peer it came through.
     public let peer: String
+    /// That peer's configured sources: its media must come from them too
+    /// (for a plaintext peer nothing else tells the caller's RTP from a stranger's).
+    public let peerSources: [AddressRange]
     /// The dialled user or number: the Request-URI's user part, unescaped.
     public let dialledUser: String?
     /// Personal data (the caller's number): for routing and consent, never for logs.

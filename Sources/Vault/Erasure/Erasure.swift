@@ -42,6 +42,7 @@ extension TenantVault {
             try erase(plan, in: db)
         }
         try removePendingObjectFiles()
+        try vault.sweepSpool()
         try vault.checkpointAndTruncateWAL()
         return report
     }

@@ -39,7 +39,7 @@ extension TenantVault {
     /// and audited. A caller's number is detached from them, so a later call
     /// from it is a new person's data, not part of this erasure.
     public func requestErasure(of subject: DataSubject, actor: String) throws(VaultError) -> ErasureSoftDelete {
-        try write("starting an erasure") { db, sealer throws(VaultError) in
+        let softDelete = try write("starting an erasure") { db, sealer throws(VaultError) in
             let now = timestamp()
             let index = subject.lookupIndex(sealer)
             var user: String?
@@ -102,7 +102,7 @@ extension TenantVault {
                         db,
                         sql: """
                             SELECT DISTINCT destination FROM outbox WHERE tenant_id = ? AND reference_id = ? AND kind = 'voicemail'
-                            AND state IN ('delivered', 'delivering') ORDER BY destination
+                            AND (state IN ('delivered', 'delivering') OR attempts > 0) ORDER BY destination
                             """,
                         arguments: [tenantID, message]
                     )
@@ -138,6 +138,9 @@ extension TenantVault {
             }
             return ErasureSoftDelete(request: request, calls: calls, voicemails: voicemails, eraseMessages: eraseMessages)
         }
+        // Their messages can never be sent now: their spooled copies go at once, not in 30 days.
+        try vault.sweepSpool()
+        return softDelete
     }
 
     /// The person's erasures that are soft-deleted and not yet hard-deleted,
@@ -205,6 +208,7 @@ extension TenantVault {
             try completeErasure(requestID, actor: actor, in: db)
         }
         try removePendingObjectFiles()
+        try vault.sweepSpool()
         try vault.checkpointAndTruncateWAL()
         return report
     }

@@ -9,7 +9,7 @@ extension Vault {
     /// put it in place of the old one after: `hushbox keys rotate-kek` does both.
     @discardableResult
     public func rotateDeviceKEK(to newKEK: DeviceKEK, actor: String) throws(VaultError) -> Int {
-        try write("rotating the device key") { db throws(VaultError) in
+        let count = try write("rotating the device key") { db throws(VaultError) in
             let count = try keys.rewrapDeviceKeys(to: newKEK, in: db)
             _ = try AuditLog.append(
                 AuditEvent(action: "keys.device_kek_rotated", actor: actor, details: ["keys_rewrapped": "\(count)"]),
@@ -17,6 +17,12 @@ extension Vault {
             )
             return count
         }
+        // The old wrappings are still in the database file's pages (and the WAL
+        // holds their replacements): checkpointing writes the new pages over them
+        // (secure_delete zeroes what is freed) and empties the WAL, so a copy of
+        // the old device key opens nothing that is on the disk now.
+        try checkpointAndTruncateWAL()
+        return count
     }
 
     /// Whether `kek` is the key this vault's database was last used with, without

@@ -123,6 +123,8 @@ extension TenantVault {
                 }
             }
         }
+        // Delivered or withdrawn, the entry needs no copy any more (a crash before this, the worker's start-up sweep removes it).
+        if outcome == .delivered || outcome == .withdrawn { vault.removeSpooledFiles(ofEntry: id) }
     }
 
     /// The queue for `destination`: undelivered entries and when the oldest was queued (for the metrics).

@@ -155,14 +155,17 @@ extension TenantVault {
         }
     }
 
-    /// Hides a voicemail from every listing; the purge deletes it later.
+    /// Hides a voicemail from every listing; the purge deletes it later. It
+    /// must not leave the box now: a copy waiting in the uplink spool goes at once.
     @discardableResult
     public func softDelete(voicemail id: String) throws(VaultError) -> Bool {
-        try write("deleting voicemail \(id)") { db, _ throws(VaultError) in
+        let deleted = try write("deleting voicemail \(id)") { db, _ throws(VaultError) in
             try VaultError.guarding("deleting voicemail \(id)") {
                 try VoicemailRecord.owned(by: tenantID).filter(key: id).filter(Column("state") == Voicemail.State.active.rawValue)
                     .updateAll(db, Column("state").set(to: Voicemail.State.softDeleted.rawValue), Column("soft_deleted_at").set(to: timestamp())) > 0
             }
         }
+        if deleted { try vault.sweepSpool() }
+        return deleted
     }
 }

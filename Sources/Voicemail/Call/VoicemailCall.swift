@@ -17,6 +17,9 @@ public struct VoicemailCallSetup: Sendable {
     /// The address the RTP socket binds (the SIP listener's).
     public var mediaHost: String
     public var localRTPPort: Int
+    /// Whether an address (an IP literal) is one of the call's SIP peer's
+    /// sources; media from anywhere else is dropped.
+    public var mediaSources: @Sendable (String) -> Bool
     /// The caller's number when they sent one; personal data, never logged.
     public var caller: PhoneNumber?
     public var mailbox: Mailbox
@@ -31,12 +34,14 @@ public struct VoicemailCallSetup: Sendable {
     public var localStoreFull: Bool
 
     public init(
-        audio: NegotiatedAudio, mediaHost: String, localRTPPort: Int, caller: PhoneNumber?, mailbox: Mailbox, tenant: TenantVault,
-        prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096, localStoreFull: Bool = false
+        audio: NegotiatedAudio, mediaHost: String, localRTPPort: Int, mediaSources: @escaping @Sendable (String) -> Bool, caller: PhoneNumber?,
+        mailbox: Mailbox, tenant: TenantVault, prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096,
+        localStoreFull: Bool = false
     ) {
         self.audio = audio
         self.mediaHost = mediaHost
         self.localRTPPort = localRTPPort
+        self.mediaSources = mediaSources
         self.caller = caller
         self.mailbox = mailbox
         self.tenant = tenant
@@ -52,11 +57,12 @@ public struct VoicemailCallSetup: Sendable {
 /// recorded into the vault, and everything stored in one transaction at the
 /// end. The flow decides; this carries its actions out.
 public enum VoicemailCall {
-    /// Runs the call until it ends. `sipEnded` yields when the SIP dialog
-    /// ended (the caller's BYE, a CANCEL, the maximum duration).
-    /// Returns the call's summary, or nil when it could not be set up.
+    /// Runs the call until it ends. `dialog` brings the SIP dialog's news:
+    /// re-negotiated media, and its end (the caller's BYE, a CANCEL, the
+    /// maximum duration). Returns the call's summary, or nil when it could
+    /// not be set up.
     public static func run(
-        _ setup: VoicemailCallSetup, signalling: some CallSignalling, sipEnded: AsyncStream<Void>, logger: Logger
+        _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger
     ) async -> CallerFlow.CallSummary? {
         let runner: VoicemailCallRunner
         do {
@@ -67,7 +73,7 @@ public enum VoicemailCall {
             return nil
         }
         await signalling.answer()
-        return await runner.run(signalling: signalling, sipEnded: sipEnded)
+        return await runner.run(signalling: signalling, dialog: dialog)
     }
 }
 
@@ -76,6 +82,7 @@ final class VoicemailCallRunner {
     private enum Input: Sendable {
         case media(MediaSession<ContinuousClock>.Event)
         case tick
+        case mediaUpdated(NegotiatedAudio)
         case sipEnded
     }
 
@@ -100,7 +107,7 @@ final class VoicemailCallRunner {
         self.setup = setup
         self.logger = logger
         origin = clock.now
-        session = try MediaSession(audio: setup.audio, clock: clock)
+        session = try MediaSession(audio: setup.audio, sources: MediaSources(admitting: setup.mediaSources), clock: clock)
         _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
         receiver = try AudioReceiver(audio: setup.audio)
         // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
@@ -133,7 +140,7 @@ final class VoicemailCallRunner {
         }
     }
 
-    func run(signalling: some CallSignalling, sipEnded: AsyncStream<Void>) async -> CallerFlow.CallSummary? {
+    func run(signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>) async -> CallerFlow.CallSummary? {
         let (inputs, sink) = AsyncStream.makeStream(of: Input.self)
         let session = self.session
         let clock = self.clock
@@ -143,9 +150,14 @@ final class VoicemailCallRunner {
                 for await event in session.events { sink.yield(.media(event)) }
             }
             group.addTask {
-                for await _ in sipEnded {
-                    sink.yield(.sipEnded)
-                    return
+                for await event in dialog {
+                    switch event {
+                    case .mediaUpdated(let audio):
+                        sink.yield(.mediaUpdated(audio))
+                    case .ended:
+                        sink.yield(.sipEnded)
+                        return
+                    }
                 }
             }
             group.addTask {
@@ -184,7 +196,33 @@ final class VoicemailCallRunner {
             // The caller's media stopped: they are gone, whatever SIP says yet.
             mediaEnded = true
             await perform(flow.callerHungUp(at: now), signalling: signalling)
+        case .mediaUpdated(let audio):
+            await updateMedia(audio, signalling: signalling)
         case .sipEnded:
+            await perform(flow.callerHungUp(at: now), signalling: signalling)
+        }
+    }
+
+    /// Applies a re-INVITE's media to the session. The codec stays the one the
+    /// call started with (the SIP core prefers it in a re-answer; prompts and
+    /// the recording are in it); a key libsrtp refuses leaves the call unable
+    /// to hear the caller, so it ends.
+    private func updateMedia(_ offered: NegotiatedAudio, signalling: some CallSignalling) async {
+        var audio = offered
+        if audio.codec != setup.audio.codec {
+            logger.warning(
+                "a re-INVITE changed the codec; the call keeps its own",
+                metadata: ["call_id": "\(call.id)", "codec": "\(setup.audio.codec.encodingName)", "offered": "\(audio.codec.encodingName)"]
+            )
+            audio.codec = setup.audio.codec
+            audio.payloadType = setup.audio.payloadType
+        }
+        do {
+            try await session.update(audio)
+            logger.info("media updated by re-INVITE", metadata: ["call_id": "\(call.id)", "direction": "\(audio.localDirection.rawValue)"])
+        } catch {
+            logger.error("the re-INVITE's SRTP key could not be used; ending the call", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
+            mediaEnded = true
             await perform(flow.callerHungUp(at: now), signalling: signalling)
         }
     }

@@ -46,7 +46,8 @@ public enum PrivateFile {
     /// Writes `bytes` to a new file at `path` with mode 0600: into a temporary file
     /// in the same directory, fsynced, then renamed into place and the directory
     /// fsynced, so a power cut leaves either no file or the whole file. Refuses to
-    /// replace an existing file.
+    /// replace an existing file and to write through a symbolic link (dangling or
+    /// not): the temporary is opened O_EXCL|O_NOFOLLOW and linked into place.
     public static func create(_ path: String, contents bytes: [UInt8]) throws {
         guard FileStatus.of(path) == nil else {
             throw Failure(path: path, operation: "create", errorNumber: EEXIST)
@@ -84,11 +85,14 @@ public enum PrivateFile {
         }
         close(descriptor)
         closed = true
-        guard rename(temporary, path) == 0 else {
-            let failure = Failure(path: path, operation: "rename into place", errorNumber: errno)
+        // link(2), not rename(2): it fails if anything appeared at the path since the
+        // check above, a symbolic link included, where rename would replace it.
+        guard link(temporary, path) == 0 else {
+            let failure = Failure(path: path, operation: "create", errorNumber: errno)
             unlink(temporary)
             throw failure
         }
+        unlink(temporary)
         try syncDirectory(parentDirectory(of: path))
     }
 

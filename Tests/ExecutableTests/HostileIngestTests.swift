@@ -1,0 +1,144 @@
+import Crypto
+import Foundation
+import HushboxTestSupport
+import Synchronization
+import Testing
+import Uplink
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension CallingTests {
+    /// The real `hushbox-ingest` on loopback under attack by someone holding a
+    /// box's client certificate (a stolen or misbehaving box): headers at
+    /// integer extremes and absurd lengths, 10,000 signatures, a 16 MiB body
+    /// with a bad signature, replays across routes and offsets, unsigned HEADs,
+    /// slow-loris connections, and schemathesis fuzzing the published OpenAPI
+    /// document. It must not crash, answer 5xx, or let any of it in, and a
+    /// valid box keeps delivering during and after; a 201 follows a directory fsync.
+    @Suite("Hostile network: hushbox-ingest")
+    struct HostileIngestTests {
+        static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        static let schemathesis = repository.appendingPathComponent(".build/test-tools/schemathesis/bin/schemathesis").path
+
+        /// A box's upload of `size` random-ish bytes under `objectID`, delivered through the real client.
+        static func deliver(_ objectID: String, size: Int, client: UplinkClient) async -> UploadDriver.Outcome {
+            let payload = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ objectID.count) })
+            let announcement = NewUpload(
+                objectID: objectID, kind: "voicemail", length: payload.count, sha256: SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined(),
+                sealing: .none
+            )
+            var session = UploadSession(entryID: "entry-\(objectID)", length: payload.count)
+            var generator = SeededGenerator(seed: 7)
+            return await UploadDriver.deliver(
+                &session, perform: { request, session in await client.perform(request, of: session, announcement: announcement, payload: payload) },
+                schedule: RetrySchedule(first: .milliseconds(100), longest: .seconds(1)), clock: ContinuousClock(), generator: &generator
+            )
+        }
+
+        @Test("Attacks over real TLS get 4xx or a closed connection, never a crash or a 5xx; slow connections are cut at the request deadline; a valid box delivers during and after, each 201 after a directory fsync")
+        func underAttack() async throws {
+            let box = try TestCertificate.selfSigned(commonName: "hushbox-box")
+            // Traced from its start: strace attached to a running child of this process would interrupt this process's reads.
+            let traceDirectory = try TemporaryDirectory(prefix: "hushbox-ingest-trace")
+            let trace = traceDirectory.child("fsync.trace")
+            let receiver = try await UplinkDeliveryTests.startReceiver(
+                clientCA: box.certificatePEM, extra: ["--request-timeout", "3", "--max-connections-per-address", "8"], trace: trace,
+                traceCalls: "fsync,fdatasync,rename,renameat,renameat2"
+            )
+            let port = try #require(receiver.url.split(separator: ":").last.flatMap { Int($0) })
+            let certificate = try receiver.directory.write(box.certificatePEM, to: "box.pem")
+            let key = try receiver.directory.write(box.privateKeyPEM, to: "box-key.pem")
+            let client = UplinkClient(
+                baseURL: receiver.url, signature: try WebhookSignature(encodedSecret: receiver.secret),
+                tls: try UplinkClient.tlsConfiguration(clientCertificatePEM: box.certificatePEM, clientKeyPEM: box.privateKeyPEM, trustRootsPEM: receiver.serverCertificate),
+                now: { Int64(Date().timeIntervalSince1970) }
+            )
+
+            // The attacks and a valid box at the same time.
+            let attacker = try ChildProcess(
+                "/usr/bin/python3",
+                [Self.repository.appendingPathComponent("Tests/Hostile/ingest_attacks.py").path, "--port", "\(port)", "--cert", certificate, "--key", key,
+                 "--secret", receiver.secret, "--slow-connections", "24", "--slow-wait", "12"],
+                environment: HushboxdLifecycleTests.environment()
+            )
+            var during: [UploadDriver.Outcome] = []
+            for index in 0..<3 {
+                during.append(await Self.deliver("during-\(index)", size: 300_000, client: client))
+            }
+            #expect(try await attacker.waitForExit(within: .seconds(240)) == 0, "\(attacker.standardError.all.suffix(20))")
+            let report = try #require(attacker.standardOutput.all.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            print("hushbox-ingest under attack: \(attacker.standardOutput.all.last ?? "")")
+            #expect(during.allSatisfy { $0 == .delivered(attempts: 1) }, "a valid box delivers during the attack: \(during)")
+
+            // No 5xx anywhere; what must be refused is refused.
+            func answers(_ key: String) -> [String] {
+                if let list = report[key] as? [Any] { return list.map { "\($0)" } }
+                return report[key].map { ["\($0)"] } ?? ["missing"]
+            }
+            let everything = report.keys.filter { !$0.hasSuffix("seconds") && !$0.hasPrefix("slow") && $0 != "announcement" }.flatMap(answers)
+            #expect(everything.allSatisfy { $0 == "closed" || (Int($0).map { (400..<500).contains($0) } ?? false) }, "\(report)")
+            #expect(answers("announcement") == ["201"], "the box's own announcement is accepted once: \(report)")
+            for replay in ["announcement_replayed_to_erasures", "chunk_at_other_offset", "chunk_to_other_upload", "unsigned_head", "head_with_other_requests_signature"] {
+                #expect(answers(replay) == ["401"], "\(replay): \(report)")
+            }
+            #expect(answers("ten_thousand_signatures") != ["401"] || (report["ten_thousand_signatures_seconds"] as? Double ?? 99) < 2, "refused before hashing: \(report)")
+            #expect((report["ten_thousand_signatures_seconds"] as? Double ?? 99) < 5, "\(report)")
+            // The deadline (3 s) closes every slow connection; over the per-address limit (8) they are refused at once.
+            #expect(report["slow_closed_by_receiver"] as? Int == 24, "\(report)")
+            #expect((report["slow_longest_seconds"] as? Double ?? 99) < 8, "\(report)")
+            #expect(kill(receiver.process.processIdentifier, 0) == 0, "hushbox-ingest is still running")
+
+            // After: delivery works, and each rename into place is followed by an fsync of its directory.
+            #expect(await Self.deliver("after", size: 700_000, client: client) == .delivered(attempts: 1))
+            try await client.shutdown()
+            // hushbox-ingest is strace's child: stop it, and strace ends with it.
+            _ = try await ChildProcess.run("/usr/bin/pkill", ["-TERM", "-P", "\(receiver.process.processIdentifier)"], environment: HushboxdLifecycleTests.environment())
+            _ = try await receiver.process.waitForExit(within: .seconds(20))
+            let calls = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+            let renames = calls.compactMap { $0.firstMatch(of: /rename[a-z0-9]*\(.*"([^"]+)"(, [A-Z_0-9|]+)?\) = 0/).map { String($0.output.1) } }
+            #expect(renames.contains { $0.hasSuffix("/objects/after/payload") || $0.hasSuffix("/objects/after") }, "the completed object was renamed into place: \(calls)")
+            for (index, line) in calls.enumerated() {
+                guard let target = line.firstMatch(of: /rename[a-z0-9]*\(.*"([^"]+)"(, [A-Z_0-9|]+)?\) = 0/).map({ String($0.output.1) }) else { continue }
+                let directory = String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)])
+                #expect(calls[index...].contains { $0.contains("fsync(") && $0.contains("<\(directory)>") }, "rename to \(target) has no fsync of \(directory) after it")
+            }
+        }
+
+        // `make test` installs schemathesis; a bare `swift test` may not have: then this is skipped, not passed.
+        @Test(
+            "schemathesis fuzzing docs/uplink-openapi.yaml over mutual TLS finds no server error, and a valid box still delivers",
+            .enabled(if: FileManager.default.isExecutableFile(atPath: schemathesis), "schemathesis is not installed: run `make test-tools` (make test does)")
+        )
+        func schemathesisFindsNoServerError() async throws {
+            let box = try TestCertificate.selfSigned(commonName: "hushbox-box")
+            let receiver = try await UplinkDeliveryTests.startReceiver(clientCA: box.certificatePEM)
+            let certificate = try receiver.directory.write(box.certificatePEM, to: "box.pem")
+            let key = try receiver.directory.write(box.privateKeyPEM, to: "box-key.pem")
+            let fuzz = try await ChildProcess.run(
+                Self.schemathesis,
+                ["run", Self.repository.appendingPathComponent("docs/uplink-openapi.yaml").path, "--url", receiver.url, "--checks", "not_a_server_error",
+                 "--request-cert", certificate, "--request-cert-key", key, "--tls-verify", "false", "--max-examples", "40", "--seed", "18",
+                 "--phases", "examples,coverage,fuzzing", "--no-color", "--workers", "1"],
+                directory: receiver.directory.path, environment: HushboxdLifecycleTests.environment([
+                    "HOME": receiver.directory.path, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
+                    "PYTHONPATH": Self.repository.appendingPathComponent("Tests/Hostile").path,
+                ]),
+                within: .seconds(600)
+            )
+            print("schemathesis against hushbox-ingest: \(fuzz.output.split(separator: "\n").suffix(6).joined(separator: " | "))")
+            #expect(fuzz.status == 0, "\(fuzz.output.suffix(3000))\n\(fuzz.errors.suffix(2000))")
+            #expect(kill(receiver.process.processIdentifier, 0) == 0, "hushbox-ingest is still running")
+            let client = UplinkClient(
+                baseURL: receiver.url, signature: try WebhookSignature(encodedSecret: receiver.secret),
+                tls: try UplinkClient.tlsConfiguration(clientCertificatePEM: box.certificatePEM, clientKeyPEM: box.privateKeyPEM, trustRootsPEM: receiver.serverCertificate),
+                now: { Int64(Date().timeIntervalSince1970) }
+            )
+            #expect(await Self.deliver("after-fuzzing", size: 100_000, client: client) == .delivered(attempts: 1))
+            try await client.shutdown()
+            receiver.process.send(SIGTERM)
+            _ = try await receiver.process.waitForExit()
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import HushboxTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension CallingTests {
+    /// hushboxd's SIP edge under the traffic a public address gets: an INVITE
+    /// flood from 10,000 loopback addresses at over 2,000 messages a second,
+    /// 2,000 idle TCP connections from strangers and more from a configured
+    /// peer than it may hold, a byte-at-a-time drip and a TLS connection that
+    /// never says hello — while the configured phone places TLS+SRTP calls.
+    @Suite("Hostile network: hushboxd")
+    struct HostileSIPTests {
+        static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+        /// The rendered prompts with English disclaimer and greeting cut to half a
+        /// second each, so a caller reaches the beep in about 1.5 s.
+        static func shortPrompts(in directory: TemporaryDirectory) async throws -> (path: String, secondsBeforeRecording: Double) {
+            let path = directory.child("prompts")
+            try FileManager.default.copyItem(atPath: HushboxdLifecycleTests.renderedPrompts, toPath: path)
+            let tools = HushboxdLifecycleTests.environment()
+            let tone = directory.child("tone.wav")
+            #expect(try await ChildProcess.run("/usr/bin/sox", ["-n", "-r", "48000", "-c", "1", "-b", "16", tone, "synth", "0.5", "sine", "440", "vol", "0.3"], environment: tools).status == 0)
+            for name in ["disclaimer", "greeting"] {
+                let file = path + "/en/\(name).opus"
+                try FileManager.default.removeItem(atPath: file)
+                #expect(try await ChildProcess.run("/usr/bin/opusenc", ["--quiet", tone, file], environment: tools).status == 0)
+            }
+            return (path, 1.0 + (try SpokenAudio.seconds(of: ["beep"])))
+        }
+
+        /// Resident memory (bytes) and open descriptors of a process, from /proc.
+        static func footprint(of pid: Int32) -> (rss: Int, descriptors: Int)? {
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }),
+                let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
+            else { return nil }
+            return (kilobytes * 1024, descriptors.count)
+        }
+
+        @Test("Under a flood of strangers and idle connections, the phone's TLS+SRTP calls all complete and record; memory and descriptors stay bounded; the drops are counted on /metrics")
+        func floodWhileCalling() async throws {
+            let directory = try TemporaryDirectory(prefix: "hushbox-hostile")
+            let prompts = try await Self.shortPrompts(in: directory)
+            let configuration = VoicemailBox.loopbackPhone + "    pbx:\n      kind: trunk\n      sources: [127.0.0.2, 127.0.0.3, 127.0.0.4]\n      plaintext: true\n"
+            let box = try await VoicemailBox(configuration: configuration, in: directory, environment: ["HUSHBOX_STORAGE_PROMPTS_DIRECTORY": prompts.path])
+            let pid = box.daemon.processIdentifier
+            try await Task.sleep(for: .seconds(1))
+            let before = try #require(Self.footprint(of: pid))
+
+            let peak = Mutex((rss: before.rss, descriptors: before.descriptors))
+            let sampling = Task {
+                while !Task.isCancelled {
+                    if let now = Self.footprint(of: pid) {
+                        peak.withLock { $0 = (max($0.rss, now.rss), max($0.descriptors, now.descriptors)) }
+                    }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            let flood = try ChildProcess(
+                "/usr/bin/python3",
+                [Self.repository.appendingPathComponent("Tests/Hostile/sip_flood.py").path, "--udp-port", "\(try #require(box.ports["udp"]))",
+                 "--tcp-port", "\(try #require(box.ports["tcp"]))", "--tls-port", "\(box.tlsPort)", "--sources", "10000", "--rate", "2500",
+                 "--seconds", "14", "--idle", "2000", "--peer", "127.0.0.2", "--peer-idle", "64"],
+                environment: HushboxdLifecycleTests.environment()
+            )
+            // The calls start when the flood is under way.
+            try await Task.sleep(for: .seconds(2))
+            let (_, callFile) = try await SpokenAudio.render(
+                "This message was left during a flood.", in: directory, lead: prompts.secondsBeforeRecording + 0.7, tail: 1
+            )
+            let callers = try (0..<2).map { index in
+                try box.call(codec: index == 0 ? "opus/48000/2" : "PCMU/8000/1", playing: "aufile,\(callFile)", caller: "+44770090012\(index)")
+            }
+            try await box.daemon.standardError.waitForCount(2, "both calls to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
+            for caller in callers { await VoicemailBox.stop(caller) }
+            #expect(try await flood.waitForExit(within: .seconds(120)) == 0, "\(flood.standardError.all.suffix(20))")
+            sampling.cancel()
+            let after = try #require(Self.footprint(of: pid))
+            let high = peak.withLock { $0 }
+            let report = try #require(flood.standardOutput.all.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+
+            let ended = box.daemon.standardError.all.filter { $0.contains("voicemail call ended") }
+            #expect(ended.count == 2 && ended.allSatisfy { $0.contains("outcome=recorded") }, "\(ended)")
+            #expect(try await box.messages().count == 2, "both messages stored")
+            #expect((report["udp_sources"] as? Int ?? 0) >= 10_000)
+            #expect((report["udp_rate"] as? Int ?? 0) >= 2_000, "the flood reached its rate: \(report)")
+
+            // Strangers' connections are closed at accept; the peer holds at most its 16; the stall meets the handshake timeout.
+            let strangers = report["stranger_tcp"] as? [String: Int] ?? [:]
+            #expect(strangers["attempted"] == 2_000 && strangers["open_after_3s"] == 0, "\(report)")
+            let peer = report["peer_tcp"] as? [String: Int] ?? [:]
+            #expect((peer["open_after_3s"] ?? 99) <= 16, "\(report)")
+            let stall = report["tls_stall_seconds"] as? Double ?? 0
+            #expect(report["tls_stall_closed"] as? Bool == true && stall >= 9 && stall < 15, "closed by the 10 s handshake timeout: \(report)")
+            // A byte at a time, the peer's OPTIONS still gets its answer (the framer is linear; nothing waits on it).
+            #expect(report["drip_answer"] as? String == "SIP/2.0 200 OK", "\(report)")
+
+            // Bounded: descriptors by the connection limits, memory by no per-stranger state.
+            #expect(high.descriptors <= before.descriptors + 16 + 2 * 16 + 64, "descriptors: \(before.descriptors) before, \(high.descriptors) at the peak")
+            #expect(high.rss <= before.rss + 96 << 20, "resident memory: \(before.rss >> 20) MiB before, \(high.rss >> 20) MiB at the peak")
+
+            // What an operator sees: the strangers' messages dropped and counted.
+            let opsPort = try #require(box.ports["ops"])
+            try await Task.sleep(for: .seconds(3))
+            let scraped = try LoopbackHTTP.get(port: opsPort, path: "/metrics").body
+            let dropped = scraped.split(separator: "\n").first { $0.hasPrefix(#"hushbox_sip_dropped_total{reason="unknown_source"}"#) }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
+            #expect(dropped >= 10_000, "\(scraped.split(separator: "\n").filter { $0.hasPrefix("hushbox_sip") })")
+            #expect(box.daemon.standardError.all.filter { $0.contains("dropped messages from addresses that are no peer's") }.count <= 2, "one line a minute, with a count")
+            print(
+                "hushboxd under flood: \(report["udp_sent"] ?? 0) INVITEs at \(report["udp_rate"] ?? 0)/s from \(report["udp_sources"] ?? 0) sources, "
+                    + "\(Int(dropped)) dropped and counted; RSS \(before.rss >> 20) MiB before, \(high.rss >> 20) MiB peak, \(after.rss >> 20) MiB after; "
+                    + "descriptors \(before.descriptors) before, \(high.descriptors) peak, \(after.descriptors) after; \(report)"
+            )
+            try await box.stop()
+        }
+    }
+}

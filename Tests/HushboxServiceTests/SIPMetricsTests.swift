@@ -1,0 +1,40 @@
+import MetricsTestKit
+import SIPStack
+import Testing
+
+@testable import HushboxService
+
+/// The SIP edge's counters as /metrics shows them: an operator sees a flood of
+/// strangers, refusals by reason and the connections, and a counter never
+/// counts the same message twice however often it is read.
+@Suite("SIP metrics")
+struct SIPMetricsTests {
+    @Test("each counter grows by what the core counted since the last look; the open connections are a gauge")
+    func growthSinceLastLook() throws {
+        let metrics = TestMetrics()
+        let sip = SIPMetrics(factory: metrics)
+        var core = SignallingCounters()
+        var transport = SIPTransportCounters()
+        core.messagesReceived = 10_000
+        core.droppedUnknownSource = 9_990
+        core.refusedAuthenticationLocked = 3
+        transport.connectionsRefused = 2_000
+        transport.connectionsOpen = 5
+        var seen = sip.record(core: core, transport: transport, since: SIPMetrics.Seen())
+        // Read again with nothing new: nothing is counted twice.
+        seen = sip.record(core: core, transport: transport, since: seen)
+        core.droppedUnknownSource += 10
+        core.callsOffered = 1
+        transport.inboundDropped = 7
+        transport.connectionsOpen = 1
+        _ = sip.record(core: core, transport: transport, since: seen)
+
+        #expect(try metrics.expectCounter(SIPMetrics.droppedLabel, [("reason", "unknown_source")]).totalValue == 10_000)
+        #expect(try metrics.expectCounter(SIPMetrics.droppedLabel, [("reason", "queue_full")]).totalValue == 7)
+        #expect(try metrics.expectCounter(SIPMetrics.receivedLabel).totalValue == 10_000)
+        #expect(try metrics.expectCounter(SIPMetrics.refusedLabel, [("reason", "authentication_locked")]).totalValue == 3)
+        #expect(try metrics.expectCounter(SIPMetrics.connectionsRefusedLabel).totalValue == 2_000)
+        #expect(try metrics.expectCounter(SIPMetrics.callsLabel, [("stage", "offered")]).totalValue == 1)
+        #expect(try metrics.expectGauge(SIPMetrics.connectionsOpenLabel).lastValue == 1)
+    }
+}

@@ -1,0 +1,109 @@
+import HushboxTestSupport
+import Media
+import NIOCore
+import NIOPosix
+import SIPCore
+import Testing
+
+/// Media from outside the call's SIP peer's sources, on loopback: senders
+/// bound to 127.0.0.2 (the peer) and 127.0.0.3 (a stranger spraying RTP at
+/// the port range). Linux routes all of 127.0.0.0/8 to lo.
+@Suite("Media session: only the peer's sources may send media")
+struct MediaSourceTests {
+    static let peer = "127.0.0.2"
+    static let stranger = "127.0.0.3"
+    /// The peer's configured sources: 127.0.0.2/32.
+    static let peerSources = MediaSources { $0 == MediaSourceTests.peer }
+
+    static func plainAudio() -> NegotiatedAudio {
+        NegotiatedAudio(
+            codec: .pcmu, payloadType: 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20, remoteAddress: peer,
+            remoteRTPPort: 9, remoteRTCPPort: 10, localDirection: .sendrecv, srtp: nil
+        )
+    }
+
+    /// A UDP socket bound to `host`, to send as that address.
+    static func sender(on host: String) async throws -> any Channel {
+        try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: 0).get()
+    }
+
+    static func send(_ bytes: [UInt8], from channel: any Channel, to port: Int) async throws {
+        let envelope = AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: port), data: channel.allocator.buffer(bytes: bytes))
+        try await channel.writeAndFlush(envelope)
+    }
+
+    static func rtp(_ sequence: UInt16, ssrc: UInt32) -> [UInt8] {
+        RTPPacket(payloadType: 0, sequenceNumber: sequence, timestamp: UInt32(sequence) * 160, ssrc: ssrc, payload: [UInt8](repeating: 0xD5, count: 160)).serialized
+    }
+
+    @Test("Plain RTP: a stranger's well-formed packets are dropped, counted and do not latch; the peer's are accepted and latch")
+    func plaintextFromStrangerIgnored() async throws {
+        let clock = ManualClock()
+        let box = try MediaSession(audio: Self.plainAudio(), sources: Self.peerSources, clock: clock)
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        let received = MediaSessionTests.Collected()
+        let serving = Task { await box.run() }
+        let listening = Task { for await event in box.events { received.add(event) } }
+        let stranger = try await Self.sender(on: Self.stranger)
+        let peer = try await Self.sender(on: Self.peer)
+
+        // The spray comes first, as it would against a port range: before the fix the
+        // first of these latched the call and the peer's own packets were then refused.
+        for sequence in 0..<5 {
+            try await Self.send(Self.rtp(UInt16(sequence), ssrc: 0xBAD), from: stranger, to: ports.rtp)
+        }
+        let rtcp = RTCPPacket.receiverReport(.init(ssrc: 0xBAD, reports: []))
+        try await Self.send(rtcp.serialized, from: stranger, to: ports.rtcp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.outsidePeerSources == 6 })
+        #expect(await box.latchedSource == nil, "a stranger's packet must not latch the call")
+        #expect(await box.receptionCounters.accepted == 0)
+        #expect(await box.receptionCounters.controlAccepted == 0)
+
+        for sequence in 0..<5 {
+            try await Self.send(Self.rtp(UInt16(100 + sequence), ssrc: 0x600D), from: peer, to: ports.rtp)
+        }
+        try await received.wait(for: 5)
+        let peerPort = try #require(peer.localAddress?.port)
+        #expect(await box.latchedSource == MediaEndpoint(host: Self.peer, port: peerPort))
+        #expect(received.all.allSatisfy { if case .packet(let packet) = $0 { packet.ssrc == 0x600D } else { false } })
+
+        // Still from outside the sources after the latch: counted as such, not as a latch mismatch.
+        try await Self.send(Self.rtp(6, ssrc: 0xBAD), from: stranger, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.outsidePeerSources == 7 })
+        #expect(await box.receptionCounters.fromWrongSource == 0)
+        #expect(await box.receptionCounters.accepted == 5)
+
+        await box.stop()
+        try await stranger.close()
+        try await peer.close()
+        _ = await (serving.value, listening.value)
+    }
+
+    @Test("SRTP: a packet under the right key from outside the peer's sources is dropped before authentication")
+    func srtpFromStrangerIgnored() async throws {
+        let clock = ManualClock()
+        var audio = Self.plainAudio()
+        audio.srtp = .init(suite: .aesCM128HMACSHA1_80, tag: 1, remoteKeyMaterial: MediaSessionTests.phoneKey, localKeyMaterial: MediaSessionTests.boxKey)
+        let box = try MediaSession(audio: audio, sources: Self.peerSources, clock: clock)
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        let serving = Task { await box.run() }
+        let draining = Task { for await _ in box.events {} }
+        // Whoever holds the peer's key (a leaked SDP, a second device) still sends from the wrong place.
+        let phoneSide = try SRTPContext(suite: .aesCM128HMACSHA1_80, keyMaterial: MediaSessionTests.phoneKey, direction: .outbound)
+        let stranger = try await Self.sender(on: Self.stranger)
+        try await Self.send(try phoneSide.protect(rtp: Self.rtp(1, ssrc: 7)), from: stranger, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.outsidePeerSources == 1 })
+        #expect(await box.receptionCounters.accepted == 0)
+        #expect(await box.receptionCounters.failedAuthentication == 0, "dropped before any crypto")
+        #expect(await box.latchedSource == nil)
+
+        let peer = try await Self.sender(on: Self.peer)
+        try await Self.send(try phoneSide.protect(rtp: Self.rtp(2, ssrc: 7)), from: peer, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.accepted == 1 })
+
+        await box.stop()
+        try await stranger.close()
+        try await peer.close()
+        _ = await (serving.value, draining.value)
+    }
+}

@@ -112,13 +112,17 @@ struct SignallingPolicyTests {
                 "the trunk's TLS calls still get through")
     }
 
-    @Test("Wrong passwords from a device's address lock authentication there for a while (403 without a check), never the address")
-    func authenticationLock() throws {
-        let device = try SIPPeer(
+    /// A desk phone at 192.0.2.10 that must answer a SHA-256 digest challenge (user "desk", password "correct horse").
+    static func deskPhone() throws -> SIPPeer {
+        try SIPPeer(
             name: "desk-phone", kind: .device, sources: [AddressRange("192.0.2.10")],
             digest: .init(username: "desk", password: "correct horse", realm: "hushbox", algorithm: .sha256)
         )
-        var harness = CoreHarness(peers: [device])
+    }
+
+    @Test("Wrong passwords from a device's address lock authentication there for a while (403 without a check), never the address")
+    func authenticationLock() throws {
+        var harness = CoreHarness(peers: [try Self.deskPhone()])
         var phone = TestCaller()
         let challenged = harness.receive(phone.request(.invite, branch: phone.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: phone)
         let unauthorized = try #require(challenged.sentResponses.first)
@@ -157,11 +161,7 @@ struct SignallingPolicyTests {
 
     @Test("A device with credentials is challenged (RFC 7616), admitted with the right password, refused with a wrong one")
     func deviceDigest() throws {
-        let device = try SIPPeer(
-            name: "desk-phone", kind: .device, sources: [AddressRange("192.0.2.10")],
-            digest: .init(username: "desk", password: "correct horse", realm: "hushbox", algorithm: .sha256)
-        )
-        var harness = CoreHarness(peers: [device])
+        var harness = CoreHarness(peers: [try Self.deskPhone()])
         var phone = TestCaller()
         let challenged = harness.receive(phone.request(.invite, branch: phone.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: phone)
         let unauthorized = try #require(challenged.sentResponses.first)

@@ -159,13 +159,16 @@ extension TenantVault {
     /// must not leave the box now: a copy waiting in the uplink spool goes at once.
     @discardableResult
     public func softDelete(voicemail id: String) throws(VaultError) -> Bool {
-        let deleted = try write("deleting voicemail \(id)") { db, _ throws(VaultError) in
+        let spooled = try write("deleting voicemail \(id)") { db, _ throws(VaultError) -> [String]? in
             try VaultError.guarding("deleting voicemail \(id)") {
-                try VoicemailRecord.owned(by: tenantID).filter(key: id).filter(Column("state") == Voicemail.State.active.rawValue)
+                let deleted = try VoicemailRecord.owned(by: tenantID).filter(key: id).filter(Column("state") == Voicemail.State.active.rawValue)
                     .updateAll(db, Column("state").set(to: Voicemail.State.softDeleted.rawValue), Column("soft_deleted_at").set(to: timestamp())) > 0
+                guard deleted else { return nil }
+                // Only this message's entries can have spooled copies to remove now.
+                return try String.fetchAll(db, sql: "SELECT id FROM outbox WHERE tenant_id = ? AND reference_id = ?", arguments: [tenantID, id])
             }
         }
-        if deleted { try vault.sweepSpool() }
-        return deleted
+        for entry in spooled ?? [] { vault.removeSpooledFiles(ofEntry: entry) }
+        return spooled != nil
     }
 }

@@ -106,4 +106,82 @@ struct MediaSourceTests {
         try await peer.close()
         _ = await (serving.value, draining.value)
     }
+
+    /// A trunk's range: the announced media host (127.0.0.2) and another address of the range (127.0.0.4).
+    static let trunkRange = MediaSources { ["127.0.0.2", "127.0.0.4"].contains($0) }
+    static let otherInRange = "127.0.0.4"
+
+    @Test("Plain RTP: a packet forged from another address of the peer's range does not latch when the SDP named one of the sources")
+    func plaintextLatchesOnlyToTheAnnouncedHost() async throws {
+        let box = try MediaSession(audio: Self.plainAudio(), sources: Self.trunkRange, clock: ManualClock())
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        let serving = Task { await box.run() }
+        let draining = Task { for await _ in box.events {} }
+        let forger = try await Self.sender(on: Self.otherInRange)
+        let peer = try await Self.sender(on: Self.peer)
+        // Before the fix the forger's first packet latched the call: the peer's own were then refused.
+        try await Self.send(Self.rtp(1, ssrc: 0xBAD), from: forger, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.fromWrongSource == 1 })
+        #expect(await box.latchedSource == nil)
+        try await Self.send(Self.rtp(2, ssrc: 0x600D), from: peer, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.accepted == 1 })
+        #expect(await box.latchedSource?.host == Self.peer)
+
+        await box.stop()
+        try await forger.close()
+        try await peer.close()
+        _ = await (serving.value, draining.value)
+    }
+
+    @Test("Plain RTP behind NAT: when the SDP's address is none of the sources, the first packet from the sources latches")
+    func plaintextBehindNATLatchesToTheFirstPacket() async throws {
+        var audio = Self.plainAudio()
+        audio.remoteAddress = "192.168.1.20"  // the phone's private address, as its SDP says
+        let box = try MediaSession(audio: audio, sources: Self.trunkRange, clock: ManualClock())
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        let serving = Task { await box.run() }
+        let draining = Task { for await _ in box.events {} }
+        let natted = try await Self.sender(on: Self.otherInRange)
+        try await Self.send(Self.rtp(1, ssrc: 0x600D), from: natted, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.accepted == 1 })
+        #expect(await box.latchedSource?.host == Self.otherInRange)
+
+        await box.stop()
+        try await natted.close()
+        _ = await (serving.value, draining.value)
+    }
+
+    @Test("The sockets drop a stranger's spray before it is queued, and the queue to a stalled session keeps only the newest 128 packets")
+    func socketsDropAndQueueIsBounded() async throws {
+        let box = try MediaSession(audio: Self.plainAudio(), sources: Self.peerSources, clock: ManualClock())
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        // The session is not running: nothing drains the queue from the sockets.
+        let stranger = try await Self.sender(on: Self.stranger)
+        let peer = try await Self.sender(on: Self.peer)
+        for batch in 0..<6 {
+            for index in 0..<50 { try await Self.send(Self.rtp(UInt16(batch * 50 + index), ssrc: 0xBAD), from: stranger, to: ports.rtp) }
+            let expected = (batch + 1) * 50
+            #expect(try await MediaSessionTests.eventually { await box.receptionCounters.outsidePeerSources == expected })
+        }
+        for batch in 0..<6 {
+            for index in 0..<50 { try await Self.send(Self.rtp(UInt16(1_000 + batch * 50 + index), ssrc: 0x600D), from: peer, to: ports.rtp) }
+            try await Task.sleep(for: .milliseconds(20))  // lets the socket drain into the queue; the kernel's buffer is small
+        }
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.droppedQueueFull == 300 - 128 })
+
+        let received = MediaSessionTests.Collected()
+        let serving = Task { await box.run() }
+        let listening = Task { for await event in box.events { received.add(event) } }
+        try await received.wait(for: 128)
+        let sequences = received.all.compactMap { if case .packet(let packet) = $0 { packet.sequenceNumber } else { nil } }
+        let newest = UInt16(1_000 + 300 - 128)
+        #expect(sequences.first == newest, "the newest packets are kept")
+        #expect(sequences.count == 128)
+        #expect(await box.receptionCounters.accepted == 128)
+
+        await box.stop()
+        try await stranger.close()
+        try await peer.close()
+        _ = await (serving.value, listening.value)
+    }
 }

@@ -168,6 +168,32 @@ struct CallFlowTests {
         #expect(answer.media[0].port == call.localRTPPort)
     }
 
+    @Test("A re-offer without the call's codec gets 488 and changes nothing; a re-INVITE for the call from another peer gets 481")
+    func reInviteRefusals() throws {
+        var harness = CoreHarness()
+        var caller = TestCaller()
+        let (call, _, localTag) = try harness.establishCall(from: &caller)
+        #expect(call.audio.codec == .opus)
+
+        // Before the fix this was answered 200 with PCMU while the call went on recording Opus.
+        let pcmuOnly = TestCaller.srtpOffer.replacingOccurrences("RTP/SAVP 96 0 101", "RTP/SAVP 0 101").replacingOccurrences("a=rtpmap:96 opus/48000/2\r\n", "")
+        let recoded = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 2, toTag: localTag, body: pcmuOnly), from: caller)
+        #expect(recoded.statusCodes == [488])
+        #expect(!recoded.contains { if case .mediaUpdated = $0 { true } else { false } })
+
+        // Another configured peer that learnt the dialog's identifiers (they travel in clear on a plaintext peer's signalling).
+        var interloper = caller
+        interloper.host = "198.51.100.7"
+        let moved = TestCaller.srtpOffer.replacingOccurrences("c=IN IP4 192.0.2.10", "c=IN IP4 198.51.100.7")
+        let hijack = harness.receive(interloper.request(.invite, branch: interloper.nextBranch(), cseq: 3, toTag: localTag, body: moved), from: interloper)
+        #expect(hijack.statusCodes == [481], "before the fix the call's media moved to the other peer")
+        #expect(!hijack.contains { if case .mediaUpdated = $0 { true } else { false } })
+
+        // The call's own peer still can.
+        let hold = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 4, toTag: localTag, body: TestCaller.holdOffer), from: caller)
+        #expect(hold.statusCodes.contains(200))
+    }
+
     @Test("OPTIONS is answered with what the box serves; a BYE for no dialog gets 481")
     func optionsAndStrayBye() {
         var harness = CoreHarness()

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HushboxTestSupport
 import NIOCore
 import NIOSSL
@@ -125,6 +126,47 @@ struct EndpointTests {
         #expect(frames == [message])
         // The old framer copied and rescanned everything buffered on each read: about n²/2 = 1.8 billion bytes here.
         #expect(decoder.bytesExamined <= 2 * message.count, "examined \(decoder.bytesExamined) bytes for a \(message.count)-byte message")
+    }
+
+    @Test("UDP from strangers is dropped at the socket: a queue-filling flood never crowds out a peer's message, and every drop is counted")
+    func strangersNeverReachTheQueue() async throws {
+        let peer = try SIPPeer(name: "loopback", kind: .device, sources: [AddressRange("127.0.0.1")], allowsPlaintext: true)
+        var listeners = SIPListenerSettings(host: "127.0.0.1", udpPort: 0, tcpPort: nil, tlsPort: nil, serverTLS: nil)
+        listeners.inboundQueueLimit = 4
+        var logger = Logger(label: "sip-test")
+        logger.logLevel = .critical
+        let endpoint = try SIPEndpoint(
+            configuration: SignallingConfiguration(advertisedAddress: "127.0.0.1", ports: [:], peers: [peer]), listeners: listeners,
+            clock: ManualClock(), random: SeededGenerator(seed: 18), logger: logger
+        )
+        let port = try #require(try await endpoint.start()[.udp])
+        // The core is not reading yet: whatever the socket queues for it stays queued.
+        let stranger = try await SIPProbe(.udp, to: port, from: "127.0.0.9")
+        var scanner = caller(.udp, port: stranger.localPort, callID: "stranger")
+        let total = 400
+        for batch in stride(from: 0, to: total, by: 50) {
+            for index in 0..<50 {
+                try await stranger.send(scanner.request(.invite, branch: scanner.nextBranch(), cseq: UInt32(batch + index + 1), body: TestCaller.plainOffer))
+            }
+            // Paced on what the socket has taken, so the kernel's buffer never overflows.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+            while endpoint.transportCounters.strangerDatagramsDropped < batch + 50 {
+                guard ContinuousClock.now < deadline else { throw TestTimeout(what: "the stranger's datagrams to be dropped at the socket") }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        let probe = try await SIPProbe(.udp, to: port)
+        var device = caller(.udp, port: probe.localPort, callID: "the-peer")
+        try await probe.send(device.request(.options, branch: device.nextBranch(), cseq: 1))
+        let serving = Task { await endpoint.run() }
+        defer { serving.cancel() }
+
+        #expect(try await probe.nextResponse().statusCode == 200)
+        #expect(await endpoint.counters.droppedUnknownSource == total)
+        #expect(endpoint.transportCounters.inboundDropped == 0)
+        #expect(await stranger.staysQuiet(for: .milliseconds(50)))
+        await stranger.close()
+        await probe.close()
     }
 
     @Test("20,000 mangled messages through the running stack: no crash, it still answers, and every transaction and call drains")

@@ -5,7 +5,11 @@ public import SIPCore
 /// SRTP authentication (RFC 3711: a packet that fails is dropped and counted,
 /// never parsed further), then symmetric RTP (RFC 4961): the first accepted
 /// packet latches the peer's real address, behind whatever NAT, and packets
-/// from anywhere else are dropped. Not Sendable: it holds the libsrtp context
+/// from anywhere else are dropped. Plain RTP latches only to the address the
+/// peer announced in its SDP when that address is one of its sources: a
+/// packet forged from another address of the peer's range cannot take the
+/// call (a peer behind NAT, whose announced address is none of its sources,
+/// latches to its first packet). Not Sendable: it holds the libsrtp context
 /// of one media task.
 public final class InboundMedia {
     public struct Counters: Sendable, Hashable {
@@ -19,6 +23,8 @@ public final class InboundMedia {
         public var malformed = 0
         public var controlAccepted = 0
         public var controlRefused = 0
+        /// Dropped because the session fell behind and its queue was full (the oldest go first).
+        public var droppedQueueFull = 0
     }
 
     public private(set) var counters = Counters()
@@ -28,6 +34,9 @@ public final class InboundMedia {
     public private(set) var latchedControlSource: MediaEndpoint?
     private var srtp: SRTPContext?
     private let sources: MediaSources
+    /// For plain RTP: the host packets must come from, when the SDP named one
+    /// of the peer's sources; nil when any of the sources may latch.
+    private var requiredHost: String?
 
     /// - Parameter audio: the negotiated stream; plain RTP only when no SRTP was negotiated
     ///   (a plaintext peer), otherwise the peer's key from its SDES attribute.
@@ -35,6 +44,14 @@ public final class InboundMedia {
     public init(audio: NegotiatedAudio, sources: MediaSources) throws(SRTPError) {
         srtp = try Self.context(for: audio.srtp)
         self.sources = sources
+        requiredHost = Self.requiredHost(for: audio, sources: sources)
+    }
+
+    /// SRTP packets prove themselves; plain RTP has only its address, so it
+    /// must come from the announced one when the peer's sources include it.
+    static func requiredHost(for audio: NegotiatedAudio, sources: MediaSources) -> String? {
+        guard audio.srtp == nil, sources.admit(audio.remoteAddress) else { return nil }
+        return MediaEndpoint.unmapped(audio.remoteAddress)
     }
 
     /// The inbound libsrtp context for a negotiated key, or nil for plain RTP.
@@ -53,6 +70,10 @@ public final class InboundMedia {
             return nil
         }
         if let latchedSource, latchedSource != source {
+            counters.fromWrongSource += 1
+            return nil
+        }
+        if let requiredHost, MediaEndpoint.unmapped(source.host) != requiredHost {
             counters.fromWrongSource += 1
             return nil
         }
@@ -86,10 +107,11 @@ public final class InboundMedia {
     }
 
     /// The peer's media moved (a new address or port in a re-offer): the next
-    /// accepted packet latches again, RTP and RTCP alike.
-    public func forgetLatchedSources() {
+    /// accepted packet latches again, RTP and RTCP alike, under the new offer's rule.
+    public func mediaMoved(to audio: NegotiatedAudio) {
         latchedSource = nil
         latchedControlSource = nil
+        requiredHost = Self.requiredHost(for: audio, sources: sources)
     }
 }
 
@@ -128,4 +150,12 @@ public struct MediaEndpoint: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// An IPv4 address as itself, whether written plainly or as a dual-stack
+    /// socket reports it (::ffff:a.b.c.d); any other host unchanged.
+    public static func unmapped(_ host: String) -> String {
+        let prefix = "::ffff:"
+        guard host.lowercased().hasPrefix(prefix), host.dropFirst(prefix.count).contains(".") else { return host }
+        return String(host.dropFirst(prefix.count))
+    }
 }

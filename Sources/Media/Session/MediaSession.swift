@@ -30,6 +30,8 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private let datagrams: AsyncStream<MediaDatagram>
     private let datagramSink: AsyncStream<MediaDatagram>.Continuation
     private let inbound: InboundMedia
+    private let sources: MediaSources
+    private let socketTally = MediaSocketTally()
     private let outbound: OutboundMedia
     private var audio: NegotiatedAudio
     private var telephoneEvents = TelephoneEventReceiver()
@@ -54,6 +56,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     ) throws(SRTPError) {
         self.audio = audio
         inbound = try InboundMedia(audio: audio, sources: sources)
+        self.sources = sources
         var random = SystemRandomNumberGenerator()
         outbound = try OutboundMedia(audio: audio, using: &random)
         self.clock = clock
@@ -63,8 +66,12 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         origin = clock.now
         group = eventLoopGroup
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
-        (datagrams, datagramSink) = AsyncStream.makeStream(of: MediaDatagram.self)
+        // Bounded, newest kept: a call that falls behind loses stale audio, never memory.
+        (datagrams, datagramSink) = AsyncStream.makeStream(of: MediaDatagram.self, bufferingPolicy: .bufferingNewest(Self.datagramQueueLimit))
     }
+
+    /// Datagrams waiting for the session: 128 is 2.5 s of 20 ms packets with their RTCP.
+    static var datagramQueueLimit: Int { 128 }
 
     /// Binds the local RTP port and the RTCP port above it (RFC 3550 §11);
     /// with port 0 (tests) both are chosen by the system. Returns both.
@@ -75,11 +82,11 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 
     private func bindSocket(host: String, port: Int, control: Bool) async throws -> any Channel {
-        let sink = datagramSink
+        let (sink, sources, tally) = (datagramSink, sources, socketTally)
         return try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, isControl: control))
+                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, sources: sources, tally: tally, isControl: control))
                 }
             }
             .bind(host: host, port: port).get()
@@ -211,7 +218,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         if remoteKeyChanged { inbound.replaceKey(with: inboundContext) }
         if localKeyChanged { outbound.replaceKey(with: outboundContext) }
         if old.remoteAddress != new.remoteAddress || old.remoteRTPPort != new.remoteRTPPort || old.remoteRTCPPort != new.remoteRTCPPort {
-            inbound.forgetLatchedSources()
+            inbound.mediaMoved(to: new)
         }
         outbound.payloadType = UInt8(truncatingIfNeeded: new.payloadType)
         audio = new
@@ -225,7 +232,12 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// not a caller gone; the SIP dialog's end or the maximum call duration ends it.
     public var isHeld: Bool { audio.localDirection != .sendrecv }
 
-    public var receptionCounters: InboundMedia.Counters { inbound.counters }
+    public var receptionCounters: InboundMedia.Counters {
+        var counters = inbound.counters
+        counters.outsidePeerSources += socketTally.outsidePeerSources
+        counters.droppedQueueFull = socketTally.queueFull
+        return counters
+    }
     /// The sequence number of the last packet sent.
     public var outboundLastSequence: UInt16 { outbound.lastSequence }
     public var latchedSource: MediaEndpoint? { inbound.latchedSource }
@@ -278,22 +290,32 @@ enum NTPTime {
     }
 }
 
-/// Hands each datagram with its source to the session.
+/// Hands each datagram from the peer's sources, with its source, to the
+/// session; drops the rest on the event loop, before they are copied or queued.
 final class MediaDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let sink: AsyncStream<MediaDatagram>.Continuation
+    private let sources: MediaSources
+    private let tally: MediaSocketTally
     private let isControl: Bool
 
-    init(sink: AsyncStream<MediaDatagram>.Continuation, isControl: Bool) {
+    init(sink: AsyncStream<MediaDatagram>.Continuation, sources: MediaSources, tally: MediaSocketTally, isControl: Bool) {
         self.sink = sink
+        self.sources = sources
+        self.tally = tally
         self.isControl = isControl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let host = envelope.remoteAddress.ipAddress, let port = envelope.remoteAddress.port else { return }
-        sink.yield(MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: MediaEndpoint(host: host, port: port), isControl: isControl))
+        guard sources.admit(host) else {
+            tally.countOutsidePeerSources()
+            return
+        }
+        let datagram = MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: MediaEndpoint(host: host, port: port), isControl: isControl)
+        if case .dropped = sink.yield(datagram) { tally.countQueueFull() }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

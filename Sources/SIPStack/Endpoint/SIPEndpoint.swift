@@ -76,6 +76,10 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
                 case .closed(let flow):
                     guard core != nil else { continue }
                     perform(core!.flowClosed(flow, at: now))
+                case .strangersDropped:
+                    let count = transports.takeStrangerDrops()
+                    guard core != nil else { continue }
+                    perform(core!.strangersDropped(count, at: now))
                 }
             }
         } onCancel: {

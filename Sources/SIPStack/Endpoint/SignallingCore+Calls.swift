@@ -43,7 +43,7 @@ extension SignallingCore {
 
     mutating func receiveInvite(_ request: SIPRequest, key: ServerTransactionKey, over flow: SIPFlow, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
         if (try? request.headers.to())??.tag != nil {
-            return receiveReInvite(request, key: key, at: now)
+            return receiveReInvite(request, key: key, from: peer, at: now)
         }
         let callID = (try? request.headers.callID()) ?? nil
         if let account = peer.digest, let refusal = authenticate(request, account: account, source: flow.remote.host, at: now) {
@@ -97,8 +97,11 @@ extension SignallingCore {
     }
 
     /// A re-INVITE (§14.2): a new offer in the dialog, e.g. hold or resume.
-    private mutating func receiveReInvite(_ request: SIPRequest, key: ServerTransactionKey, at now: Duration) -> [SignallingAction] {
-        guard let id = Dialog.id(ofIncoming: request), let number = callsByDialog[id], var call = calls[number] else {
+    /// Only the call's own peer may send one: the dialog's identifiers travel in
+    /// clear on a plaintext peer's signalling, and another peer that learnt them
+    /// must not move the media of a call it does not carry.
+    private mutating func receiveReInvite(_ request: SIPRequest, key: ServerTransactionKey, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
+        guard let id = Dialog.id(ofIncoming: request), let number = callsByDialog[id], var call = calls[number], call.peer == peer.name else {
             return respond(key, with: request.response(481, toTag: token()), at: now)
         }
         guard call.phase == .confirmed else {
@@ -126,6 +129,14 @@ extension SignallingCore {
                 // §14.2: a refused re-INVITE leaves the session as it was.
                 calls[number] = call
                 let reason = if case .refuse(_, let reason) = outcome { reason } else { "" }
+                return respond(key, with: request.response(488, extraHeaders: [Self.warning(reason)]), at: now)
+            }
+            guard audio.codec == call.audio.codec else {
+                // The running call records and plays its prompts in one codec; a
+                // re-offer without it cannot be followed, so the call stays as it was.
+                calls[number] = call
+                counters.refusedMedia += 1
+                let reason = "the call's codec \(call.audio.codec.encodingName) must stay in a re-offer"
                 return respond(key, with: request.response(488, extraHeaders: [Self.warning(reason)]), at: now)
             }
             call.local = local

@@ -125,12 +125,23 @@ public struct SignallingCore: Sendable {
             + (flow.transport.isReliable ? [.close(flow)] : [])
     }
 
+    /// `count` datagrams from strangers were dropped at the socket, before
+    /// they reached the core (UDP, when strangers are dropped): counted as
+    /// the core counts its own drops, and logged through the same throttle.
+    public mutating func strangersDropped(_ count: Int, at now: Duration) -> [SignallingAction] {
+        guard count > 0 else { return [] }
+        counters.messagesReceived += count
+        counters.droppedUnknownSource += count
+        return throttledLog(.unknownSource, .notice, "dropped messages from addresses that are no peer's", occurrences: count, at: now)
+    }
+
     /// A log line through the throttle: the first of a minute for `reason` is
     /// written with how many were left out before it; the rest are only counted.
     mutating func throttledLog(
-        _ reason: LogThrottle.Reason, _ level: SignallingLogRecord.Level, _ message: String, callID: String? = nil, source: String? = nil, at now: Duration
+        _ reason: LogThrottle.Reason, _ level: SignallingLogRecord.Level, _ message: String, callID: String? = nil, source: String? = nil,
+        occurrences: Int = 1, at now: Duration
     ) -> [SignallingAction] {
-        guard let leftOut = logThrottle.admit(reason, at: now) else { return [] }
+        guard let leftOut = logThrottle.admit(reason, occurrences: occurrences, at: now) else { return [] }
         let text = leftOut > 0 ? "\(message) (and \(leftOut) more like it since the last such line)" : message
         return [.log(.init(level, text, callID: callID, source: source))]
     }

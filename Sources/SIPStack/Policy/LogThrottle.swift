@@ -23,14 +23,15 @@ public struct LogThrottle: Sendable {
         self.interval = interval
     }
 
-    /// Nil when this occurrence is only counted; otherwise how many were left
-    /// out since the last line for `reason`, and the line is to be written.
-    public mutating func admit(_ reason: Reason, at now: Duration) -> Int? {
+    /// Nil when these `occurrences` are only counted; otherwise how many were
+    /// left out since the last line for `reason` (the first of these is the
+    /// one the line is about), and the line is to be written.
+    public mutating func admit(_ reason: Reason, occurrences: Int = 1, at now: Duration) -> Int? {
         if let last = lastLogged[reason], now - last < interval {
-            suppressed[reason, default: 0] += 1
+            suppressed[reason, default: 0] += occurrences
             return nil
         }
         lastLogged[reason] = now
-        return suppressed.removeValue(forKey: reason) ?? 0
+        return (suppressed.removeValue(forKey: reason) ?? 0) + occurrences - 1
     }
 }

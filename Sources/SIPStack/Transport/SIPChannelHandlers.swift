@@ -1,18 +1,34 @@
 import NIOCore
 
 /// Reports each UDP datagram with its source as a flow.
+///
+/// When strangers are dropped, a datagram from an address that is no peer's
+/// is dropped here, on the event loop, before it is copied or queued: a
+/// flood of spoofed sources then never shares the bounded queue with the
+/// peers' messages, and costs a lookup and a counter.
 final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
+    private let admits: @Sendable (String) -> Bool
+    private let dropped: @Sendable () -> Void
     private let deliver: @Sendable (TransportEvent) -> Void
 
-    init(deliver: @escaping @Sendable (TransportEvent) -> Void) {
+    /// - Parameters:
+    ///   - admits: whether a datagram from this address goes on to the core.
+    ///   - dropped: called for each datagram `admits` turned away.
+    init(admits: @escaping @Sendable (String) -> Bool, dropped: @escaping @Sendable () -> Void, deliver: @escaping @Sendable (TransportEvent) -> Void) {
+        self.admits = admits
+        self.dropped = dropped
         self.deliver = deliver
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let host = envelope.remoteAddress.ipAddress, let port = envelope.remoteAddress.port else { return }
+        guard admits(host) else {
+            dropped()
+            return
+        }
         let flow = SIPFlow(transport: .udp, remote: SocketEndpoint(host: host, port: port))
         deliver(.message(Array(envelope.data.readableBytesView), flow))
     }

@@ -4,6 +4,8 @@ public struct SIPTransportCounters: Sendable, Hashable {
     public var connectionsRefused = 0
     /// TCP/TLS connections open now.
     public var connectionsOpen = 0
+    /// UDP datagrams from strangers dropped at the socket (also in the core's `droppedUnknownSource` once it has taken them).
+    public var strangerDatagramsDropped = 0
     /// Messages dropped because the queue to the core was full.
     public var inboundDropped = 0
 

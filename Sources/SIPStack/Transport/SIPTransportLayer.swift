@@ -31,8 +31,9 @@ final class SIPTransportLayer: Sendable {
     private let admits: @Sendable (String) -> Bool
     private let refusedConnections = Atomic<Int>(0)
     private let droppedMessages = Atomic<Int>(0)
+    private let strangerDrops = StrangerDropTally()
 
-    /// - Parameter admits: whether a connection from this address may stay open (a peer's, or any when strangers are answered).
+    /// - Parameter admits: whether a connection or a datagram from this address is let in (a peer's, or any when strangers are answered).
     init(
         settings: SIPListenerSettings, group: any EventLoopGroup, logger: Logger, continuation: AsyncStream<TransportEvent>.Continuation,
         admits: @escaping @Sendable (String) -> Bool = { _ in true }
@@ -52,6 +53,7 @@ final class SIPTransportLayer: Sendable {
         counters.connectionsRefused = refusedConnections.load(ordering: .relaxed) + budget.snapshot.refused
         counters.connectionsOpen = budget.snapshot.open
         counters.inboundDropped = droppedMessages.load(ordering: .relaxed)
+        counters.strangerDatagramsDropped = strangerDrops.dropped
         return counters
     }
 
@@ -60,6 +62,20 @@ final class SIPTransportLayer: Sendable {
         if case .dropped = continuation.yield(event) {
             droppedMessages.add(1, ordering: .relaxed)
         }
+    }
+
+    /// A datagram from a stranger was dropped at the socket: counted, and the
+    /// core told through the queue when no notice is waiting there already.
+    private func strangerDatagramDropped() {
+        guard strangerDrops.record() else { return }
+        if case .dropped = continuation.yield(.strangersDropped) {
+            strangerDrops.noticeLost()
+        }
+    }
+
+    /// The datagrams from strangers dropped since the last call.
+    func takeStrangerDrops() -> Int {
+        strangerDrops.take()
     }
 
     /// Binds every configured listener; returns the ports actually bound.
@@ -71,7 +87,12 @@ final class SIPTransportLayer: Sendable {
             let channel = try await DatagramBootstrap(group: group)
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler { [weak self] event in self?.deliver(event) })
+                        try channel.pipeline.syncOperations.addHandler(
+                            SIPDatagramHandler(
+                                admits: self.admits, dropped: { [weak self] in self?.strangerDatagramDropped() },
+                                deliver: { [weak self] event in self?.deliver(event) }
+                            )
+                        )
                     }
                 }
                 .bind(host: settings.host, port: port).get()

@@ -17,7 +17,8 @@ final class SIPProbe: Sendable {
 
     var localPort: Int { channel.localAddress?.port ?? 0 }
 
-    init(_ transport: SIPTransport, to port: Int, tls: TLSConfiguration? = nil) async throws {
+    /// - Parameter localHost: the loopback address UDP is sent from (any of 127/8 is this host's).
+    init(_ transport: SIPTransport, to port: Int, from localHost: String = "127.0.0.1", tls: TLSConfiguration? = nil) async throws {
         self.transport = transport
         let sink = Inbox()
         inbox = sink
@@ -28,7 +29,7 @@ final class SIPProbe: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector<AddressedEnvelope<ByteBuffer>>(sink: sink) { Array($0.data.readableBytesView) }) }
                 }
-                .bind(host: "127.0.0.1", port: 0).get()
+                .bind(host: localHost, port: 0).get()
         case .tcp, .tls:
             var configuration = tls ?? TLSConfiguration.makeClientConfiguration()
             if tls == nil { configuration.certificateVerification = .none }

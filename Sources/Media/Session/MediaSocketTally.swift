@@ -1,0 +1,15 @@
+import Synchronization
+
+/// What a call's media sockets dropped on the event loop, before the session
+/// saw it: datagrams from outside the peer's sources, and datagrams pushed
+/// out of the full queue to the session.
+final class MediaSocketTally: Sendable {
+    private let outside = Atomic<Int>(0)
+    private let full = Atomic<Int>(0)
+
+    func countOutsidePeerSources() { outside.add(1, ordering: .relaxed) }
+    func countQueueFull() { full.add(1, ordering: .relaxed) }
+
+    var outsidePeerSources: Int { outside.load(ordering: .relaxed) }
+    var queueFull: Int { full.load(ordering: .relaxed) }
+}

@@ -101,10 +101,20 @@ struct SpoolRemovalTests {
         let waitingSpool = try spool(waiting, of: box)
         let stranger = box.vault.spoolDirectory + "/notes.txt"
         #expect(FileManager.default.createFile(atPath: stranger, contents: Data("not an entry's".utf8)))
+        // Temporaries a crash left mid-write where the filesystem has no O_TMPFILE: each goes with its file.
+        func temporary(of path: String) -> String {
+            box.vault.spoolDirectory + "/" + PrivateFile.temporaryName(for: PrivateFile.fileName(of: path))
+        }
+        let leftTemporary = temporary(of: left.payload)
+        let waitingTemporary = temporary(of: waitingSpool.payload)
+        #expect(FileManager.default.createFile(atPath: leftTemporary, contents: Data("Hier ist".utf8)))
+        #expect(FileManager.default.createFile(atPath: waitingTemporary, contents: Data("Hier ist".utf8)))
 
-        #expect(try box.reopened().sweepSpool() == 2)
+        #expect(try box.reopened().sweepSpool() == 3)
         #expect(!left.exists)
+        #expect(!FileManager.default.fileExists(atPath: leftTemporary))
         #expect(waitingSpool.exists, "still on its way")
+        #expect(FileManager.default.fileExists(atPath: waitingTemporary), "its writer may still be at work")
         #expect(FileManager.default.fileExists(atPath: stranger), "a file that is not an entry's is not the sweep's to remove")
     }
 }

@@ -18,7 +18,8 @@ extension Vault {
 
     public var spoolDirectory: String { directory + "/" + Self.spoolDirectoryName }
 
-    /// The names a spooled entry's files have (and their temporaries while ``PrivateFile/create(_:contents:)`` writes them).
+    /// The names a spooled entry's files have (and, from before PrivateFile
+    /// named its temporaries at random, their fixed-name temporaries).
     static let spoolSuffixes = [".payload", ".json", ".payload.partial", ".json.partial"]
 
     /// Removes every spooled file whose entry is no longer on its way: gone,
@@ -31,8 +32,10 @@ extension Vault {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: spool) else { return 0 }
         var removed = 0
         for name in names {
-            guard let suffix = Self.spoolSuffixes.first(where: { name.hasSuffix($0) }) else { continue }
-            let entryID = String(name.dropLast(suffix.count))
+            // A temporary a crash left (where the filesystem has no O_TMPFILE) goes with its file.
+            let fileName = PrivateFile.finalName(ofTemporary: name) ?? name
+            guard let suffix = Self.spoolSuffixes.first(where: { fileName.hasSuffix($0) }) else { continue }
+            let entryID = String(fileName.dropLast(suffix.count))
             guard !entryID.isEmpty, !entryID.contains("/"), try !spooledEntryIsOnItsWay(entryID) else { continue }
             if unlink(spool + "/" + name) == 0 { removed += 1 }
         }

@@ -208,7 +208,7 @@ let package = Package(
             name: "hushbox",
             dependencies: [
                 "HushboxService",
-                "Vault", "Voicemail", "Media", "Privacy", "Uplink",
+                "Vault", "Voicemail", "Media", "Privacy", "Uplink", "PrivateFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -29,6 +29,17 @@ public struct FileStatus: Sendable, Hashable {
     public static func of(_ path: String) -> FileStatus? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
+        return FileStatus(info)
+    }
+
+    /// The status of an open file.
+    public static func of(descriptor: Int32) -> FileStatus? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        return FileStatus(info)
+    }
+
+    private init(_ info: stat) {
         let type: FileType =
             switch info.st_mode & S_IFMT {
             case S_IFREG: .regular
@@ -36,11 +47,13 @@ public struct FileStatus: Sendable, Hashable {
             case S_IFLNK: .symbolicLink
             default: .other
             }
-        return FileStatus(
-            type: type, permissions: UInt32(info.st_mode) & 0o7777, ownerID: info.st_uid, size: Int(info.st_size),
-            device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
-            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        )
+        self.type = type
+        permissions = UInt32(info.st_mode) & 0o7777
+        ownerID = info.st_uid
+        size = Int(info.st_size)
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
     }
 
     /// True when neither group nor others have any access.

@@ -39,16 +39,14 @@ struct MailboxCommand: AsyncParsableCommand {
                     "--pin puts the PIN in the process list and your shell's history; use --pin-file FILE, or --pin-file - and type it on standard input")
             }
             guard let pinFile else { return nil }
-            let data: Data?
-            if pinFile == "-" {
-                data = try? FileHandle.standardInput.readToEnd() ?? Data()
-            } else {
-                data = FileManager.default.contents(atPath: pinFile)
+            let text: String
+            do {
+                text = try PINInput.read(pinFile)
+            } catch .tooLong {
+                throw CommandFailure.failed("--pin-file \(pinFile): a PIN is one line of 4 to 10 digits; the first line is longer than \(PINInput.limit) bytes")
+            } catch .unreadable(let reason) {
+                throw CommandFailure.failed("--pin-file \(pinFile): cannot read it: \(reason)")
             }
-            guard let data else { throw CommandFailure.failed("--pin-file \(pinFile): cannot read the file") }
-            // One line: a trailing newline (or CRLF) is the editor's or echo's, not the PIN's.
-            var text = String(decoding: data.prefix(64), as: UTF8.self)
-            while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
             guard (4...10).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw CommandFailure.failed("--pin-file \(pinFile): a PIN is one line of 4 to 10 digits\(text.isEmpty ? "; nothing was read" : "")")
             }

@@ -60,6 +60,16 @@ struct MailboxCommandTests {
         #expect(try pinOpens("97531", mailbox: id), "a refused PIN changes nothing")
         let missing = try await hushbox(["mailbox", "update", id, "--pin-file", directory.child("no-such-file")])
         #expect(missing.status != 0 && missing.errors.contains(directory.child("no-such-file")), "\(missing.errors)")
+
+        // Bounded: before the fix /dev/zero was read until memory ran out.
+        let endless = try await hushbox(["mailbox", "update", id, "--pin-file", "/dev/zero"])
+        #expect(endless.status != 0 && endless.errors.contains("not a regular file"), "\(endless.errors)")
+        let huge = try directory.write(String(repeating: "1", count: 100_000), to: "huge-pin")
+        let tooLong = try await hushbox(["mailbox", "update", id, "--pin-file", huge])
+        #expect(tooLong.status != 0 && tooLong.errors.contains("longer than 64 bytes"), "\(tooLong.errors)")
+        let longInput = try await hushbox(["mailbox", "update", id, "--pin-file", "-"], input: Data(repeating: UInt8(ascii: "7"), count: 200))
+        #expect(longInput.status != 0 && longInput.errors.contains("longer than 64 bytes"), "\(longInput.errors)")
+        #expect(try pinOpens("97531", mailbox: id), "a refused PIN changes nothing")
     }
 
     /// Sealed object files on the box.

@@ -34,7 +34,7 @@ struct ErasureNoticeTests {
     func everyAttemptedDestination() throws {
         let box = try TestVault()
         let tenant = try box.vault.createTenant(name: "Praxis")
-        let voicemail = try message(in: tenant, destinations: ["lost-answer", "withdrawn", "never"])
+        let voicemail = try message(in: tenant, destinations: ["lost-answer", "withdrawn", "crashed", "never"])
         // The receiver stored it, but its 201 never arrived: the box retries later.
         let lost = try entry(tenant, voicemail, "lost-answer")
         try tenant.markDelivering(lost.id)
@@ -46,6 +46,11 @@ struct ErasureNoticeTests {
         try tenant.recordDeliveryAttempt(withdrawn.id, outcome: .retry, statusCode: 503, nextAttempt: Date())
         #expect(try tenant.softDelete(voicemail: voicemail.id))
         try tenant.recordDeliveryAttempt(withdrawn.id, outcome: .withdrawn, statusCode: nil)
+        // The box died in its first attempt (bytes may have left); after the restart the worker found the message deleted.
+        // Before the fix this withdrawal kept attempts at 0, and the receiver was never told.
+        let crashed = try entry(tenant, voicemail, "crashed")
+        try tenant.markDelivering(crashed.id)
+        try tenant.recordDeliveryAttempt(crashed.id, outcome: .withdrawn, statusCode: nil)
         // Never left the box; its withdrawal is logged, but no byte went anywhere.
         try tenant.recordDeliveryAttempt(try entry(tenant, voicemail, "never").id, outcome: .withdrawn, statusCode: nil)
 
@@ -53,8 +58,8 @@ struct ErasureNoticeTests {
 
         let notices = try tenant.outboxEntries().filter { $0.kind == OutboxEntry.eraseKind }
         #expect(notices.allSatisfy { $0.referenceID == voicemail.id })
-        #expect(Set(notices.map(\.destination)) == ["lost-answer", "withdrawn"], "every destination that may hold the message, and only those")
-        #expect(soft.eraseMessages == 2)
+        #expect(Set(notices.map(\.destination)) == ["lost-answer", "withdrawn", "crashed"], "every destination that may hold the message, and only those")
+        #expect(soft.eraseMessages == 3)
     }
 
     @Test("A message queued and never attempted gets no erase notice")

@@ -59,10 +59,15 @@ struct SIPService: Service, CustomStringConvertible {
             }
         }
         await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
+            await withTaskGroup(of: Void.self) { group in
                 group.addTask { await endpoint.run() }
                 group.addTask { await dispatcher.run() }
                 group.addTask { await publishMetrics() }
+                // The first to end ends the service: without its endpoint nothing
+                // answers calls, and the metrics loop alone must not keep a dead
+                // service looking alive (the daemon stops, and systemd restarts it).
+                await group.next()
+                group.cancelAll()
             }
         }
     }

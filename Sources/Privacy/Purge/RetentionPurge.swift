@@ -56,13 +56,14 @@ public struct RetentionPurge: Sendable {
                     removed = batch.removed
                 }
             }
-            // Purged audio's spooled copies (and those of erasures the purge completed) go with it.
-            try vault.sweepSpool()
             try vault.checkpointAndTruncateWAL()
             if let completed = try tenant.completePurgeRun(run) {
                 outcome.runs[tenantID] = completed
             }
         }
+        // Purged audio's spooled copies (and those of erasures the purge completed) go
+        // with it: once per run, the spool being the whole box's.
+        vault.sweepSpoolAfterCommit()
         outcome.backupsRemoved = try vault.removeExpiredBackups(cutoff: Self.backupCutoff(at: now), actor: actor)
         return outcome
     }

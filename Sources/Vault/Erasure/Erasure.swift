@@ -42,7 +42,7 @@ extension TenantVault {
             try erase(plan, in: db)
         }
         try removePendingObjectFiles()
-        try vault.sweepSpool()
+        vault.sweepSpoolAfterCommit()
         try vault.checkpointAndTruncateWAL()
         return report
     }

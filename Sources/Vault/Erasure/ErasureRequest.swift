@@ -139,7 +139,7 @@ extension TenantVault {
             return ErasureSoftDelete(request: request, calls: calls, voicemails: voicemails, eraseMessages: eraseMessages)
         }
         // Their messages can never be sent now: their spooled copies go at once, not in 30 days.
-        try vault.sweepSpool()
+        vault.sweepSpoolAfterCommit()
         return softDelete
     }
 
@@ -208,7 +208,7 @@ extension TenantVault {
             try completeErasure(requestID, actor: actor, in: db)
         }
         try removePendingObjectFiles()
-        try vault.sweepSpool()
+        vault.sweepSpoolAfterCommit()
         try vault.checkpointAndTruncateWAL()
         return report
     }

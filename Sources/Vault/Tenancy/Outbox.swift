@@ -119,7 +119,12 @@ extension TenantVault {
                         sql: "UPDATE outbox SET state = 'abandoned', attempts = attempts + 1 WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id]
                     )
                 case .withdrawn:
-                    try db.execute(sql: "UPDATE outbox SET state = 'withdrawn' WHERE tenant_id = ? AND id = ?", arguments: [tenantID, id])
+                    // An attempt a stop interrupted (still `delivering`) may have sent bytes: it
+                    // counts, so an erasure later still tells that destination (SQLite's SET sees the old state).
+                    try db.execute(
+                        sql: "UPDATE outbox SET state = 'withdrawn', attempts = attempts + (state = 'delivering') WHERE tenant_id = ? AND id = ?",
+                        arguments: [tenantID, id]
+                    )
                 }
             }
         }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Foundation
 import GRDB
+import Logging
 
 /// The uplink spool is a copy of messages on their way: `<entry>.payload` and
 /// `<entry>.json` per outbox entry (the payload in clear when its destination
@@ -40,6 +41,18 @@ extension Vault {
             if unlink(spool + "/" + name) == 0 { removed += 1 }
         }
         return removed
+    }
+
+    /// The sweep after a commit that ended entries or messages: it must not
+    /// turn a committed erasure or purge into a reported failure (a caller
+    /// would retry what is done), so a failure is logged, and the uplink
+    /// worker's start-up sweep removes what is left.
+    public func sweepSpoolAfterCommit() {
+        do {
+            try sweepSpool()
+        } catch {
+            logger.warning("spooled copies could not be swept; the uplink's next start sweeps them", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Removes one entry's spooled files at once (its delivery or withdrawal was just recorded).

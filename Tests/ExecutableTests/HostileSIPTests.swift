@@ -95,7 +95,7 @@ extension CallingTests {
             let strangers = report["stranger_tcp"] as? [String: Int] ?? [:]
             #expect(strangers["attempted"] == 2_000 && strangers["open_after_3s"] == 0, "\(report)")
             let peer = report["peer_tcp"] as? [String: Int] ?? [:]
-            #expect((peer["open_after_3s"] ?? 99) <= 16, "\(report)")
+            #expect(peer["connect_failed"] == 0 && peer["open_after_3s"] == 16, "the peer holds exactly its 16, the rest closed: \(report)")
             let stall = report["tls_stall_seconds"] as? Double ?? 0
             #expect(report["tls_stall_closed"] as? Bool == true && stall >= 9 && stall < 15, "closed by the 10 s handshake timeout: \(report)")
             // A byte at a time, the peer's OPTIONS still gets its answer (the framer is linear; nothing waits on it).
@@ -111,8 +111,10 @@ extension CallingTests {
             let scraped = try LoopbackHTTP.get(port: opsPort, path: "/metrics").body
             let dropped = scraped.split(separator: "\n").first { $0.hasPrefix(#"hushbox_sip_dropped_total{reason="unknown_source"}"#) }
                 .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) } ?? 0
-            #expect(dropped >= 10_000, "\(scraped.split(separator: "\n").filter { $0.hasPrefix("hushbox_sip") })")
-            #expect(box.daemon.standardError.all.filter { $0.contains("dropped messages from addresses that are no peer's") }.count <= 2, "one line a minute, with a count")
+            let sent = Double(report["udp_sent"] as? Int ?? 0)
+            #expect(sent >= 10_000 && dropped >= sent * 0.99, "every INVITE the kernel delivered is counted (sent \(Int(sent))): \(scraped.split(separator: "\n").filter { $0.hasPrefix("hushbox_sip") })")
+            let dropLines = box.daemon.standardError.all.filter { $0.contains("dropped messages from addresses that are no peer's") }
+            #expect((1...2).contains(dropLines.count), "one line a minute, with a count: \(dropLines)")
             print(
                 "hushboxd under flood: \(report["udp_sent"] ?? 0) INVITEs at \(report["udp_rate"] ?? 0)/s from \(report["udp_sources"] ?? 0) sources, "
                     + "\(Int(dropped)) dropped and counted; RSS \(before.rss >> 20) MiB before, \(high.rss >> 20) MiB peak, \(after.rss >> 20) MiB after; "

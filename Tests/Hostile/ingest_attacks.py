@@ -167,6 +167,9 @@ def slow(index):
 threads = [threading.Thread(target=slow, args=(i,)) for i in range(ARGS.slow_connections)]
 for thread in threads:
     thread.start()
+# The test delivers a valid box's uploads while these are held: tell it when.
+time.sleep(0.5)
+print("slow loris under way", file=sys.stderr, flush=True)
 for thread in threads:
     thread.join()
 results["slow_connections"] = ARGS.slow_connections

@@ -61,6 +61,17 @@ def invite(index, source):
 
 
 result = {}
+failures = []
+
+
+def reporting(target):
+    """Runs an attacker; an exception is a failure of the run, reported and turned into a non-zero exit."""
+    def run(*args):
+        try:
+            target(*args)
+        except Exception as error:  # noqa: BLE001 - any failure of an attacker fails the run
+            failures.append(f"{target.__name__}: {error!r}")
+    return run
 
 
 def flood():
@@ -168,11 +179,11 @@ def handshake_stall():
 
 done = threading.Event()
 threads = [
-    threading.Thread(target=flood),
-    threading.Thread(target=idle, args=(30, ARGS.idle, ARGS.tcp_port, "stranger_tcp")),
-    threading.Thread(target=idle, args=(None, ARGS.peer_idle, ARGS.tcp_port, "peer_tcp")),
-    threading.Thread(target=drip),
-    threading.Thread(target=handshake_stall),
+    threading.Thread(target=reporting(flood)),
+    threading.Thread(target=reporting(idle), args=(30, ARGS.idle, ARGS.tcp_port, "stranger_tcp")),
+    threading.Thread(target=reporting(idle), args=(None, ARGS.peer_idle, ARGS.tcp_port, "peer_tcp")),
+    threading.Thread(target=reporting(drip)),
+    threading.Thread(target=reporting(handshake_stall)),
 ]
 for thread in threads:
     thread.start()
@@ -184,3 +195,6 @@ for thread in threads:
     thread.join()
 json.dump(result, sys.stdout)
 print()
+if failures:
+    print("\n".join(failures), file=sys.stderr)
+    sys.exit(1)

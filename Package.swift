@@ -143,7 +143,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "Uplink", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
+                "Uplink", "NetworkLimits", "PrivateFiles", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // Already built for Hummingbird: the HTTP request parts the connection guard watches.

@@ -1,6 +1,7 @@
 public import Crypto
 import Foundation
 public import Uplink
+import PrivateFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -81,14 +82,12 @@ public actor IngestStore {
         if FileManager.default.fileExists(atPath: erasedPath(upload.objectID)) {
             throw .erased("object \(upload.objectID) was erased at its owner's request; it is not taken again")
         }
-        if let existing = try uploadID(forKey: idempotencyKey) {
-            guard let status = try status(of: existing), let announced = try announcement(of: existing) else {
-                throw .storage("upload \(existing) named by a key is missing")
-            }
+        if let existing = try uploadID(forKey: idempotencyKey), let status = try status(of: existing), let announced = try announcement(of: existing) {
             // The same key for different bytes is a box that made its payload again: it must start a new upload under a new key.
             guard announced == upload else { throw .keyReused("Idempotency-Key \(idempotencyKey) already names an upload of other bytes; use a new key") }
             return (status, false)
         }
+        // A key whose upload expired unfinished (``expireStaleUploads(olderThan:now:)``) starts a new one.
         let held = usage[box] ?? 0
         guard held + upload.length <= boxQuota else {
             throw .insufficientStorage("this box holds \(held) bytes here and may hold \(boxQuota); \(upload.length) more do not fit until objects are taken away or erased")
@@ -166,6 +165,39 @@ public actor IngestStore {
         Self.syncDirectory(object)
         Self.syncDirectory(directory + "/uploads")
         return .complete
+    }
+
+    /// Removes uploads that were started and not finished, with no byte added
+    /// for `age`: a box that died, or one that announces and never sends,
+    /// must not hold its quota (and the disk) forever. A box that comes back
+    /// later finds its upload gone (404) and announces it again, under the
+    /// same key or a new one. Returns how many uploads went.
+    /// - Parameters:
+    ///   - age: how long without a byte makes an unfinished upload stale.
+    ///   - now: the time, in seconds since 1970 (as the signature check reads it).
+    public func expireStaleUploads(olderThan age: Duration, now: Int64) -> Int {
+        let uploads = directory + "/uploads"
+        var expired: Set<String> = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? [] where name.hasSuffix(".part") {
+            let id = String(name.dropLast(5))
+            guard Self.isUploadID(id), let touched = FileStatus.of(uploads + "/" + name)?.modifiedNanoseconds,
+                Duration.seconds(now) - Duration.nanoseconds(touched) > age
+            else { continue }
+            let length = ((try? announcement(of: id)) ?? nil)?.length ?? 0
+            let owner = owner(of: id)
+            for suffix in [".part", ".json", ".owner"] { unlink(path(upload: id, suffix)) }
+            usage[owner] = max(0, (usage[owner] ?? 0) - length)
+            expired.insert(id)
+        }
+        guard !expired.isEmpty else { return 0 }
+        Self.syncDirectory(uploads)
+        let keys = directory + "/keys"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: keys)) ?? [] {
+            let file = keys + "/" + name
+            if let id = FileManager.default.contents(atPath: file).map({ String(decoding: $0, as: UTF8.self) }), expired.contains(id) { unlink(file) }
+        }
+        Self.syncDirectory(keys)
+        return expired.count
     }
 
     /// Erases everything held of an object: the stored object (payload,
@@ -272,18 +304,36 @@ public actor IngestStore {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    /// Whole file, fsynced, renamed into place: a crash leaves the old file or the new one.
+    /// Whole file, fsynced, renamed into place: a crash leaves the old file or
+    /// the new one. The temporary has a name of its own (two requests writing
+    /// one record never share it) and is created O_EXCL|O_NOFOLLOW, never
+    /// through whatever else is in the directory.
     private func write(_ data: Data, to path: String) throws(IngestError) {
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let directory = PrivateFile.parentDirectory(of: path)
+        let temporary = directory + "/" + PrivateFile.temporaryName(for: PrivateFile.fileName(of: path))
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .storage("cannot create \(temporary): \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == data.count, synced == 0, rename(temporary, path) == 0 else {
-            throw .storage("cannot write \(path): \(String(cString: strerror(errno)))")
+        var failure: Int32 = 0
+        data.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let count = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else {
+                    failure = count < 0 ? errno : EIO
+                    return
+                }
+                done += count
+            }
         }
-        Self.syncDirectory(String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]))
+        if failure == 0, fsync(descriptor) != 0 { failure = errno }
+        close(descriptor)
+        if failure == 0, rename(temporary, path) != 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(temporary)
+            throw .storage("cannot write \(path): \(String(cString: strerror(failure)))")
+        }
+        Self.syncDirectory(directory)
     }
 
     /// Appends and fsyncs before returning: the offset reported is on disk.

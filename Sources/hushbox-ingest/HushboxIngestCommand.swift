@@ -64,6 +64,11 @@ struct HushboxIngestCommand: AsyncParsableCommand {
             help: ArgumentHelp("Seconds a connection has, from its start or its last request, to send a whole request (handshake, head and body).", valueName: "seconds")
         )
         var requestTimeout = 60
+        @Option(
+            name: .customLong("stale-upload-days"),
+            help: ArgumentHelp("Days an unfinished upload may go without a byte before it is removed (checked at start and hourly).", valueName: "days")
+        )
+        var staleUploadDays = 7
 
         func validate() throws {
             if clientCA == nil, clientFingerprints.isEmpty, !tlsTerminatingProxy {
@@ -77,6 +82,9 @@ struct HushboxIngestCommand: AsyncParsableCommand {
             }
             guard (1...65_536).contains(maxConnections), (1...65_536).contains(maxConnectionsPerAddress), (1...3600).contains(requestTimeout) else {
                 throw ValidationError("--max-connections and --max-connections-per-address must be from 1 to 65536, --request-timeout from 1 to 3600 seconds")
+            }
+            guard (1...3650).contains(staleUploadDays) else {
+                throw ValidationError("--stale-upload-days must be from 1 to 3650")
             }
             guard (1...(1 << 24)).contains(boxQuotaMiB), (0...(1 << 24)).contains(diskReserveMiB) else {
                 throw ValidationError("--box-quota-mib must be from 1 to 16777216 and --disk-reserve-mib from 0 to 16777216")
@@ -147,7 +155,23 @@ struct HushboxIngestCommand: AsyncParsableCommand {
                 },
                 logger: Logger(label: "hushbox-ingest")
             )
-            try await application.runService()
+            let staleAge = Duration.seconds(staleUploadDays * 86_400)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await application.runService() }
+                group.addTask {
+                    // Unfinished uploads no byte reached for the stale age free their box's quota.
+                    while !Task.isCancelled {
+                        let expired = await store.expireStaleUploads(olderThan: staleAge, now: IngestRoutes.systemNow())
+                        if expired > 0 {
+                            FileHandle.standardError.write(Data("removed \(expired) unfinished uploads idle for over \(staleUploadDays) days\n".utf8))
+                        }
+                        try await Task.sleep(for: .seconds(3600))
+                    }
+                }
+                // The server's end (a signal) ends the sweeper too.
+                try await group.next()
+                group.cancelAll()
+            }
         }
 
         /// A one-line secret file: it must exist and be readable by its owner only.

@@ -103,4 +103,31 @@ struct IngestStoreTests {
         await #expect(throws: IngestError.badRequest("the bytes run past the announced length 4")) { try await store.append(to: status.id, at: 0, [1, 2, 3, 4, 5]) }
         await #expect(throws: IngestError.notFound) { try await store.append(to: UUID().uuidString.lowercased(), at: 0, [1]) }
     }
+
+    @Test("An unfinished upload idle past the stale age is removed and frees its box's quota; the box's key then starts anew; finished and recent ones stay")
+    func staleUploadsExpire() async throws {
+        let store = try IngestStore(directory: directory.path, recipientKey: nil, boxQuota: 1_000)
+        func plain(_ objectID: String, _ bytes: [UInt8]) -> NewUpload {
+            NewUpload(objectID: objectID, kind: "voicemail", length: bytes.count, sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), sealing: .none)
+        }
+        let stalled = [UInt8](repeating: 1, count: 600)
+        let abandoned = try await store.create(idempotencyKey: "dead.0", plain("dead", stalled), box: "box-a").0
+        _ = try await store.append(to: abandoned.id, at: 0, Array(stalled[0..<100]))
+        let finishedBytes = [UInt8](repeating: 2, count: 100)
+        let finished = try await store.create(idempotencyKey: "done.0", plain("done", finishedBytes), box: "box-a").0
+        #expect(try await store.append(to: finished.id, at: 0, finishedBytes) == .complete)
+        // Before the fix the quota stayed taken by the upload that never finished.
+        await #expect(throws: IngestError.self) { try await store.create(idempotencyKey: "next.0", plain("next", [UInt8](repeating: 3, count: 400)), box: "box-a") }
+
+        // A week and a day later, no byte added:
+        let now = Int64(Date().timeIntervalSince1970)
+        #expect(await store.expireStaleUploads(olderThan: .seconds(7 * 86_400), now: now) == 0, "a recent upload stays")
+        #expect(await store.expireStaleUploads(olderThan: .seconds(7 * 86_400), now: now + 8 * 86_400) == 1)
+        #expect(try await store.status(of: abandoned.id) == nil)
+        #expect(try await store.status(of: finished.id)?.complete == true, "a finished upload is not touched")
+        #expect(await store.bytesHeld(by: "box-a") == 100)
+        #expect(try await store.create(idempotencyKey: "next.0", plain("next", [UInt8](repeating: 3, count: 400)), box: "box-a").created)
+        let again = try await store.create(idempotencyKey: "dead.0", plain("dead", [UInt8](repeating: 1, count: 400)), box: "box-a")
+        #expect(again.created && again.0.id != abandoned.id && again.0.offset == 0, "the box that comes back starts its upload again")
+    }
 }

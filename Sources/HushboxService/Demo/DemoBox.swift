@@ -86,9 +86,11 @@ public struct DemoBox: Sendable {
             """
         let account = "<sip:\(Self.phoneNumber)@\(address)>;regint=0;audio_codecs=opus/48000/2|pcmu;mediaenc=srtp-mand\n"
         for (name, text) in [("config", config), ("accounts", account), ("contacts", "")] {
+            // Written afresh on every start: what was there goes (a symbolic link as a link,
+            // never its target), and the new file is 0600 from its first byte.
             let path = phoneDirectory + "/" + name
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            unlink(path)
+            try PrivateFile.create(path, contents: Array(text.utf8))
         }
     }
 

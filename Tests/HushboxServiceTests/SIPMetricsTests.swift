@@ -1,4 +1,5 @@
 import MetricsTestKit
+import Media
 import SIPStack
 import Testing
 
@@ -36,5 +37,29 @@ struct SIPMetricsTests {
         #expect(try metrics.expectCounter(SIPMetrics.connectionsRefusedLabel).totalValue == 2_000)
         #expect(try metrics.expectCounter(SIPMetrics.callsLabel, [("stage", "offered")]).totalValue == 1)
         #expect(try metrics.expectGauge(SIPMetrics.connectionsOpenLabel).lastValue == 1)
+    }
+}
+
+/// Calls' media drops as /metrics shows them, summed over calls as each ends.
+@Suite("Media metrics")
+struct MediaMetricsTests {
+    @Test("each ended call's media counters are added by reason: a spray at the port range shows as outside_peer_sources")
+    func summedOverCalls() throws {
+        let metrics = TestMetrics()
+        let media = MediaMetrics(factory: metrics)
+        var first = InboundMedia.Counters()
+        first.accepted = 1_500
+        first.outsidePeerSources = 40
+        first.failedAuthentication = 2
+        var second = InboundMedia.Counters()
+        second.accepted = 500
+        second.outsidePeerSources = 2
+        second.droppedQueueFull = 7
+        media.record(first)
+        media.record(second)
+        #expect(try metrics.expectCounter(MediaMetrics.packetsLabel).totalValue == 2_000)
+        #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "outside_peer_sources")]).totalValue == 42)
+        #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "failed_authentication")]).totalValue == 2)
+        #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "queue_full")]).totalValue == 7)
     }
 }

@@ -19,6 +19,8 @@ struct CallDispatcher: Sendable {
     let outboxDestinations: [String]
     /// Asked before each call whether a message may be recorded.
     let quota: LocalStoreQuota
+    /// Each ended call's media counters go here.
+    let mediaMetrics: MediaMetrics
     let logger: Logger
 
     /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
@@ -51,7 +53,10 @@ struct CallDispatcher: Sendable {
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger
                     callLogger[metadataKey: "call_id"] = "\(call.reference)"
-                    group.addTask { _ = await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: callLogger) }
+                    let mediaMetrics = self.mediaMetrics
+                    group.addTask {
+                        _ = await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: callLogger) { mediaMetrics.record($0) }
+                    }
                 case .mediaUpdated(let call, let audio):
                     dialogs[call]?.yield(.mediaUpdated(audio))
                 case .callEnded(let call, _, _):

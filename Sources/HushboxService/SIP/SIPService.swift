@@ -43,7 +43,7 @@ struct SIPService: Service, CustomStringConvertible {
     func run() async throws {
         let dispatcher = CallDispatcher(
             endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, outboxDestinations: outboxDestinations,
-            quota: quota, logger: logger
+            quota: quota, mediaMetrics: MediaMetrics(factory: metricsFactory), logger: logger
         )
         try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()

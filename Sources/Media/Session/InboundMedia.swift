@@ -25,6 +25,8 @@ public final class InboundMedia {
         public var controlRefused = 0
         /// Dropped because the session fell behind and its queue was full (the oldest go first).
         public var droppedQueueFull = 0
+
+        public init() {}
     }
 
     public private(set) var counters = Counters()

@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-import Media
+public import Media
 public import SIPCore
 public import Vault
 
@@ -61,8 +61,10 @@ public enum VoicemailCall {
     /// re-negotiated media, and its end (the caller's BYE, a CANCEL, the
     /// maximum duration). Returns the call's summary, or nil when it could
     /// not be set up.
+    /// - Parameter mediaCounters: told, as the call ends, what its media sockets took and dropped.
     public static func run(
-        _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger
+        _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
+        mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
     ) async -> CallerFlow.CallSummary? {
         let runner: VoicemailCallRunner
         do {
@@ -73,7 +75,9 @@ public enum VoicemailCall {
             return nil
         }
         await signalling.answer()
-        return await runner.run(signalling: signalling, dialog: dialog)
+        let summary = await runner.run(signalling: signalling, dialog: dialog)
+        mediaCounters(await runner.mediaCounters)
+        return summary
     }
 }
 
@@ -127,6 +131,11 @@ final class VoicemailCallRunner {
     }
 
     private var now: Duration { origin.duration(to: clock.now) }
+
+    /// What the call's media sockets took and dropped.
+    var mediaCounters: InboundMedia.Counters {
+        get async { await session.receptionCounters }
+    }
 
     /// A greeting that no longer reads is logged and replaced by the default: the caller still gets through.
     private static func ownGreeting(of mailbox: Mailbox, in tenant: TenantVault, codec: AudioCodec, logger: Logger) -> [[UInt8]]? {

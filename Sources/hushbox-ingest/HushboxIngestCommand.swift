@@ -120,6 +120,8 @@ struct HushboxIngestCommand: AsyncParsableCommand {
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: certificateKey, format: .pem))
             )
             tls.minimumTLSVersion = .tlsv12
+            // A connection the receiver closes waits this long for the box's close_notify, holding its slot (NIOSSL's default: 5 s).
+            tls.shutdownTimeout = .seconds(1)
             if let clientCA {
                 tls.certificateVerification = .noHostnameVerification
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(clientCA))

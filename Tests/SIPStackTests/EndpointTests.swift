@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import HushboxTestSupport
 import NIOCore
+import NIOPosix
 import NIOSSL
 import NIOTestUtils
+import NIOTLS
 import SIPCore
 import Testing
 @testable import SIPStack
@@ -169,6 +171,45 @@ struct EndpointTests {
         await probe.close()
     }
 
+    @Test("A TLS connection the box closes frees its slot within about a second even when the peer never answers close_notify")
+    func closedTLSFreesItsSlot() async throws {
+        let running = try await RunningEndpoint.start(plaintext: false)
+        defer { Task { await running.stop() } }
+        let mute = MuteBelowTLS()
+        let context = try NIOSSLContext(configuration: {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            return configuration
+        }())
+        let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+        let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(mute)
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: nil))
+                    try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(done: handshake))
+                }
+            }
+            .connect(host: "127.0.0.1", port: try #require(running.ports[.tls])).get()
+        try await handshake.futureResult.get()
+        #expect(running.endpoint.transportCounters.connectionsOpen == 1)
+        // A message with no Content-Length breaks stream framing: the box closes the connection.
+        // It goes out; after it nothing does, the close_notify the box will ask for included.
+        try await client.eventLoop.submit { mute.muteAfterNextFlush = true }.get()
+        try await client.writeAndFlush(client.allocator.buffer(string: "OPTIONS sip:100@127.0.0.1 SIP/2.0\r\nVia: x\r\n\r\n"))
+        let closing = ContinuousClock.now
+        while running.endpoint.transportCounters.connectionsOpen > 0 {
+            guard ContinuousClock.now - closing < .seconds(8) else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let held = ContinuousClock.now - closing
+        #expect(running.endpoint.transportCounters.connectionsOpen == 0)
+        // Before the fix NIOSSL waited its default 5 s for the peer's close_notify.
+        #expect(held < .milliseconds(2_500), "the slot was held for \(held)")
+        try await client.eventLoop.submit { mute.muted = false }.get()
+        try? await client.close()
+    }
+
     @Test("20,000 mangled messages through the running stack: no crash, it still answers, and every transaction and call drains")
     func mutationThroughRunningStack() async throws {
         let running = try await RunningEndpoint.start(plaintext: true, configure: {
@@ -226,5 +267,53 @@ struct EndpointTests {
         #expect(live.clientTransactions == 0)
         #expect(live.calls == 0)
         await probe.close()
+    }
+}
+
+/// Sits under a client's TLS handler and, once muted, lets nothing out: the
+/// peer that never answers a close_notify and never closes its side.
+final class MuteBelowTLS: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = NIOAny
+    /// Set on the channel's event loop only.
+    var muted = false
+    /// Mutes after the next flush has gone out.
+    var muteAfterNextFlush = false
+
+    func flush(context: ChannelHandlerContext) {
+        guard !muted else { return }
+        context.flush()
+        if muteAfterNextFlush { muted = true }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !muted else {
+            promise?.succeed()
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard !muted else {
+            promise?.succeed()
+            return
+        }
+        context.close(mode: mode, promise: promise)
+    }
+}
+
+/// Completes a promise when the TLS handshake is done.
+final class HandshakeWatcher: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    let done: EventLoopPromise<Void>
+    init(done: EventLoopPromise<Void>) { self.done = done }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { done.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        done.fail(error)
     }
 }

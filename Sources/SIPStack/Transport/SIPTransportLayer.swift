@@ -44,7 +44,15 @@ final class SIPTransportLayer: Sendable {
         self.settings = settings
         self.admits = admits
         budget = ConnectionBudget(limits: settings.connections)
-        serverContext = try settings.serverTLS.map { try NIOSSLContext(configuration: $0) }
+        serverContext = try settings.serverTLS.map { configuration in
+            // When the box closes a connection (a refusal, a timeout, broken framing) NIOSSL
+            // waits this long for the peer's close_notify before closing TCP, and the
+            // connection holds its slot meanwhile: a peer that never answers holds it for
+            // NIOSSL's default 5 s. One second is plenty on any network a box serves.
+            var configuration = configuration
+            configuration.shutdownTimeout = min(configuration.shutdownTimeout, Self.tlsShutdownTimeout)
+            return try NIOSSLContext(configuration: configuration)
+        }
         clientContext = try NIOSSLContext(configuration: settings.clientTLS)
     }
 
@@ -201,6 +209,8 @@ final class SIPTransportLayer: Sendable {
         guard let id = flow.connection, let channel = registry.withLock({ $0.connections[id] }) else { return }
         channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
     }
+
+    static let tlsShutdownTimeout = TimeAmount.seconds(1)
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let parts = duration.components

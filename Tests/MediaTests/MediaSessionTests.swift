@@ -91,11 +91,14 @@ struct MediaSessionTests {
 
         // RTCP: after two report intervals (at most 7.5 s each) the phone has sent its SR,
         // the box has latched it and its receiver report about the phone's stream has arrived.
-        for _ in 0..<2 {
-            try await clock.waitForSleepers(4)
-            clock.advance(by: .seconds(8))
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        // Each round waits for what it needs instead of a fixed real-time pause, which
+        // lost the race under a loaded parallel run: the box must have the phone's SR
+        // (and so its RTCP address) before its own report is due.
+        try await clock.waitForSleepers(4)
+        clock.advance(by: .seconds(8))
+        #expect(try await Self.eventually { await box.receptionCounters.controlAccepted >= 1 })
+        try await clock.waitForSleepers(4)
+        clock.advance(by: .seconds(8))
         #expect(try await Self.eventually { await phone.peerReports.last != nil })
         let report = try #require(await phone.peerReports.last)
         #expect(report.cumulativeLost == 0 && report.fractionLost == 0)

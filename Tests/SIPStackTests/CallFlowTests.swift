@@ -194,6 +194,28 @@ struct CallFlowTests {
         #expect(hold.statusCodes.contains(200))
     }
 
+    @Test("A re-INVITE without an offer gets ours in the 200; the answer in the ACK (new address, key, hold) reaches the running call")
+    func offerlessReInvite() throws {
+        var harness = CoreHarness()
+        var caller = TestCaller()
+        let (call, ok, localTag) = try harness.establishCall(from: &caller)
+        let refresh = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 2, toTag: localTag), from: caller)
+        let offer = try SDPParser.parse(try #require(refresh.sentResponses.first { $0.statusCode == 200 }).body)
+        #expect(offer.media[0].attributeValues("crypto") == (try SDPParser.parse(ok.body)).media[0].attributeValues("crypto"), "our offer keeps our key")
+        #expect(!refresh.contains { if case .mediaUpdated = $0 { true } else { false } }, "nothing changes before the answer")
+
+        let answer = TestCaller.holdOffer
+            .replacingOccurrences("c=IN IP4 192.0.2.10", "c=IN IP4 192.0.2.12")
+            .replacingOccurrences("inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd")
+        // Before the fix the answer in the ACK was ignored: the call kept sending to the old address under the old key.
+        let acked = harness.receive(caller.request(.ack, branch: caller.nextBranch(), cseq: 2, toTag: localTag, body: answer), from: caller)
+        let updated = try #require(acked.compactMap { if case .mediaUpdated(let reference, let audio) = $0, reference == call.reference { audio } else { nil } }.first)
+        #expect(updated.remoteAddress == "192.0.2.12")
+        #expect(updated.srtp?.remoteKeyMaterial == (0..<30).map { UInt8($0) })
+        #expect(updated.srtp?.localKeyMaterial == call.audio.srtp?.localKeyMaterial, "our key is the one we offered")
+        #expect(updated.localDirection == .recvonly, "the phone holds: we only receive")
+    }
+
     @Test("OPTIONS is answered with what the box serves; a BYE for no dialog gets 481")
     func optionsAndStrayBye() {
         var harness = CoreHarness()

@@ -154,6 +154,29 @@ extension SignallingCore {
         return actions
     }
 
+    /// The answer an ACK carries to the offer our 200 made for a re-INVITE that
+    /// had none. Read as the peer's side of the session (its address, key and
+    /// direction; our key stays the one we offered) and applied to the running
+    /// call like a re-offer; an answer without the call's codec, or one that
+    /// cannot be read, leaves the call as it was and is logged.
+    mutating func applyAnswer(in ack: SIPRequest, toCall number: UInt64) -> [SignallingAction] {
+        guard var call = calls[number], let invite = call.pendingInvite, invite.request.body.isEmpty, !ack.body.isEmpty else { return [] }
+        let reference = call.reference
+        guard let answer = parseOffer(ack) else {
+            return [.log(.init(.notice, "the SDP answer in an ACK could not be read; the call's media is unchanged", callID: reference.callID, peer: call.peer))]
+        }
+        let outcome = negotiate(answer, peer: configuration.peers.first { $0.name == call.peer }, local: call.local, current: call.audio)
+        guard case .answer(_, let audio) = outcome, audio.codec == call.audio.codec else {
+            return [.log(.init(.notice, "the SDP answer in an ACK does not fit the call; its media is unchanged", callID: reference.callID, peer: call.peer))]
+        }
+        call.audio = audio
+        calls[number] = call
+        return [
+            .mediaUpdated(reference, audio),
+            .log(.init(.info, "media updated by the answer in an ACK (we \(audio.localDirection.rawValue))", callID: reference.callID, peer: call.peer)),
+        ]
+    }
+
     /// The 200 OK with our SDP, retransmitted until the ACK (§13.3.1.4).
     private mutating func sendSuccess(_ number: UInt64, at now: Duration) -> [SignallingAction] {
         guard var call = calls[number], let invite = call.pendingInvite else { return [] }
@@ -178,7 +201,7 @@ extension SignallingCore {
         return fields
     }
 
-    private func parseOffer(_ request: SIPRequest) -> SessionDescription? {
+    func parseOffer(_ request: SIPRequest) -> SessionDescription? {
         guard !request.body.isEmpty, ((try? request.headers.contentType()) ?? nil)?.lowercased() == "application/sdp" else { return nil }
         return try? SDPParser.parse(request.body)
     }
@@ -186,7 +209,7 @@ extension SignallingCore {
     /// - Parameter current: in a re-INVITE, the call's media so far. Its codec and
     ///   SRTP suite come first when the re-offer still has them: the running call
     ///   records and plays prompts in its codec and keeps its outbound context.
-    private mutating func negotiate(_ offer: SessionDescription, peer: SIPPeer?, local: LocalMedia, current: NegotiatedAudio?) -> AudioOfferAnswer.Outcome {
+    mutating func negotiate(_ offer: SessionDescription, peer: SIPPeer?, local: LocalMedia, current: NegotiatedAudio?) -> AudioOfferAnswer.Outcome {
         var codecs = configuration.codecs
         var suites = configuration.cryptoSuites
         if let current {

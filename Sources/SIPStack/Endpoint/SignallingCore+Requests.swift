@@ -3,7 +3,7 @@ import SIPCore
 extension SignallingCore {
     mutating func receiveRequest(_ request: SIPRequest, over flow: SIPFlow, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
         if request.method == .ack {
-            return receiveAck(request, at: now)
+            return receiveAck(request, from: peer, at: now)
         }
         guard let key = ServerTransactionKey(request) else { return [] }
         if serverTransactions[key] != nil {
@@ -80,13 +80,13 @@ extension SignallingCore {
         return actions
     }
 
-    private mutating func receiveAck(_ request: SIPRequest, at now: Duration) -> [SignallingAction] {
+    private mutating func receiveAck(_ request: SIPRequest, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
         // An ACK for a failure response belongs to the INVITE transaction (§17.2.1).
         if let key = ServerTransactionKey.matching(request, as: .invite), serverTransactions[key] != nil, callsByInvite[key] == nil {
             return updateServerTransaction(key, at: now) { $0.ackReceived() }
         }
         // An ACK for a 2xx is a request of its own, in the dialog (§13.3.1.4).
-        guard let id = Dialog.id(ofIncoming: request), let number = callsByDialog[id], var call = calls[number],
+        guard let id = Dialog.id(ofIncoming: request), let number = callsByDialog[id], var call = calls[number], call.peer == peer.name,
             case .awaitingAck = call.phase,
             let acknowledged = (try? call.unacknowledgedSuccess?.headers.cseq())??.sequence,
             (try? request.headers.cseq())??.sequence == acknowledged
@@ -99,7 +99,10 @@ extension SignallingCore {
         cancelTimers {
             if case .call(number, let timer) = $0 { timer != .maximumDuration } else { false }
         }
-        guard firstTime else { return [] }
+        guard firstTime else {
+            // A re-INVITE without an offer got ours in the 200; the answer is in this ACK (RFC 3261 §14.2).
+            return applyAnswer(in: request, toCall: number)
+        }
         counters.callsEstablished += 1
         schedule(.call(number, .maximumDuration), after: configuration.maximumCallDuration, at: now)
         return [.callEstablished(call.reference), .log(.init(.info, "call established", callID: call.reference.callID, peer: call.peer))]

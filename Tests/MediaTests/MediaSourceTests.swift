@@ -184,4 +184,22 @@ struct MediaSourceTests {
         try await peer.close()
         _ = await (serving.value, listening.value)
     }
+
+    @Test("A peer's stream that starts anew under another SSRC keeps flowing, and our reports follow the new stream")
+    func newSSRC() async throws {
+        let box = try MediaSession(audio: Self.plainAudio(), sources: Self.peerSources, clock: ManualClock())
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        let serving = Task { await box.run() }
+        let draining = Task { for await _ in box.events {} }
+        let peer = try await Self.sender(on: Self.peer)
+        for sequence in 0..<3 { try await Self.send(Self.rtp(UInt16(sequence), ssrc: 0x600D), from: peer, to: ports.rtp) }
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.accepted == 3 })
+        for sequence in 0..<3 { try await Self.send(Self.rtp(UInt16(40_000 + sequence), ssrc: 0xBEEF), from: peer, to: ports.rtp) }
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.accepted == 6 })
+        // Before the fix the statistics stayed on the first SSRC, and the reports with them.
+        #expect(await box.reportedSSRC == 0xBEEF)
+        await box.stop()
+        try await peer.close()
+        _ = await (serving.value, draining.value)
+    }
 }

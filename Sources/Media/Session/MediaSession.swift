@@ -104,7 +104,9 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             }
             guard let packet = inbound.receive(datagram.bytes, from: datagram.source) else { continue }
             lastActivity = clock.now
-            if reception == nil {
+            if reception?.ssrc != packet.ssrc {
+                // The first packet, or the peer's stream started anew under another SSRC (a
+                // re-INVITE, a transfer inside its PBX): our reports are about the new one.
                 reception = ReceptionStatistics(ssrc: packet.ssrc, firstSequence: packet.sequenceNumber, clockRate: audio.codec.clockRate)
             }
             reception?.record(sequence: packet.sequenceNumber, timestamp: packet.timestamp, arrival: origin.duration(to: clock.now))
@@ -241,6 +243,8 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// The sequence number of the last packet sent.
     public var outboundLastSequence: UInt16 { outbound.lastSequence }
     public var latchedSource: MediaEndpoint? { inbound.latchedSource }
+    /// The SSRC of the peer's stream our receiver reports are about.
+    public var reportedSSRC: UInt32? { reception?.ssrc }
 
     /// Says goodbye in RTCP, closes the sockets; `run()` returns.
     public func stop() async {

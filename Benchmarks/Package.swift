@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -47,6 +48,8 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SIPCore", package: hushboxPackage),
                 .product(name: "SIPStack", package: hushboxPackage),
+                // The socket's view of a source address (SocketAddress.ipAddress), as the drop path sees it.
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/SIPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -191,5 +191,17 @@ struct SignallingPolicyTests {
         #expect(try AddressRange("127.0.0.1").contains("127.0.0.1"))
         #expect(throws: AddressRange.InvalidRange.self) { try AddressRange("192.0.2.0/33") }
         #expect(throws: AddressRange.InvalidRange.self) { try AddressRange("trunk.example") }
+        let odd = try AddressRange("10.0.0.0/9")
+        #expect(odd.contains("10.127.255.255") && !odd.contains("10.128.0.0") && odd.contains("::ffff:10.1.2.3"))
+        #expect(try AddressRange("0.0.0.0/0").contains("203.0.113.9") && !(try AddressRange("0.0.0.0/0").contains("2001:db8::1")))
+    }
+
+    @Test("Admission at the socket: a peer's address, mapped or not, and nobody else's unless strangers are answered")
+    func sourceAdmission() throws {
+        let peers = [CoreHarness.trunk, CoreHarness.plaintextTrunk]
+        let dropping = SourceAdmission(peers: peers, unknownSources: .drop)
+        #expect(dropping.admits("192.0.2.7") && dropping.admits("::ffff:198.51.100.7"))
+        #expect(!dropping.admits("192.0.2.16") && !dropping.admits("203.0.113.5") && !dropping.admits("not an address"))
+        #expect(SourceAdmission(peers: peers, unknownSources: .refuse).admits("203.0.113.5"))
     }
 }

@@ -46,11 +46,9 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
         // Bounded: a flood that outruns the core loses its newest messages (counted), never the box's memory.
         let (inbound, inboundSink) = AsyncStream.makeStream(of: TransportEvent.self, bufferingPolicy: .bufferingOldest(listeners.inboundQueueLimit))
         self.inbound = inbound
-        let peers = configuration.peers
-        let strangersAnswered = configuration.unknownSources == .refuse
+        let admission = SourceAdmission(peers: configuration.peers, unknownSources: configuration.unknownSources)
         transports = try SIPTransportLayer(
-            settings: listeners, group: eventLoopGroup, logger: logger, continuation: inboundSink,
-            admits: { address in strangersAnswered || peers.contains { $0.isSource(address) } }
+            settings: listeners, group: eventLoopGroup, logger: logger, continuation: inboundSink, admits: admission.admits
         )
     }
 

@@ -35,12 +35,25 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
     /// IPv6 address (::ffff:a.b.c.d, as a dual-stack socket reports IPv4 peers)
     /// is compared as IPv4.
     public func contains(_ address: String) -> Bool {
-        guard var bytes = Self.addressBytes(address) else { return false }
+        guard let bytes = Self.addressBytes(address) else { return false }
+        return contains(addressBytes: bytes)
+    }
+
+    /// As ``contains(_:)``, for an address already parsed by ``addressBytes(_:)``
+    /// (one parse for a check against many ranges), without allocating.
+    func contains(addressBytes bytes: [UInt8]) -> Bool {
+        var start = 0
         if bytes.count == 16, network.count == 4, bytes.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) {
-            bytes = Array(bytes.suffix(4))
+            start = 12
         }
-        guard bytes.count == network.count else { return false }
-        return Self.masked(bytes, to: prefixLength) == network
+        guard bytes.count - start == network.count else { return false }
+        for index in 0..<network.count {
+            let bits = max(0, min(8, prefixLength - index * 8))
+            guard bits > 0 else { break }
+            let mask: UInt8 = bits == 8 ? 0xFF : ~(UInt8(0xFF) >> bits)
+            if bytes[start + index] & mask != network[index] { return false }
+        }
+        return true
     }
 
     static func addressBytes(_ text: String) -> [UInt8]? {

@@ -64,6 +64,13 @@ public actor IngestStore {
         for sub in ["keys", "uploads", "objects", "erased"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        // Temporaries a crash left mid-write (this store is their only writer, and it is not running yet).
+        for sub in ["", "/keys", "/uploads", "/erased"] {
+            PrivateFile.removeTemporaries(in: directory + sub)
+        }
+        for object in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/objects")) ?? [] {
+            PrivateFile.removeTemporaries(in: directory + "/objects/" + object)
+        }
         Self.syncDirectory(directory)
         usage = Self.measureUsage(in: directory + "/uploads")
     }
@@ -113,7 +120,9 @@ public actor IngestStore {
         if FileManager.default.fileExists(atPath: objectPath(upload.objectID) + "/payload") {
             return UploadStatus(id: id, offset: upload.length, complete: true)
         }
-        return UploadStatus(id: id, offset: size(of: path(upload: id, ".part")), complete: false)
+        // No bytes file and no object: an upload a crash left half made or half removed; gone.
+        guard let part = FileStatus.of(path(upload: id, ".part")), part.type == .regular else { return nil }
+        return UploadStatus(id: id, offset: part.size, complete: false)
     }
 
     /// Appends `bytes` at `offset`, which must be the committed offset.
@@ -178,15 +187,21 @@ public actor IngestStore {
     public func expireStaleUploads(olderThan age: Duration, now: Int64) -> Int {
         let uploads = directory + "/uploads"
         var expired: Set<String> = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? [] where name.hasSuffix(".part") {
+        // By announcement: an upload whose bytes file a crash already removed is stale at once.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? [] where name.hasSuffix(".json") {
             let id = String(name.dropLast(5))
-            guard Self.isUploadID(id), let touched = FileStatus.of(uploads + "/" + name)?.modifiedNanoseconds,
-                Duration.seconds(now) - Duration.nanoseconds(touched) > age
+            guard Self.isUploadID(id), let upload = (try? announcement(of: id)) ?? nil,
+                !FileManager.default.fileExists(atPath: objectPath(upload.objectID) + "/payload")
             else { continue }
-            let length = ((try? announcement(of: id)) ?? nil)?.length ?? 0
+            if let touched = FileStatus.of(path(upload: id, ".part"))?.modifiedNanoseconds,
+                Duration.seconds(now) - Duration.nanoseconds(touched) <= age
+            {
+                continue
+            }
             let owner = owner(of: id)
-            for suffix in [".part", ".json", ".owner"] { unlink(path(upload: id, suffix)) }
-            usage[owner] = max(0, (usage[owner] ?? 0) - length)
+            // The announcement first: without it nothing names the upload, whatever a crash leaves of the rest.
+            for suffix in [".json", ".owner", ".part"] { unlink(path(upload: id, suffix)) }
+            usage[owner] = max(0, (usage[owner] ?? 0) - upload.length)
             expired.insert(id)
         }
         guard !expired.isEmpty else { return 0 }

@@ -66,7 +66,8 @@ public enum PrivateFile {
             throw Failure(path: path, operation: "create", errorNumber: EEXIST)
         }
         let directory = parentDirectory(of: path)
-        if staging == .unnamedWhereSupported {
+        // linkat names an unnamed file through /proc/self/fd: without /proc (a chroot, a bare container) name a temporary.
+        if staging == .unnamedWhereSupported, access("/proc/self/fd", F_OK) == 0 {
             let descriptor = open(directory, unnamedTemporaryFlags, 0o600)
             if descriptor >= 0 {
                 try writeAndName(descriptor, bytes, path: path, temporary: nil)
@@ -121,6 +122,22 @@ public enum PrivateFile {
     }
 
     private static let temporaryMarker = ".partial-"
+
+    /// Removes the temporaries ``create(_:contents:staging:)`` left in
+    /// `directory` when a crash cut it short (only where it had to name them).
+    /// For a directory no one is writing to now: a writer's live temporary would go too.
+    /// Returns how many were removed.
+    @discardableResult
+    public static func removeTemporaries(in directory: String) -> Int {
+        guard let stream = opendir(directory) else { return 0 }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if finalName(ofTemporary: name) != nil { names.append(name) }
+        }
+        return names.filter { unlink(directory + "/" + $0) == 0 }.count
+    }
 
     /// Writes, fsyncs and closes `descriptor`, then gives it the name `path`
     /// without replacing anything there; removes the temporary on failure.

@@ -46,6 +46,8 @@ struct MailboxCommand: AsyncParsableCommand {
                 throw CommandFailure.failed("--pin-file \(pinFile): a PIN is one line of 4 to 10 digits; the first line is longer than \(PINInput.limit) bytes")
             } catch .unreadable(let reason) {
                 throw CommandFailure.failed("--pin-file \(pinFile): cannot read it: \(reason)")
+            } catch .interrupted {
+                throw CommandFailure.failed("--pin-file -: interrupted; nothing was changed")
             }
             guard (4...10).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw CommandFailure.failed("--pin-file \(pinFile): a PIN is one line of 4 to 10 digits\(text.isEmpty ? "; nothing was read" : "")")

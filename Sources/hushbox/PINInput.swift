@@ -16,6 +16,8 @@ enum PINInput {
     enum Failure: Error, Equatable {
         case unreadable(String)
         case tooLong
+        /// Ctrl-C at the prompt.
+        case interrupted
     }
 
     /// The first line of `source` ("-" is standard input), without its line ending.
@@ -23,7 +25,10 @@ enum PINInput {
         if source == "-" {
             return isatty(STDIN_FILENO) == 1 ? try readFromTerminal() : try readLine(from: STDIN_FILENO)
         }
-        let descriptor = open(source, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        // Checked before it is opened: opening a device node can itself do something (a watchdog starts).
+        guard let status = FileStatus.of(source) else { throw .unreadable(String(cString: strerror(ENOENT))) }
+        guard status.type == .regular else { throw .unreadable("not a regular file") }
+        let descriptor = open(source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard descriptor >= 0 else { throw .unreadable(String(cString: strerror(errno))) }
         defer { close(descriptor) }
         guard FileStatus.of(descriptor: descriptor)?.type == .regular else {
@@ -33,7 +38,8 @@ enum PINInput {
     }
 
     /// Bytes up to the first newline or the end, at most ``limit``.
-    private static func readLine(from descriptor: Int32) throws(Failure) -> String {
+    /// - Parameter interruptible: a Ctrl-C byte (the terminal's interrupt, read as a byte while ISIG is off) ends the read.
+    private static func readLine(from descriptor: Int32, interruptible: Bool = false) throws(Failure) -> String {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -41,6 +47,7 @@ enum PINInput {
             if count < 0, errno == EINTR { continue }
             if count < 0 { throw .unreadable(String(cString: strerror(errno))) }
             if count == 0 || byte == UInt8(ascii: "\n") { break }
+            if interruptible, byte == 0x03 { throw .interrupted }
             guard bytes.count < limit else { throw .tooLong }
             bytes.append(byte)
         }
@@ -48,18 +55,21 @@ enum PINInput {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Prompts on standard error and reads one line with echo off, restoring the terminal after.
+    /// Prompts on standard error and reads one line with echo off, restoring the
+    /// terminal after. Signals from keys are off while it reads, so Ctrl-C ends
+    /// the read here (and the terminal gets its echo back) instead of killing
+    /// the process with echo still off.
     private static func readFromTerminal() throws(Failure) -> String {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { return try readLine(from: STDIN_FILENO) }
         var silent = original
-        silent.c_lflag &= ~tcflag_t(ECHO)
+        silent.c_lflag &= ~tcflag_t(ECHO | ISIG)
         _ = "PIN: ".withCString { write(STDERR_FILENO, $0, 5) }
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
         defer {
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
             _ = "\n".withCString { write(STDERR_FILENO, $0, 1) }
         }
-        return try readLine(from: STDIN_FILENO)
+        return try readLine(from: STDIN_FILENO, interruptible: true)
     }
 }

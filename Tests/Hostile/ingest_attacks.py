@@ -126,13 +126,18 @@ closed_by_receiver = []
 lock = threading.Lock()
 
 
+connected = threading.Semaphore(0)
+
+
 def slow(index):
     try:
         raw = socket.create_connection(("127.0.0.1", ARGS.port), timeout=ARGS.slow_wait, source_address=(ARGS.slow_source, 0))
     except OSError:
         with lock:
             closed_by_receiver.append(0.0)
+        connected.release()
         return
+    connected.release()
     opened = time.monotonic()
     sock = raw
     try:
@@ -167,8 +172,9 @@ def slow(index):
 threads = [threading.Thread(target=slow, args=(i,)) for i in range(ARGS.slow_connections)]
 for thread in threads:
     thread.start()
-# The test delivers a valid box's uploads while these are held: tell it when.
-time.sleep(0.5)
+# The test delivers a valid box's uploads while these are held: tell it once every one has connected.
+for _ in threads:
+    connected.acquire()
 print("slow loris under way", file=sys.stderr, flush=True)
 for thread in threads:
     thread.join()

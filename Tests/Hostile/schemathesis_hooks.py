@@ -41,7 +41,18 @@ def sign(request):
     return request
 
 
+STATUSES = os.environ.get("HUSHBOX_SCHEMATHESIS_STATUSES")
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     if KEY is not None:
         kwargs["auth"] = sign
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    """Appends each status code to a file, for the test to see what the fuzzing reached."""
+    if STATUSES:
+        with open(STATUSES, "a") as out:
+            out.write(f"{response.status_code}\n")

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HushboxTestSupport
 import Ingest
+import PrivateFiles
 import Testing
 import Uplink
 
@@ -129,5 +130,26 @@ struct IngestStoreTests {
         #expect(try await store.create(idempotencyKey: "next.0", plain("next", [UInt8](repeating: 3, count: 400)), box: "box-a").created)
         let again = try await store.create(idempotencyKey: "dead.0", plain("dead", [UInt8](repeating: 1, count: 400)), box: "box-a")
         #expect(again.created && again.0.id != abandoned.id && again.0.offset == 0, "the box that comes back starts its upload again")
+    }
+
+    @Test("An upload a crash left without its bytes file is gone, not stuck: the sweep removes it at once and its key starts anew; a temporary a crash left is removed at start")
+    func halfRemovedUpload() async throws {
+        let store = try IngestStore(directory: directory.path, recipientKey: nil)
+        let bytes = [UInt8](repeating: 4, count: 10)
+        let announcement = NewUpload(objectID: "half", kind: "voicemail", length: 10, sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), sealing: .none)
+        let first = try await store.create(idempotencyKey: "half.0", announcement).0
+        // The crash: the bytes file went, the announcement stayed.
+        unlink(directory.child("uploads/\(first.id).part"))
+        // Before the fix status said offset 0, create handed back this upload, and every PATCH failed for good.
+        #expect(try await store.status(of: first.id) == nil)
+        #expect(await store.expireStaleUploads(olderThan: .seconds(7 * 86_400), now: Int64(Date().timeIntervalSince1970)) == 1)
+        let again = try await store.create(idempotencyKey: "half.0", announcement)
+        #expect(again.created && again.0.id != first.id)
+        #expect(try await store.append(to: again.0.id, at: 0, bytes) == .complete)
+
+        let leftover = directory.child("uploads/" + PrivateFile.temporaryName(for: "x.json"))
+        #expect(FileManager.default.createFile(atPath: leftover, contents: Data("half".utf8)))
+        _ = try IngestStore(directory: directory.path, recipientKey: nil)
+        #expect(!FileManager.default.fileExists(atPath: leftover))
     }
 }

@@ -168,7 +168,7 @@ struct CallFlowTests {
         #expect(answer.media[0].port == call.localRTPPort)
     }
 
-    @Test("A re-offer without the call's codec gets 488 and changes nothing; a re-INVITE for the call from another peer gets 481")
+    @Test("A re-offer without the call's codec gets 488 and changes nothing; a re-INVITE or BYE for the call from another peer gets 481")
     func reInviteRefusals() throws {
         var harness = CoreHarness()
         var caller = TestCaller()
@@ -188,6 +188,10 @@ struct CallFlowTests {
         let hijack = harness.receive(interloper.request(.invite, branch: interloper.nextBranch(), cseq: 3, toTag: localTag, body: moved), from: interloper)
         #expect(hijack.statusCodes == [481], "before the fix the call's media moved to the other peer")
         #expect(!hijack.contains { if case .mediaUpdated = $0 { true } else { false } })
+
+        // Nor may it end the call.
+        let hangUp = harness.receive(interloper.request(.bye, branch: interloper.nextBranch(), cseq: 9, toTag: localTag), from: interloper)
+        #expect(hangUp.statusCodes == [481] && hangUp.endings.isEmpty, "before the fix the other peer's BYE ended the call")
 
         // The call's own peer still can.
         let hold = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 4, toTag: localTag, body: TestCaller.holdOffer), from: caller)

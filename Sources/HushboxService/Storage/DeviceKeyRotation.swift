@@ -27,6 +27,8 @@ public enum DeviceKeyRotation {
         let stagedPath = secrets.path + "/" + VaultAccess.stagedKeyFileName
         // A staged key left by a rotation that never committed is worthless.
         if FileStatus.of(stagedPath) != nil { unlink(stagedPath) }
+        // A key candidate half written by a rotation a crash cut short (where files need named temporaries).
+        PrivateFile.removeTemporaries(in: secrets.path)
         let next = DeviceKEK.generate()
         try PrivateFile.create(stagedPath, contents: next.bytes)
         let count = try vault.rotateDeviceKEK(to: next.kek, actor: actor)

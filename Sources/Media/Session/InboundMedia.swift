@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import SIPCore
 
 /// The receiving half of a call's media: the peer's allowlist first (plain
@@ -25,6 +30,8 @@ public final class InboundMedia {
         public var controlRefused = 0
         /// Dropped because the session fell behind and its queue was full (the oldest go first).
         public var droppedQueueFull = 0
+        /// Datagrams from the peer's sources the sockets handed to the session's queue.
+        public var queuedBySockets = 0
 
         public init() {}
     }
@@ -53,7 +60,14 @@ public final class InboundMedia {
     /// must come from the announced one when the peer's sources include it.
     static func requiredHost(for audio: NegotiatedAudio, sources: MediaSources) -> String? {
         guard audio.srtp == nil, sources.admit(audio.remoteAddress) else { return nil }
-        return MediaEndpoint.unmapped(audio.remoteAddress)
+        return MediaEndpoint.canonical(audio.remoteAddress)
+    }
+
+    /// Whether plain RTP or RTCP from `host` may be taken: any of the sources,
+    /// unless the SDP named one of them.
+    private func isFromRequiredHost(_ host: String) -> Bool {
+        guard let requiredHost else { return true }
+        return MediaEndpoint.canonical(host) == requiredHost
     }
 
     /// The inbound libsrtp context for a negotiated key, or nil for plain RTP.
@@ -75,7 +89,7 @@ public final class InboundMedia {
             counters.fromWrongSource += 1
             return nil
         }
-        if let requiredHost, MediaEndpoint.unmapped(source.host) != requiredHost {
+        guard isFromRequiredHost(source.host) else {
             counters.fromWrongSource += 1
             return nil
         }
@@ -129,6 +143,10 @@ extension InboundMedia {
             counters.controlRefused += 1
             return nil
         }
+        guard isFromRequiredHost(source.host) else {
+            counters.controlRefused += 1
+            return nil
+        }
         guard let clear = srtp.map({ context in try? context.unprotect(rtcp: datagram) }) ?? datagram,
             let packets = try? RTCPPacket.parseCompound(clear)
         else {
@@ -153,11 +171,21 @@ public struct MediaEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    /// An IPv4 address as itself, whether written plainly or as a dual-stack
-    /// socket reports it (::ffff:a.b.c.d); any other host unchanged.
-    public static func unmapped(_ host: String) -> String {
-        let prefix = "::ffff:"
-        guard host.lowercased().hasPrefix(prefix), host.dropFirst(prefix.count).contains(".") else { return host }
-        return String(host.dropFirst(prefix.count))
+    /// One spelling per address, to compare an SDP's address with a socket's:
+    /// IPv4 as a.b.c.d whether written plainly or IPv4-mapped (::ffff:a.b.c.d,
+    /// as a dual-stack socket reports it), IPv6 in inet_ntop's form (lower
+    /// case, zeros compressed). Anything that is no IP literal stays as it is.
+    public static func canonical(_ host: String) -> String {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return host }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, host, &v6) == 1 else { return host }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        if bytes.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) {
+            return bytes.suffix(4).map(String.init).joined(separator: ".")
+        }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        guard inet_ntop(AF_INET6, &v6, &text, socklen_t(text.count)) != nil else { return host }
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -43,6 +43,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private var controlChannel: (any Channel)?
     private let group: any EventLoopGroup
     private var reception: ReceptionStatistics?
+    private var ssrcChange = SSRCChange()
     /// Report blocks the peer sent about our stream, newest last (bounded).
     public private(set) var peerReports: [RTCPPacket.ReportBlock] = []
     /// RFC 3550 §6.2: at least 5 s between reports, randomised by 0.5–1.5.
@@ -104,7 +105,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             }
             guard let packet = inbound.receive(datagram.bytes, from: datagram.source) else { continue }
             lastActivity = clock.now
-            if reception?.ssrc != packet.ssrc {
+            if reception == nil || ssrcChange.observe(packet.ssrc, current: reception?.ssrc) {
                 // The first packet, or the peer's stream started anew under another SSRC (a
                 // re-INVITE, a transfer inside its PBX): our reports are about the new one.
                 reception = ReceptionStatistics(ssrc: packet.ssrc, firstSequence: packet.sequenceNumber, clockRate: audio.codec.clockRate)
@@ -238,6 +239,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         var counters = inbound.counters
         counters.outsidePeerSources += socketTally.outsidePeerSources
         counters.droppedQueueFull = socketTally.queueFull
+        counters.queuedBySockets = socketTally.queuedCount
         return counters
     }
     /// The sequence number of the last packet sent.
@@ -319,6 +321,7 @@ final class MediaDatagramHandler: ChannelInboundHandler {
             return
         }
         let datagram = MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: MediaEndpoint(host: host, port: port), isControl: isControl)
+        tally.countQueued()
         if case .dropped = sink.yield(datagram) { tally.countQueueFull() }
     }
 

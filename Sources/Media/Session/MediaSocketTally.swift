@@ -6,10 +6,13 @@ import Synchronization
 final class MediaSocketTally: Sendable {
     private let outside = Atomic<Int>(0)
     private let full = Atomic<Int>(0)
+    private let queued = Atomic<Int>(0)
 
     func countOutsidePeerSources() { outside.add(1, ordering: .relaxed) }
     func countQueueFull() { full.add(1, ordering: .relaxed) }
+    func countQueued() { queued.add(1, ordering: .relaxed) }
 
     var outsidePeerSources: Int { outside.load(ordering: .relaxed) }
     var queueFull: Int { full.load(ordering: .relaxed) }
+    var queuedCount: Int { queued.load(ordering: .relaxed) }
 }

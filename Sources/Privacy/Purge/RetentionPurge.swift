@@ -39,6 +39,10 @@ public struct RetentionPurge: Sendable {
     /// hand, and the next run resumes.
     public func run(actor: String, at now: Date) async throws -> Outcome {
         var outcome = Outcome()
+        // Purged audio's spooled copies (and those of erasures the purge completed) go
+        // with it: once per run, the spool being the whole box's, and also when a
+        // shutdown or an error stops the run after some organisations were purged.
+        defer { vault.sweepSpoolAfterCommit() }
         for tenantID in try vault.tenantIDs() {
             let tenant = try vault.tenant(tenantID)
             let run = try tenant.beginPurgeRun(reference: now, actor: actor)
@@ -61,9 +65,6 @@ public struct RetentionPurge: Sendable {
                 outcome.runs[tenantID] = completed
             }
         }
-        // Purged audio's spooled copies (and those of erasures the purge completed) go
-        // with it: once per run, the spool being the whole box's.
-        vault.sweepSpoolAfterCommit()
         outcome.backupsRemoved = try vault.removeExpiredBackups(cutoff: Self.backupCutoff(at: now), actor: actor)
         return outcome
     }

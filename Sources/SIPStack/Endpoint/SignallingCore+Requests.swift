@@ -37,9 +37,9 @@ extension SignallingCore {
         case .invite:
             return receiveInvite(request, key: key, over: flow, from: peer, at: now)
         case .bye:
-            return receiveBye(request, key: key, at: now)
+            return receiveBye(request, key: key, from: peer, at: now)
         case .cancel:
-            return receiveCancel(request, key: key, at: now)
+            return receiveCancel(request, key: key, from: peer, at: now)
         default:
             // OPTIONS, in or out of a dialog (§11.2): what this UAS can do.
             let capabilities = [
@@ -56,8 +56,10 @@ extension SignallingCore {
         return SIPHeaders.Field(name: .warning, value: "399 hushbox \"\(cleaned)\"")
     }
 
-    private mutating func receiveBye(_ request: SIPRequest, key: ServerTransactionKey, at now: Duration) -> [SignallingAction] {
-        guard let id = Dialog.id(ofIncoming: request), let number = callsByDialog[id], calls[number] != nil else {
+    /// Only the call's own peer ends it: another peer that learnt the dialog's
+    /// identifiers (in clear on a plaintext peer's signalling) gets 481.
+    private mutating func receiveBye(_ request: SIPRequest, key: ServerTransactionKey, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
+        guard let id = Dialog.id(ofIncoming: request), let number = callsByDialog[id], calls[number]?.peer == peer.name else {
             return respond(key, with: request.response(481, toTag: token()), at: now)
         }
         guard calls[number]?.dialog.acceptRemoteSequence(of: request) == true else {
@@ -66,9 +68,12 @@ extension SignallingCore {
         return respond(key, with: request.response(200), at: now) + endCall(number, because: .remoteHangUp)
     }
 
-    private mutating func receiveCancel(_ request: SIPRequest, key: ServerTransactionKey, at now: Duration) -> [SignallingAction] {
-        // §9.2: the CANCEL matches the INVITE transaction with the same branch.
-        guard let inviteKey = ServerTransactionKey.matching(request, as: .invite), let invite = serverTransactions[inviteKey] else {
+    private mutating func receiveCancel(_ request: SIPRequest, key: ServerTransactionKey, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
+        // §9.2: the CANCEL matches the INVITE transaction with the same branch, and
+        // comes from the peer that sent that INVITE.
+        guard let inviteKey = ServerTransactionKey.matching(request, as: .invite), let invite = serverTransactions[inviteKey],
+            callsByInvite[inviteKey].flatMap({ calls[$0]?.peer }).map({ $0 == peer.name }) ?? true
+        else {
             return respond(key, with: request.response(481, toTag: token()), at: now)
         }
         var actions = respond(key, with: request.response(200, toTag: token()), at: now)

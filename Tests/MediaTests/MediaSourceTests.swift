@@ -217,4 +217,33 @@ struct MediaSourceTests {
         try await peer.close()
         _ = await (serving.value, draining.value)
     }
+
+    @Test("Once latched, the sockets drop a flood from another port of the peer's own host before it is queued: the caller's packets keep their place")
+    func latchedFloodDroppedAtTheSocket() async throws {
+        let box = try MediaSession(audio: Self.plainAudio(), sources: Self.peerSources, clock: ManualClock())
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        let serving = Task { await box.run() }
+        let draining = Task { for await _ in box.events {} }
+        let peer = try await Self.sender(on: Self.peer)
+        try await Self.send(Self.rtp(1, ssrc: 0x600D), from: peer, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.latchedSource != nil })
+        let queuedBefore = await box.receptionCounters.queuedBySockets
+
+        // Same host as the peer (in its sources, or spoofed), another port: before the
+        // fix each of these took a place in the queue until the session refused it.
+        let flooder = try await Self.sender(on: Self.peer)
+        for batch in 0..<4 {
+            for index in 0..<50 { try await Self.send(Self.rtp(UInt16(batch * 50 + index), ssrc: 0xBAD), from: flooder, to: ports.rtp) }
+            let expected = (batch + 1) * 50  // paced, so the kernel's small buffer never overflows
+            #expect(try await MediaSessionTests.eventually { await box.receptionCounters.fromWrongSource == expected })
+        }
+        #expect(await box.receptionCounters.queuedBySockets == queuedBefore)
+        try await Self.send(Self.rtp(2, ssrc: 0x600D), from: peer, to: ports.rtp)
+        #expect(try await MediaSessionTests.eventually { await box.receptionCounters.accepted == 2 })
+
+        await box.stop()
+        try await flooder.close()
+        try await peer.close()
+        _ = await (serving.value, draining.value)
+    }
 }

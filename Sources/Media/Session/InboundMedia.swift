@@ -50,10 +50,14 @@ public final class InboundMedia {
     /// - Parameter audio: the negotiated stream; plain RTP only when no SRTP was negotiated
     ///   (a plaintext peer), otherwise the peer's key from its SDES attribute.
     /// - Parameter sources: the addresses the call's peer may send from.
+    /// What the sockets may let through, kept in step with the latch.
+    let gate = MediaGate()
+
     public init(audio: NegotiatedAudio, sources: MediaSources) throws(SRTPError) {
         srtp = try Self.context(for: audio.srtp)
         self.sources = sources
         requiredHost = Self.requiredHost(for: audio, sources: sources)
+        gate.reset(requiredHost: requiredHost)
     }
 
     /// SRTP packets prove themselves; plain RTP has only its address, so it
@@ -109,7 +113,10 @@ public final class InboundMedia {
             counters.malformed += 1
             return nil
         }
-        if latchedSource == nil { latchedSource = source }
+        if latchedSource == nil {
+            latchedSource = source
+            gate.latch(source)
+        }
         counters.accepted += 1
         return packet
     }
@@ -128,6 +135,7 @@ public final class InboundMedia {
         latchedSource = nil
         latchedControlSource = nil
         requiredHost = Self.requiredHost(for: audio, sources: sources)
+        gate.reset(requiredHost: requiredHost)
     }
 }
 

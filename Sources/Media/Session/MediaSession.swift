@@ -83,11 +83,11 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 
     private func bindSocket(host: String, port: Int, control: Bool) async throws -> any Channel {
-        let (sink, sources, tally) = (datagramSink, sources, socketTally)
+        let (sink, sources, tally, gate) = (datagramSink, sources, socketTally, inbound.gate)
         return try await DatagramBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, sources: sources, tally: tally, isControl: control))
+                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, sources: sources, gate: gate, tally: tally, isControl: control))
                 }
             }
             .bind(host: host, port: port).get()
@@ -240,6 +240,8 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         counters.outsidePeerSources += socketTally.outsidePeerSources
         counters.droppedQueueFull = socketTally.queueFull
         counters.queuedBySockets = socketTally.queuedCount
+        counters.fromWrongSource += socketTally.fromWrongSource
+        counters.controlRefused += socketTally.controlRefusedCount
         return counters
     }
     /// The sequence number of the last packet sent.
@@ -296,19 +298,22 @@ enum NTPTime {
     }
 }
 
-/// Hands each datagram from the peer's sources, with its source, to the
-/// session; drops the rest on the event loop, before they are copied or queued.
+/// Hands each datagram from the peer's sources that the session's latch
+/// (``MediaGate``) lets through, with its source, to the session; drops the
+/// rest on the event loop, before they are copied or queued.
 final class MediaDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let sink: AsyncStream<MediaDatagram>.Continuation
     private let sources: MediaSources
+    private let gate: MediaGate
     private let tally: MediaSocketTally
     private let isControl: Bool
 
-    init(sink: AsyncStream<MediaDatagram>.Continuation, sources: MediaSources, tally: MediaSocketTally, isControl: Bool) {
+    init(sink: AsyncStream<MediaDatagram>.Continuation, sources: MediaSources, gate: MediaGate, tally: MediaSocketTally, isControl: Bool) {
         self.sink = sink
         self.sources = sources
+        self.gate = gate
         self.tally = tally
         self.isControl = isControl
     }
@@ -320,7 +325,19 @@ final class MediaDatagramHandler: ChannelInboundHandler {
             tally.countOutsidePeerSources()
             return
         }
-        let datagram = MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: MediaEndpoint(host: host, port: port), isControl: isControl)
+        let source = MediaEndpoint(host: host, port: port)
+        if isControl {
+            guard gate.admitsControl(fromHost: host) else {
+                tally.countControlRefused()
+                return
+            }
+        } else {
+            guard gate.admitsRTP(from: source) else {
+                tally.countWrongSource()
+                return
+            }
+        }
+        let datagram = MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: source, isControl: isControl)
         tally.countQueued()
         if case .dropped = sink.yield(datagram) { tally.countQueueFull() }
     }

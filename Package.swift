@@ -283,7 +283,8 @@ let package = Package(
         ),
         .testTarget(
             name: "VoicemailTests",
-            dependencies: ["Voicemail", "Media", "Vault", "SIPCore", "HushboxTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Voicemail", "Media", "Vault", "SIPCore", "HushboxTestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

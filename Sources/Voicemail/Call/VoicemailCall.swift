@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 public import Media
 public import SIPCore
@@ -66,9 +66,20 @@ public enum VoicemailCall {
         _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
         mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
     ) async -> CallerFlow.CallSummary? {
-        let runner: VoicemailCallRunner
+        await run(setup, signalling: signalling, dialog: dialog, logger: logger, clock: ContinuousClock(), wallTime: { Date() }, mediaCounters: mediaCounters)
+    }
+
+    /// As above, on an injected clock (the call's 20 ms rhythm, its prompts,
+    /// the caller's silence, the media session's timeouts) and wall time (when
+    /// the call started and ended): tests run whole calls on virtual time.
+    public static func run<ClockType: Clock>(
+        _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
+        clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress = CallProgress(),
+        mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
+    ) async -> CallerFlow.CallSummary? where ClockType.Duration == Duration {
+        let runner: VoicemailCallRunner<ClockType>
         do {
-            runner = try await VoicemailCallRunner(setup: setup, logger: logger)
+            runner = try await VoicemailCallRunner(setup: setup, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
         } catch {
             logger.error("voicemail call could not start", metadata: ["mailbox_id": "\(setup.mailbox.id)", "error": "\(error)"])
             await signalling.hangUp()
@@ -82,9 +93,9 @@ public enum VoicemailCall {
 }
 
 /// The state of one call in progress. Not Sendable: the call's task owns it.
-final class VoicemailCallRunner {
+final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Duration {
     private enum Input: Sendable {
-        case media(MediaSession<ContinuousClock>.Event)
+        case media(MediaSession<ClockType>.Event)
         case tick
         case mediaUpdated(NegotiatedAudio)
         case sipEnded
@@ -92,9 +103,11 @@ final class VoicemailCallRunner {
 
     private let setup: VoicemailCallSetup
     private let logger: Logger
-    private let clock = ContinuousClock()
-    private let origin: ContinuousClock.Instant
-    private let session: MediaSession<ContinuousClock>
+    private let clock: ClockType
+    private let wallTime: @Sendable () -> Date
+    private let progress: CallProgress
+    private let origin: ClockType.Instant
+    private let session: MediaSession<ClockType>
     private let receiver: AudioReceiver
     private var inbandDigits: InbandDTMFDetector?
     private var flow: CallerFlow
@@ -107,9 +120,12 @@ final class VoicemailCallRunner {
     private var summary: CallerFlow.CallSummary?
     private var mediaEnded = false
 
-    init(setup: VoicemailCallSetup, logger: Logger) async throws {
+    init(setup: VoicemailCallSetup, logger: Logger, clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress) async throws {
         self.setup = setup
         self.logger = logger
+        self.clock = clock
+        self.wallTime = wallTime
+        self.progress = progress
         origin = clock.now
         session = try MediaSession(audio: setup.audio, sources: MediaSources(admitting: setup.mediaSources), clock: clock)
         _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
@@ -125,7 +141,7 @@ final class VoicemailCallRunner {
         ))
         ownGreeting = Self.ownGreeting(of: mailbox, in: setup.tenant, codec: setup.audio.codec, logger: logger)
         let subject = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
-        call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: Date(), counterparty: setup.caller, subjectID: subject)
+        call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: subject)
         // In progress from the start: a stop mid-call leaves a row to close, not nothing.
         try setup.tenant.insert(call)
     }
@@ -197,10 +213,13 @@ final class VoicemailCallRunner {
         switch input {
         case .tick:
             await tick(signalling: signalling)
+            progress.tickHandled()
         case .media(.packet(let packet)):
             receiver.insert(packet, arrival: now)
+            progress.packetHandled()
         case .media(.digit(let digit)):
             await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
+            progress.packetHandled()
         case .media(.inactive), .media(.peerLeft):
             // The caller's media stopped: they are gone, whatever SIP says yet.
             mediaEnded = true
@@ -323,7 +342,7 @@ final class VoicemailCallRunner {
 
     private func store(_ summary: CallerFlow.CallSummary) {
         self.summary = summary
-        call.endedAt = Date()
+        call.endedAt = wallTime()
         call.outcome = Call.Outcome(summary.outcome)
         let consent = summary.consent.map(consent)
         do {

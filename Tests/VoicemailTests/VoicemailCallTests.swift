@@ -1,0 +1,250 @@
+import Foundation
+import HushboxTestSupport
+import Logging
+import Media
+import NIOCore
+import NIOPosix
+import SIPCore
+import Synchronization
+import Testing
+import Vault
+import Voicemail
+
+/// Whole voicemail calls through the call runtime on virtual time: the 20 ms
+/// rhythm, the prompts, the caller's silence and the media timeouts all run on
+/// a manual clock the test moves a tick at a time, while a scripted phone on
+/// loopback speaks and listens. Prompts are short tones (0.2 s each), so a
+/// whole call is a few hundred ticks.
+@Suite("Voicemail calls on virtual time")
+struct VoicemailCallTests {
+    static let tick = Duration.milliseconds(20)
+    /// When the call started and ended, as the vault records it: the injected wall time.
+    static let wallTime = Date(timeIntervalSince1970: 1_800_000_000)
+
+    let directory: TemporaryDirectory
+    let vault: Vault
+    let tenant: TenantVault
+    let mailbox: Mailbox
+    let prompts: PromptLibrary
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        vault = try Vault.open(directory: directory.child("vault"), deviceKEK: DeviceKEK.generate().kek, logger: Logger(label: "test"))
+        tenant = try vault.createTenant(name: "Test")
+        mailbox = Mailbox(sipUser: "100")
+        try tenant.insert(mailbox)
+        prompts = try Self.shortPrompts(in: directory.child("prompts"))
+    }
+
+    /// Every prompt in every language as 0.2 s of a tone, written as Ogg Opus by the box's own recorder.
+    static func shortPrompts(in path: String) throws -> PromptLibrary {
+        final class Bytes: RecordingSink {
+            var collected: [UInt8] = []
+            func write(_ bytes: [UInt8]) throws { collected += bytes }
+        }
+        func tone() throws -> Data {
+            let sink = Bytes()
+            let recorder = try OggOpusRecorder(sink: sink, inputSampleRate: 16_000)
+            let samples = (0..<3_200).map { Int16(8_000 * sin(Double($0) * 2 * .pi * 440 / 16_000)) }
+            try recorder.write(samples)
+            try recorder.finish()
+            return Data(sink.collected)
+        }
+        let audio = try tone()
+        for language in PromptLanguage.allCases {
+            try FileManager.default.createDirectory(atPath: path + "/" + language.rawValue, withIntermediateDirectories: true)
+            for prompt in Prompt.allCases where prompt.isSpoken {
+                try audio.write(to: URL(fileURLWithPath: "\(path)/\(language.rawValue)/\(prompt.rawValue).opus"))
+            }
+        }
+        try audio.write(to: URL(fileURLWithPath: path + "/beep.opus"))
+        return try PromptLibrary(directory: path)
+    }
+
+    /// What the runtime asked of SIP.
+    final class Signalling: CallSignalling {
+        private let state = Mutex((answered: 0, hungUp: 0))
+        func answer() async { state.withLock { $0.answered += 1 } }
+        func hangUp() async { state.withLock { $0.hungUp += 1 } }
+        var answered: Int { state.withLock { $0.answered } }
+        var hungUp: Int { state.withLock { $0.hungUp } }
+    }
+
+    /// Two free UDP ports in a row for the box's RTP and RTCP.
+    static func freePortPair() async throws -> Int {
+        for _ in 0..<20 {
+            let probe = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+            let port = probe.localAddress?.port ?? 0
+            try await probe.close()
+            let even = port & ~1
+            guard even > 1024, even < 65_000 else { continue }
+            if let first = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: even).get() {
+                let second = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: even + 1).get()
+                try await first.close()
+                try? await second?.close()
+                if second != nil { return even }
+            }
+        }
+        throw TestTimeout(what: "two free UDP ports in a row")
+    }
+
+    static func pcmu(remotePort: Int) -> NegotiatedAudio {
+        NegotiatedAudio(
+            codec: .pcmu, payloadType: 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20, remoteAddress: "127.0.0.1",
+            remoteRTPPort: remotePort, remoteRTCPPort: remotePort + 1, localDirection: .sendrecv, srtp: nil
+        )
+    }
+
+    /// A 20 ms frame of the caller: a tone while speaking, silence otherwise.
+    static func callerFrame(speaking: Bool, index: Int) -> [UInt8] {
+        let samples = (0..<160).map { sample -> Int16 in
+            speaking ? Int16(6_000 * sin(Double(index * 160 + sample) * 2 * .pi * 300 / 8_000)) : 0
+        }
+        return G711.encodeMuLaw(samples)
+    }
+
+    /// What happened in one scripted call.
+    struct Outcome {
+        var summary: CallerFlow.CallSummary?
+        var ticks: Int
+        var packetsHeard: Int
+
+        /// The runtime's result, once it returned.
+        final class Box: Sendable {
+            private let state = Mutex<(set: Bool, value: CallerFlow.CallSummary?)>((false, nil))
+            func set(_ value: CallerFlow.CallSummary?) { state.withLock { $0 = (true, value) } }
+            var isSet: Bool { state.withLock { $0.set } }
+            var value: CallerFlow.CallSummary? { state.withLock { $0.value } }
+        }
+    }
+
+    /// Runs one call: the phone speaks during `speech` (in ticks from the start),
+    /// presses `digits` at the given ticks, and hangs up (the SIP dialog ends) at `hangUpAt`.
+    func call(
+        caller: PhoneNumber? = nil, speech: Range<Int> = 0..<0, digits: [Int: DTMFDigit] = [:], hangUpAt: Int? = nil, maxTicks: Int = 900
+    ) async throws -> (Outcome, Signalling) {
+        let clock = ManualClock()
+        let phone = try MediaSession(audio: Self.pcmu(remotePort: 9), sources: MediaSources { _ in true }, clock: ManualClock())
+        let boxPort = try await Self.freePortPair()
+        let phonePorts = try await phone.bind(host: "127.0.0.1", port: 0)
+        try await phone.update(Self.pcmu(remotePort: boxPort))
+        let heard = Mutex(0)
+        let phoneServing = Task { await phone.run() }
+        let phoneListening = Task {
+            for await event in phone.events { if case .packet = event { heard.withLock { $0 += 1 } } }
+        }
+
+        let setup = VoicemailCallSetup(
+            audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true },
+            caller: caller, mailbox: mailbox, tenant: tenant, prompts: prompts
+        )
+        let signalling = Signalling()
+        let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
+        var logger = Logger(label: "call-test")
+        logger.logLevel = .error
+        let summary = Outcome.Box()
+        let progress = CallProgress()
+        let running = Task {
+            let result = await VoicemailCall.run(
+                setup, signalling: signalling, dialog: dialog, logger: logger, clock: clock, wallTime: { Self.wallTime }, progress: progress
+            )
+            summary.set(result)
+        }
+        var ended: Bool { summary.isSet }
+        /// Waits (bounded, real time) until `condition` holds or the call is over; false when it is over.
+        func until(_ what: String, _ condition: () -> Bool) async throws -> Bool {
+            let limit = ContinuousClock.now.advanced(by: .seconds(5))
+            while !condition() {
+                if ended { return false }
+                guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            return true
+        }
+
+        // In lockstep: the call has taken in every packet sent before the clock moves,
+        // and has handled each tick before the next; so the same script gives the same call.
+        guard try await until("the call's timers", { clock.sleeperCount >= 3 }) else { throw TestTimeout(what: "the call to start") }
+        var tick = 0
+        var sent = 0
+        while !ended, tick < maxTicks {
+            if tick == hangUpAt {
+                news.yield(.ended)
+                news.finish()
+            }
+            if let digit = digits[tick] {
+                for isEnd in [false, true, true, true] {
+                    try await phone.send(payload: TelephoneEvent(event: digit.eventCode, isEnd: isEnd, volume: 10, duration: 800).payload, duration: 0, payloadType: 101)
+                }
+                sent += 1
+            }
+            try await phone.send(payload: Self.callerFrame(speaking: speech.contains(tick), index: tick), duration: 160, marker: tick == 0)
+            sent += 1
+            let expected = sent
+            guard try await until("packet \(expected) taken in", { progress.packetsHandled >= expected }) else { break }
+            clock.advance(by: Self.tick)
+            tick += 1
+            let handled = tick
+            guard try await until("tick \(handled) handled", { progress.ticksHandled >= handled }) else { break }
+        }
+        news.finish()
+        // The runtime stores the call and returns (bounded, real time).
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while !summary.isSet {
+            guard ContinuousClock.now < deadline else { throw TestTimeout(what: "the call to end after \(tick) ticks") }
+            clock.advance(by: Self.tick)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        await running.value
+        await phone.stop()
+        _ = await (phoneServing.value, phoneListening.value)
+        return (Outcome(summary: summary.value, ticks: tick, packetsHeard: heard.withLock { $0 }), signalling)
+    }
+
+    @Test("Disclaimer, greeting, beep, two seconds of speech, six of silence: the message is stored, the caller heard every prompt frame, the call carries the injected wall time")
+    func recordedMessage() async throws {
+        let (outcome, signalling) = try await call(speech: 40..<140)
+        #expect(outcome.summary?.outcome == .recorded)
+        #expect(signalling.answered == 1 && signalling.hungUp == 1)
+        // disclaimer, greeting, beep and message-saved: 4 × 10 frames of 20 ms.
+        #expect(outcome.packetsHeard >= 40, "the caller heard \(outcome.packetsHeard) prompt frames")
+        let messages = try tenant.voicemails(mailboxID: mailbox.id)
+        #expect(messages.count == 1)
+        let length = try #require(messages.first?.duration)
+        #expect(length >= .seconds(2) && length <= .seconds(9), "the message is \(length)")
+        let stored = try #require(try tenant.calls().first)
+        #expect(stored.startedAt == Self.wallTime && stored.endedAt == Self.wallTime)
+        #expect(stored.outcome == .recorded)
+        // 6 s of silence after the speech ends the message: about tick 140 + 300, then the closing prompt.
+        #expect((430...520).contains(outcome.ticks), "ended after \(outcome.ticks) ticks")
+    }
+
+    @Test("A German caller is asked for consent: 1 records; 2 records nothing and says so", arguments: [DTMFDigit.one, .two])
+    func consent(digit: DTMFDigit) async throws {
+        let german = try PhoneNumber("+4930123456")
+        let (outcome, _) = try await call(caller: german, speech: 80..<180, digits: [25: digit])
+        if digit == .one {
+            #expect(outcome.summary?.outcome == .recorded)
+            #expect(try tenant.voicemails(mailboxID: mailbox.id).count == 1)
+        } else {
+            #expect(outcome.summary?.outcome == .declinedConsent)
+            #expect(try tenant.voicemails(mailboxID: mailbox.id).isEmpty)
+        }
+    }
+
+    @Test("The caller hangs up at every step: before the beep nothing is kept; during the recording what was said is kept", arguments: [5, 15, 25, 100])
+    func hangUpAtEveryStep(at tick: Int) async throws {
+        let (outcome, signalling) = try await call(speech: 40..<140, hangUpAt: tick)
+        #expect(signalling.answered == 1)
+        #expect(outcome.ticks <= tick + 5, "the call ends at once")
+        let kept = try tenant.voicemails(mailboxID: mailbox.id)
+        if tick < 40 {
+            #expect(outcome.summary?.outcome == .noMessage)
+            #expect(kept.isEmpty)
+        } else {
+            #expect(outcome.summary?.outcome == .recorded, "a second of speech is a message")
+            #expect(kept.count == 1)
+        }
+        #expect(try tenant.calls().count == 1, "the call is stored whatever happened")
+    }
+}

@@ -75,20 +75,15 @@ struct CallDispatcher: Sendable {
         }
     }
 
-    /// The mailbox the dialled user or number reaches, by blind index in each organisation.
+    /// The mailbox the Request-URI's user reaches (``MailboxRouter``).
     private func route(_ call: IncomingCall) -> (TenantVault, Mailbox)? {
-        guard let dialled = call.dialledUser, !dialled.isEmpty else { return nil }
-        let number = try? PhoneNumber(dialled)
+        guard let dialled = call.dialledUser else { return nil }
         do {
-            for tenantID in try vault.tenantIDs() {
-                let tenant = try vault.tenant(tenantID)
-                if let mailbox = try tenant.mailbox(sipUser: dialled) { return (tenant, mailbox) }
-                if let number, let mailbox = try tenant.mailbox(number: number) { return (tenant, mailbox) }
-            }
+            return try MailboxRouter(vault: vault).mailbox(dialled: dialled)
         } catch {
             logger.error("routing failed: the vault could not be read", metadata: ["error": "\(error)"])
+            return nil
         }
-        return nil
     }
 
     /// The caller's number from the From URI's user part, when it is one.

@@ -64,12 +64,10 @@ public actor IngestStore {
         for sub in ["keys", "uploads", "objects", "erased"] {
             try FileManager.default.createDirectory(atPath: directory + "/" + sub, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        // Temporaries a crash left mid-write (this store is their only writer, and it is not running yet).
+        // Temporaries a crash left mid-write (this store is their only writer, and it is not running yet);
+        // an object's own are removed when its upload is finished again.
         for sub in ["", "/keys", "/uploads", "/erased"] {
             PrivateFile.removeTemporaries(in: directory + sub)
-        }
-        for object in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/objects")) ?? [] {
-            PrivateFile.removeTemporaries(in: directory + "/objects/" + object)
         }
         Self.syncDirectory(directory)
         usage = Self.measureUsage(in: directory + "/uploads")
@@ -152,6 +150,8 @@ public actor IngestStore {
             throw .storage("\(error)")
         }
         Self.syncDirectory(directory + "/objects")
+        // What an earlier finish of this upload left when a crash cut it short (it is retried until it completes).
+        PrivateFile.removeTemporaries(in: object)
         if upload.sealing == .hpke {
             guard let recipientKey else { return .rejected("this receiver has no private key to open sealed payloads") }
             // Bounded: create refuses sealed payloads over largestSealedLength.

@@ -18,11 +18,7 @@ struct MessageStorageTests {
     let mailbox: Mailbox
 
     init() throws {
-        directory = try TemporaryDirectory()
-        vault = try Vault.open(directory: directory.child("vault"), deviceKEK: DeviceKEK.generate().kek, logger: Logger(label: "test"))
-        tenant = try vault.createTenant(name: "Test")
-        mailbox = Mailbox(sipUser: "100")
-        try tenant.insert(mailbox)
+        (directory, vault, tenant, mailbox) = try MailboxVault.make()
     }
 
     func startCall(caller: String = "+4930123456") throws -> Call {

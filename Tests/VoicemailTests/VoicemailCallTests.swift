@@ -28,11 +28,7 @@ struct VoicemailCallTests {
     let prompts: PromptLibrary
 
     init() throws {
-        directory = try TemporaryDirectory()
-        vault = try Vault.open(directory: directory.child("vault"), deviceKEK: DeviceKEK.generate().kek, logger: Logger(label: "test"))
-        tenant = try vault.createTenant(name: "Test")
-        mailbox = Mailbox(sipUser: "100")
-        try tenant.insert(mailbox)
+        (directory, vault, tenant, mailbox) = try MailboxVault.make()
         prompts = try Self.shortPrompts(in: directory.child("prompts"))
     }
 

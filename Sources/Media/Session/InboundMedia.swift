@@ -43,21 +43,18 @@ public final class InboundMedia {
     public private(set) var latchedControlSource: MediaEndpoint?
     private var srtp: SRTPContext?
     private let sources: MediaSources
-    /// For plain RTP: the host packets must come from, when the SDP named one
-    /// of the peer's sources; nil when any of the sources may latch.
-    private var requiredHost: String?
+
+    /// Where media may come from now (the latch, or the SDP's host for plain RTP),
+    /// shared with the call's sockets so they drop early what this would drop.
+    let gate = MediaGate()
 
     /// - Parameter audio: the negotiated stream; plain RTP only when no SRTP was negotiated
     ///   (a plaintext peer), otherwise the peer's key from its SDES attribute.
     /// - Parameter sources: the addresses the call's peer may send from.
-    /// What the sockets may let through, kept in step with the latch.
-    let gate = MediaGate()
-
     public init(audio: NegotiatedAudio, sources: MediaSources) throws(SRTPError) {
         srtp = try Self.context(for: audio.srtp)
         self.sources = sources
-        requiredHost = Self.requiredHost(for: audio, sources: sources)
-        gate.reset(requiredHost: requiredHost)
+        gate.reset(requiredHost: Self.requiredHost(for: audio, sources: sources))
     }
 
     /// SRTP packets prove themselves; plain RTP has only its address, so it
@@ -67,12 +64,6 @@ public final class InboundMedia {
         return MediaEndpoint.canonical(audio.remoteAddress)
     }
 
-    /// Whether plain RTP or RTCP from `host` may be taken: any of the sources,
-    /// unless the SDP named one of them.
-    private func isFromRequiredHost(_ host: String) -> Bool {
-        guard let requiredHost else { return true }
-        return MediaEndpoint.canonical(host) == requiredHost
-    }
 
     /// The inbound libsrtp context for a negotiated key, or nil for plain RTP.
     public static func context(for key: NegotiatedAudio.SRTP?) throws(SRTPError) -> SRTPContext? {
@@ -89,11 +80,8 @@ public final class InboundMedia {
             counters.outsidePeerSources += 1
             return nil
         }
-        if let latchedSource, latchedSource != source {
-            counters.fromWrongSource += 1
-            return nil
-        }
-        guard isFromRequiredHost(source.host) else {
+        // The latched source once there is one, else the SDP's host for plain RTP: one rule, the gate's.
+        guard gate.admitsRTP(from: source) else {
             counters.fromWrongSource += 1
             return nil
         }
@@ -134,8 +122,7 @@ public final class InboundMedia {
     public func mediaMoved(to audio: NegotiatedAudio) {
         latchedSource = nil
         latchedControlSource = nil
-        requiredHost = Self.requiredHost(for: audio, sources: sources)
-        gate.reset(requiredHost: requiredHost)
+        gate.reset(requiredHost: Self.requiredHost(for: audio, sources: sources))
     }
 }
 
@@ -147,11 +134,7 @@ extension InboundMedia {
             counters.outsidePeerSources += 1
             return nil
         }
-        if let latchedSource, latchedSource.host != source.host {
-            counters.controlRefused += 1
-            return nil
-        }
-        guard isFromRequiredHost(source.host) else {
+        guard gate.admitsControl(fromHost: source.host) else {
             counters.controlRefused += 1
             return nil
         }

@@ -330,7 +330,7 @@ let package = Package(
             name: "HushboxServiceTests",
             dependencies: [
                 "HushboxService",
-                "Vault",
+                "Vault", "Voicemail",
                 "Uplink", "SIPStack",
                 "Ingest",
                 "HushboxTestSupport",

@@ -21,8 +21,11 @@ public final class Vault: Sendable {
     /// Opens (creating on first use) the vault in `directory`, which must be
     /// private. Fails by name on a wrong device key, a damaged database or one
     /// from a newer Hushbox, before anything is written.
+    /// - Parameter beforeEachObjectSync: runs before every fsync of a sealed
+    ///   object's file; tests make a slow SD card with it.
     public static func open(
-        directory: String, deviceKEK: DeviceKEK, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        directory: String, deviceKEK: DeviceKEK, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
+        beforeEachObjectSync: (@Sendable () -> Void)? = nil
     ) throws(VaultError) -> Vault {
         do {
             try PrivateFile.ensureDirectory(directory)
@@ -36,7 +39,7 @@ public final class Vault: Sendable {
         let keys = KeyStore(deviceKEK: deviceKEK, now: now)
         let vault = Vault(
             directory: directory, database: database, keys: keys,
-            objects: try ObjectStore(directory: directory + "/objects"), now: now, logger: logger
+            objects: try ObjectStore(directory: directory + "/objects", beforeEachSync: beforeEachObjectSync), now: now, logger: logger
         )
         try vault.adoptDeviceKEK(deviceKEK)
         return vault

@@ -1,7 +1,11 @@
 import MetricsTestKit
+import Foundation
 import Media
 import SIPStack
+import Synchronization
 import Testing
+import Vault
+import Voicemail
 
 @testable import HushboxService
 
@@ -61,5 +65,28 @@ struct MediaMetricsTests {
         #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "outside_peer_sources")]).totalValue == 42)
         #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "failed_authentication")]).totalValue == 2)
         #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "queue_full")]).totalValue == 7)
+    }
+
+    @Test("the calls' recording queues show as gauges: what waits for the card, and drained, nothing")
+    func recordingQueue() async throws {
+        let metrics = TestMetrics()
+        let media = MediaMetrics(factory: metrics)
+        let backlog = RecordingStorage.Backlog()
+        let storage = RecordingStorage(byteLimit: 1_000, backlog: backlog)
+        let gate = Mutex(false)
+        // A job that holds the queue until the test lets it go, then bytes behind it (there is no message: they are dropped).
+        let held = Task { try await storage.perform { () throws(VaultError) in while !gate.withLock({ $0 }) { usleep(1_000) } } }
+        while backlog.queuedJobs == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        storage.write([UInt8](repeating: 1, count: 1_500))
+        media.record(backlog)
+        #expect(try metrics.expectGauge(MediaMetrics.recordingQueueBytesLabel).lastValue == 1_500)
+        #expect(try metrics.expectGauge(MediaMetrics.recordingQueueJobsLabel).lastValue == 2)
+        #expect(storage.isBehind, "1,500 bytes waiting is over its 1,000")
+        gate.withLock { $0 = true }
+        try await held.value
+        try await storage.perform { () throws(VaultError) in }
+        media.record(backlog)
+        #expect(try metrics.expectGauge(MediaMetrics.recordingQueueBytesLabel).lastValue == 0)
+        #expect(try metrics.expectGauge(MediaMetrics.recordingQueueJobsLabel).lastValue == 0)
     }
 }

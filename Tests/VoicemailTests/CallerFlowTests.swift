@@ -176,6 +176,26 @@ struct CallerFlowTests {
         #expect(quiet.actions.contains(.stopRecording(keep: true)))
     }
 
+    @Test("Storage cut-off: a card that fell behind keeps what was written and says so; a failed card keeps nothing and says so")
+    func storageCutOff() {
+        var behind = FlowDriver(Self.settings(caller: "+447700900123"))
+        behind.playThrough()
+        behind.speak(.seconds(4))
+        behind.apply(behind.flow.recordingCutOff(canKeep: true, at: behind.now))
+        #expect(behind.actions.suffix(2) == [.stopRecording(keep: true), .play(.messageSaved, interruptible: false)])
+        behind.playThrough()
+        #expect(behind.summary == .init(outcome: .recorded, consent: .notRequired, language: .english))
+        #expect(behind.flow.recordingCutOff(canKeep: true, at: behind.now).isEmpty, "only a recording can be cut off")
+
+        var failed = FlowDriver(Self.settings(caller: "+447700900123"))
+        failed.playThrough()
+        failed.speak(.seconds(4))
+        failed.apply(failed.flow.recordingCutOff(canKeep: false, at: failed.now))
+        #expect(failed.actions.suffix(2) == [.stopRecording(keep: false), .play(.noMessage, interruptible: false)])
+        failed.playThrough()
+        #expect(failed.summary == .init(outcome: .noMessage, consent: .notRequired, language: .english))
+    }
+
     @Test("A full mailbox says so and records nothing; a mailbox with recording off plays its greeting only")
     func nothingRecorded() {
         var full = FlowDriver(.init(language: .dutch, asksForConsent: true, mailboxFull: true))

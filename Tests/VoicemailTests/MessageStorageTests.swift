@@ -31,9 +31,22 @@ struct MessageStorageTests {
     /// A G.711 caller speaking for `seconds`, taken frame by frame as the runtime does.
     static let consentGiven = Consent(kind: .priorExpress, language: "de", promptVersion: "v1")
 
-    func record(_ call: Call, seconds: Double, chunkSize: Int = 4096) throws -> MessageRecording {
+    /// A message being written straight into its sealed object, and what the vault needs to end it.
+    struct Recorded {
+        let voicemail: Voicemail
+        let writer: SealedObjectWriter
+        let message: MessageRecording<SealedRecordingSink>
+
+        var silence: SilenceDetector { message.silence }
+        func take(_ frame: [Int16], received: [UInt8]?) throws { try message.take(frame, received: received) }
+        func finish() throws -> Duration { try message.finish() }
+    }
+
+    func record(_ call: Call, seconds: Double, chunkSize: Int = 4096) throws -> Recorded {
         let (voicemail, writer) = try tenant.beginRecording(call: call.id, mailboxID: mailbox.id, chunkSize: chunkSize, consent: Self.consentGiven)
-        let recording = try MessageRecording(voicemail: voicemail, writer: writer, codec: .pcmu, sampleRate: 8_000)
+        let recording = Recorded(
+            voicemail: voicemail, writer: writer, message: try MessageRecording(sink: SealedRecordingSink(writer: writer), codec: .pcmu, sampleRate: 8_000)
+        )
         let samples = Int(seconds * 8_000)
         for start in stride(from: 0, to: samples, by: 160) {
             let frame = (start..<start + 160).map { index in Int16(8_000 * sin(2 * .pi * 300 * Double(index) / 8_000)) }

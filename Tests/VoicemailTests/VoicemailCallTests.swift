@@ -26,9 +26,11 @@ struct VoicemailCallTests {
     let tenant: TenantVault
     let mailbox: Mailbox
     let prompts: PromptLibrary
+    /// Every fsync of the calls' messages passes it: as fast as the disk unless a test stalls it.
+    let card = StorageCard()
 
     init() throws {
-        (directory, vault, tenant, mailbox) = try MailboxVault.make()
+        (directory, vault, tenant, mailbox) = try MailboxVault.make(card: card)
         prompts = try Self.shortPrompts(in: directory.child("prompts"))
     }
 
@@ -104,6 +106,10 @@ struct VoicemailCallTests {
         var summary: CallerFlow.CallSummary?
         var ticks: Int
         var packetsHeard: Int
+        /// Whether the runtime had stored the call by the time the lockstep ended (its hang-up or its end).
+        var storedWhenLockstepEnded: Bool
+        /// The object fsyncs the card had let through by then.
+        var syncsWhenLockstepEnded: Int
 
         /// The runtime's result, once it returned.
         final class Box: Sendable {
@@ -116,8 +122,11 @@ struct VoicemailCallTests {
 
     /// Runs one call: the phone speaks during `speech` (in ticks from the start),
     /// presses `digits` at the given ticks, and hangs up (the SIP dialog ends) at `hangUpAt`.
+    /// The lockstep ends when the box hangs up or the call is over; then
+    /// `afterLockstep` runs (a test opens a stalled card there) and the call is awaited.
     func call(
-        caller: PhoneNumber? = nil, speech: Range<Int> = 0..<0, digits: [Int: DTMFDigit] = [:], hangUpAt: Int? = nil, maxTicks: Int = 900
+        caller: PhoneNumber? = nil, speech: Range<Int> = 0..<0, digits: [Int: DTMFDigit] = [:], hangUpAt: Int? = nil, maxTicks: Int = 900,
+        recordingQueueLimit: Int = 64 * 1024, backlog: RecordingStorage.Backlog = RecordingStorage.Backlog(), afterLockstep: () -> Void = {}
     ) async throws -> (Outcome, Signalling) {
         let clock = ManualClock()
         let phone = try MediaSession(audio: Self.pcmu(remotePort: 9), sources: MediaSources { _ in true }, clock: ManualClock())
@@ -132,7 +141,7 @@ struct VoicemailCallTests {
 
         let setup = VoicemailCallSetup(
             audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true },
-            caller: caller, mailbox: mailbox, tenant: tenant, prompts: prompts
+            caller: caller, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingQueueLimit: recordingQueueLimit, storageBacklog: backlog
         )
         let signalling = Signalling()
         let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
@@ -146,7 +155,8 @@ struct VoicemailCallTests {
             )
             summary.set(result)
         }
-        var ended: Bool { summary.isSet }
+        // The box hanging up ends the lockstep too: storing the call may wait on the card.
+        var ended: Bool { summary.isSet || signalling.hungUp > 0 }
         /// Waits (bounded, real time) until `condition` holds or the call is over; false when it is over.
         func until(_ what: String, _ condition: () -> Bool) async throws -> Bool {
             let limit = ContinuousClock.now.advanced(by: .seconds(5))
@@ -184,6 +194,9 @@ struct VoicemailCallTests {
             guard try await until("tick \(handled) handled", { progress.ticksHandled >= handled }) else { break }
         }
         news.finish()
+        let storedWhenLockstepEnded = summary.isSet
+        let syncsWhenLockstepEnded = card.syncs
+        afterLockstep()
         // The runtime stores the call and returns (bounded, real time).
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         while !summary.isSet {
@@ -194,7 +207,11 @@ struct VoicemailCallTests {
         await running.value
         await phone.stop()
         _ = await (phoneServing.value, phoneListening.value)
-        return (Outcome(summary: summary.value, ticks: tick, packetsHeard: heard.withLock { $0 }), signalling)
+        let outcome = Outcome(
+            summary: summary.value, ticks: tick, packetsHeard: heard.withLock { $0 }, storedWhenLockstepEnded: storedWhenLockstepEnded,
+            syncsWhenLockstepEnded: syncsWhenLockstepEnded
+        )
+        return (outcome, signalling)
     }
 
     @Test("Disclaimer, greeting, beep, two seconds of speech, six of silence: the message is stored, the caller heard every prompt frame, the call carries the injected wall time")
@@ -242,5 +259,105 @@ struct VoicemailCallTests {
             #expect(kept.count == 1)
         }
         #expect(try tenant.calls().count == 1, "the call is stored whatever happened")
+    }
+
+    @Test("A stalled card: the caller hears every prompt on time and the box records and hangs up with nothing on disk; once the card answers, the whole message is stored")
+    func stalledStorage() async throws {
+        card.stall()
+        let backlog = RecordingStorage.Backlog()
+        let (outcome, signalling) = try await call(speech: 40..<140, backlog: backlog, afterLockstep: { card.resume() })
+        #expect(outcome.syncsWhenLockstepEnded == 0, "nothing reached the card during the call")
+        #expect(!outcome.storedWhenLockstepEnded, "storing the call waited for the card, not the caller")
+        #expect(signalling.hungUp == 1)
+        #expect(outcome.packetsHeard >= 40, "the caller heard \(outcome.packetsHeard) prompt frames: all four prompts, whole")
+        #expect((430...520).contains(outcome.ticks), "the same call as on a fast card: \(outcome.ticks) ticks")
+        #expect(outcome.summary?.outcome == .recorded)
+        let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)
+        #expect(message.duration >= .seconds(2) && message.duration <= .seconds(9), "the message is \(message.duration)")
+        let stored = try tenant.openObject(try #require(message.objectID)).readAll()
+        #expect(stored.completeness == .complete)
+        #expect(try OggOpusReader.read(stored.bytes).duration == message.duration)
+        #expect(backlog.queuedBytes == 0 && backlog.queuedJobs == 0, "the queue drained")
+    }
+
+    @Test("A card so slow the queue overflows: the message ends there as cut off, the caller is told it was saved, and what was written is a whole message")
+    func storageOverflow() async throws {
+        card.stall()
+        let backlog = RecordingStorage.Backlog()
+        let (outcome, signalling) = try await call(
+            speech: 40..<700, maxTicks: 1_200, recordingQueueLimit: 3_000, backlog: backlog, afterLockstep: { card.resume() }
+        )
+        #expect(signalling.hungUp == 1)
+        #expect(outcome.ticks < 600, "cut off long before the caller stopped speaking (\(outcome.ticks) ticks)")
+        #expect(outcome.packetsHeard >= 40, "the caller heard the closing prompt too (\(outcome.packetsHeard) frames)")
+        #expect(outcome.summary?.outcome == .recorded)
+        let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)
+        #expect(message.duration >= .seconds(1) && message.duration < .seconds(10), "the message is \(message.duration)")
+        let stored = try tenant.openObject(try #require(message.objectID)).readAll()
+        #expect(stored.completeness == .complete, "an object the vault reads whole")
+        #expect(try OggOpusReader.read(stored.bytes).duration == message.duration)
+        #expect(backlog.queuedBytes == 0, "the queue drained")
+    }
+
+    @Test("An SD card taking 500 ms per fsync, in real time: the prompt played while the message drains to it comes every 20 ms, and the whole message is stored")
+    func slowCardInRealTime() async throws {
+        card.slow(by: .milliseconds(500))
+        let phone = try MediaSession(audio: Self.pcmu(remotePort: 9), sources: MediaSources { _ in true }, clock: ContinuousClock())
+        let boxPort = try await Self.freePortPair()
+        let phonePorts = try await phone.bind(host: "127.0.0.1", port: 0)
+        try await phone.update(Self.pcmu(remotePort: boxPort))
+        let arrivals = Mutex<[ContinuousClock.Instant]>([])
+        let phoneServing = Task { await phone.run() }
+        let phoneListening = Task {
+            for await event in phone.events { if case .packet = event { arrivals.withLock { $0.append(.now) } } }
+        }
+        let setup = VoicemailCallSetup(
+            audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true },
+            caller: nil, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingChunkSize: 1_024
+        )
+        let signalling = Signalling()
+        let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
+        var logger = Logger(label: "call-test")
+        logger.logLevel = .error
+        let summary = Outcome.Box()
+        let running = Task {
+            summary.set(await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: logger))
+        }
+        // The phone speaks from 0.8 s to 3.8 s, presses # at 4 s, then listens to "message saved" until the box hangs up.
+        let start = ContinuousClock.now
+        var frame = 0
+        var pressedAt: ContinuousClock.Instant?
+        var syncsByPress = 0
+        while signalling.hungUp == 0, frame < 750 {
+            if frame == 200 {
+                pressedAt = .now
+                syncsByPress = card.syncs
+                for isEnd in [false, true, true, true] {
+                    try await phone.send(payload: TelephoneEvent(event: DTMFDigit.pound.eventCode, isEnd: isEnd, volume: 10, duration: 800).payload, duration: 0, payloadType: 101)
+                }
+            }
+            try await phone.send(payload: Self.callerFrame(speaking: (40..<190).contains(frame), index: frame), duration: 160, marker: frame == 0)
+            frame += 1
+            try await Task.sleep(until: start.advanced(by: .milliseconds(20 * frame)), clock: .continuous)
+        }
+        let hungUp = ContinuousClock.now
+        let syncsByHangUp = card.syncs
+        news.finish()
+        await running.value
+        await phone.stop()
+        _ = await (phoneServing.value, phoneListening.value)
+
+        #expect(signalling.hungUp == 1, "the box said goodbye after \(frame) frames")
+        let pressed = try #require(pressedAt)
+        let closing = arrivals.withLock { $0 }.filter { $0 > pressed && $0 <= hungUp }
+        #expect(closing.count >= 9, "the caller heard \(closing.count) frames of 'message saved'")
+        let gaps = zip(closing.dropFirst(), closing).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 < .milliseconds(60) }, "the longest gap in 'message saved' was \(gaps.max() ?? .zero)")
+        #expect(syncsByPress < syncsByHangUp && syncsByHangUp < card.syncs, "the card was writing the message while the caller listened, and after")
+        #expect(summary.value?.outcome == .recorded)
+        let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)
+        let stored = try tenant.openObject(try #require(message.objectID)).readAll()
+        #expect(stored.completeness == .complete)
+        #expect(message.duration >= .milliseconds(3_200), "every frame from the beep to the # is in the message: \(message.duration)")
     }
 }

@@ -21,6 +21,8 @@ struct CallDispatcher: Sendable {
     let quota: LocalStoreQuota
     /// Each ended call's media counters go here.
     let mediaMetrics: MediaMetrics
+    /// What the calls' storage queues hold, for the metrics.
+    let storageBacklog: RecordingStorage.Backlog
     let logger: Logger
 
     /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
@@ -48,7 +50,7 @@ struct CallDispatcher: Sendable {
                         audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort,
                         mediaSources: { address in sources.contains { $0.contains(address) } }, caller: callerNumber(call),
                         mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
-                        localStoreFull: !quota.admitsRecording()
+                        localStoreFull: !quota.admitsRecording(), storageBacklog: storageBacklog
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger

@@ -41,9 +41,11 @@ struct SIPService: Service, CustomStringConvertible {
     var description: String { "SIPService" }
 
     func run() async throws {
+        let mediaMetrics = MediaMetrics(factory: metricsFactory)
+        let storageBacklog = RecordingStorage.Backlog()
         let dispatcher = CallDispatcher(
             endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, outboxDestinations: outboxDestinations,
-            quota: quota, mediaMetrics: MediaMetrics(factory: metricsFactory), logger: logger
+            quota: quota, mediaMetrics: mediaMetrics, storageBacklog: storageBacklog, logger: logger
         )
         try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()
@@ -62,7 +64,7 @@ struct SIPService: Service, CustomStringConvertible {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await endpoint.run() }
                 group.addTask { await dispatcher.run() }
-                group.addTask { await publishMetrics() }
+                group.addTask { await publishMetrics(media: mediaMetrics, storage: storageBacklog) }
                 // The first to end ends the service: without its endpoint nothing
                 // answers calls, and the metrics loop alone must not keep a dead
                 // service looking alive (the daemon stops, and systemd restarts it).
@@ -72,12 +74,13 @@ struct SIPService: Service, CustomStringConvertible {
         }
     }
 
-    /// Copies the SIP counters into the metrics until cancelled.
-    private func publishMetrics() async {
+    /// Copies the SIP counters and the calls' storage queues into the metrics until cancelled.
+    private func publishMetrics(media: MediaMetrics, storage: RecordingStorage.Backlog) async {
         let metrics = SIPMetrics(factory: metricsFactory)
         var seen = SIPMetrics.Seen()
         while !Task.isCancelled {
             seen = metrics.record(core: await endpoint.counters, transport: endpoint.transportCounters, since: seen)
+            media.record(storage)
             try? await Task.sleep(for: Self.metricsInterval)
         }
     }

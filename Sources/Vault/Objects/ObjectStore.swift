@@ -10,14 +10,17 @@ import Darwin
 /// from ids it generated itself, so no caller-supplied text reaches the file system.
 struct ObjectStore: Sendable {
     let directory: String
+    /// Runs before every fsync of an object file: a slow card, in tests.
+    let beforeEachSync: (@Sendable () -> Void)?
 
-    init(directory: String) throws(VaultError) {
+    init(directory: String, beforeEachSync: (@Sendable () -> Void)? = nil) throws(VaultError) {
         do {
             try PrivateFile.ensureDirectory(directory)
         } catch {
             throw VaultError(.objectIO, "cannot create the object directory: \(error)")
         }
         self.directory = directory
+        self.beforeEachSync = beforeEachSync
     }
 
     func path(tenantID: String, objectID: String) -> String {

@@ -29,6 +29,7 @@ public final class SealedObjectWriter: ByteSink {
     private var chunksWritten = 0
     private var bytesWritten = 0
     private var finished = false
+    private let beforeEachSync: (@Sendable () -> Void)?
 
     /// What a finished object holds, for its database row.
     public struct Summary: Sendable, Hashable {
@@ -36,8 +37,9 @@ public final class SealedObjectWriter: ByteSink {
         public let chunkCount: Int
     }
 
-    init(path: String, stream: ObjectStream, tenantID: String, objectID: String) throws(VaultError) {
+    init(path: String, stream: ObjectStream, tenantID: String, objectID: String, beforeEachSync: (@Sendable () -> Void)? = nil) throws(VaultError) {
         self.path = path
+        self.beforeEachSync = beforeEachSync
         self.stream = stream
         self.tenantID = tenantID
         self.objectID = objectID
@@ -108,6 +110,7 @@ public final class SealedObjectWriter: ByteSink {
     }
 
     private func sync(directory: Bool) throws(VaultError) {
+        beforeEachSync?()
         guard fsync(descriptor) == 0 else {
             throw VaultError(.objectIO, "fsync of object file \(path) failed: \(String(cString: strerror(errno)))")
         }

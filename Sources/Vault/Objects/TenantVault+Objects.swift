@@ -39,7 +39,7 @@ extension TenantVault {
         return try SealedObjectWriter(
             path: vault.objects.path(tenantID: tenantID, objectID: objectID),
             stream: ObjectStream(key: key, tenantID: tenantID, objectID: objectID, chunkSize: chunkSize),
-            tenantID: tenantID, objectID: objectID
+            tenantID: tenantID, objectID: objectID, beforeEachSync: vault.objects.beforeEachSync
         )
     }
 

@@ -5,26 +5,22 @@ public import Vault
 /// One message being captured into its sealed object as it is spoken: each
 /// 20 ms frame the receive pipeline produces goes through silence detection;
 /// an Opus caller's packets are stored as they came (pass-through), G.711 is
-/// encoded to Opus at its own 8 kHz. Ogg pages go to the sealed-object writer
-/// as they complete, so the message is never held whole in memory. Not
+/// encoded to Opus at its own 8 kHz. Ogg pages go to the sink as they
+/// complete (in a call, the call's ``RecordingStorage`` queue in front of the
+/// sealed-object writer), so the message is never held whole in memory. Not
 /// Sendable: one call's task owns it.
-public final class MessageRecording {
-    public let voicemail: Voicemail
-    public let writer: SealedObjectWriter
+public final class MessageRecording<Sink: RecordingSink> {
     private let encoding: Encoding
     public private(set) var silence: SilenceDetector
     private var slot: UInt32 = 0
 
     private enum Encoding {
-        case transcode(OggOpusRecorder<SealedRecordingSink>)
-        case passThrough(OggOpusWriter<SealedRecordingSink>)
+        case transcode(OggOpusRecorder<Sink>)
+        case passThrough(OggOpusWriter<Sink>)
     }
 
     /// - Parameter sampleRate: the rate of the frames ``take(_:received:)`` gets (the receive pipeline's output rate).
-    public init(voicemail: Voicemail, writer: SealedObjectWriter, codec: AudioCodec, sampleRate: Int) throws {
-        self.voicemail = voicemail
-        self.writer = writer
-        let sink = SealedRecordingSink(writer: writer)
+    public init(sink: Sink, codec: AudioCodec, sampleRate: Int) throws {
         encoding = codec == .opus
             ? .passThrough(try OggOpusWriter(sink: sink, serial: 1, inputSampleRate: sampleRate))
             : .transcode(try OggOpusRecorder(sink: sink, inputSampleRate: Int32(sampleRate), serial: 1))
@@ -46,8 +42,8 @@ public final class MessageRecording {
         slot &+= 1
     }
 
-    /// Ends the Ogg stream (its last page goes to the writer, which the vault
-    /// then finishes or discards); returns the message's length.
+    /// Ends the Ogg stream (its last page goes to the sink; the vault then
+    /// finishes or discards the object); returns the message's length.
     public func finish() throws -> Duration {
         switch encoding {
         case .transcode(let recorder):
@@ -60,11 +56,25 @@ public final class MessageRecording {
     }
 }
 
-/// The vault's sealed-object writer as the recorder's byte sink.
-struct SealedRecordingSink: RecordingSink {
-    let writer: SealedObjectWriter
+/// The vault's sealed-object writer as the recorder's byte sink, written on
+/// the spot (recovery and tests; a call queues through ``RecordingStorage``).
+public struct SealedRecordingSink: RecordingSink {
+    public let writer: SealedObjectWriter
 
-    func write(_ bytes: [UInt8]) throws {
+    public init(writer: SealedObjectWriter) {
+        self.writer = writer
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
         try writer.write(bytes)
+    }
+}
+
+/// A call's storage queue as the recorder's byte sink: a page is queued, never waited for.
+struct QueuedRecordingSink: RecordingSink {
+    let storage: RecordingStorage
+
+    func write(_ bytes: [UInt8]) {
+        storage.write(bytes)
     }
 }

@@ -32,11 +32,17 @@ public struct VoicemailCallSetup: Sendable {
     public var recordingChunkSize: Int
     /// The box's local store is at its quota: the caller hears mailbox-full, as for a full mailbox, and nothing is recorded.
     public var localStoreFull: Bool
+    /// Bytes of the message that may wait for the card (the call's
+    /// ``RecordingStorage``) before the message is cut off: 64 KiB is 20 s
+    /// or more of a message, far beyond what a working card lags.
+    public var recordingQueueLimit: Int
+    /// What every call's storage queue holds, summed for the metrics.
+    public var storageBacklog: RecordingStorage.Backlog
 
     public init(
         audio: NegotiatedAudio, mediaHost: String, localRTPPort: Int, mediaSources: @escaping @Sendable (String) -> Bool, caller: PhoneNumber?,
         mailbox: Mailbox, tenant: TenantVault, prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096,
-        localStoreFull: Bool = false
+        localStoreFull: Bool = false, recordingQueueLimit: Int = 64 * 1024, storageBacklog: RecordingStorage.Backlog = RecordingStorage.Backlog()
     ) {
         self.audio = audio
         self.mediaHost = mediaHost
@@ -49,6 +55,8 @@ public struct VoicemailCallSetup: Sendable {
         self.outboxDestinations = outboxDestinations
         self.recordingChunkSize = recordingChunkSize
         self.localStoreFull = localStoreFull
+        self.recordingQueueLimit = recordingQueueLimit
+        self.storageBacklog = storageBacklog
     }
 }
 
@@ -92,6 +100,20 @@ public enum VoicemailCall {
     }
 }
 
+extension VoicemailCall {
+    /// A greeting that no longer reads is logged and replaced by the default: the caller still gets through.
+    static func ownGreeting(of mailbox: Mailbox, in tenant: TenantVault, codec: AudioCodec, logger: Logger) -> [[UInt8]]? {
+        guard mailbox.greetingID != nil else { return nil }
+        do {
+            guard let audio = try tenant.greetingAudio(forMailbox: mailbox.id) else { return nil }
+            return PromptLibrary.frames(of: try OggOpusReader.read(audio), codec: codec)
+        } catch {
+            logger.error("the mailbox's own greeting cannot be read; playing the default", metadata: ["mailbox_id": "\(mailbox.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+}
+
 /// The state of one call in progress. Not Sendable: the call's task owns it.
 final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Duration {
     private enum Input: Sendable {
@@ -109,14 +131,17 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
     private let origin: ClockType.Instant
     private let session: MediaSession<ClockType>
     private let receiver: AudioReceiver
+    /// The call's disk and database work, off the tick.
+    private let storage: RecordingStorage
     private var inbandDigits: InbandDTMFDetector?
     private var flow: CallerFlow
     private var call: Call
     /// The mailbox's own greeting in the call's codec, when it has one.
     private let ownGreeting: [[UInt8]]?
     private var player: PromptPlayer?
-    private var recording: MessageRecording?
-    private var finishedRecording: FinishedRecording?
+    private var recording: MessageRecording<QueuedRecordingSink>?
+    /// How the message ended on the tick: whether to keep it, and how long it is.
+    private var recordingEnd: (keep: Bool, duration: Duration)?
     private var summary: CallerFlow.CallSummary?
     private var mediaEnded = false
 
@@ -130,20 +155,29 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
         session = try MediaSession(audio: setup.audio, sources: MediaSources(admitting: setup.mediaSources), clock: clock)
         _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
         receiver = try AudioReceiver(audio: setup.audio)
+        let storage = RecordingStorage(byteLimit: setup.recordingQueueLimit, backlog: setup.storageBacklog)
+        self.storage = storage
         // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
         inbandDigits = setup.audio.codec == .opus ? nil : InbandDTMFDetector()
         let mailbox = setup.mailbox
-        let stored = try setup.tenant.voicemailCount(mailboxID: mailbox.id)
+        let call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: nil)
+        // The database and the greeting's file, on the storage queue like every disk access of the call.
+        let (stored, ownGreeting, started) = try await storage.perform { () throws(VaultError) in
+            let stored = try setup.tenant.voicemailCount(mailboxID: mailbox.id)
+            let greeting = VoicemailCall.ownGreeting(of: mailbox, in: setup.tenant, codec: setup.audio.codec, logger: logger)
+            var started = call
+            started.subjectID = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
+            // In progress from the start: a stop mid-call leaves a row to close, not nothing.
+            try setup.tenant.insert(started)
+            return (stored, greeting, started)
+        }
+        self.ownGreeting = ownGreeting
+        self.call = started
         flow = CallerFlow(settings: .forCall(
             callerE164: setup.caller?.e164, mailboxLanguage: PromptLanguage(code: mailbox.language) ?? .english,
             mailboxRequiresConsent: mailbox.consentRequired, recordingEnabled: mailbox.recordingEnabled,
             mailboxFull: stored >= mailbox.maxMessages || setup.localStoreFull, maximumMessage: .seconds(mailbox.maxMessageSeconds)
         ))
-        ownGreeting = Self.ownGreeting(of: mailbox, in: setup.tenant, codec: setup.audio.codec, logger: logger)
-        let subject = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
-        call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: subject)
-        // In progress from the start: a stop mid-call leaves a row to close, not nothing.
-        try setup.tenant.insert(call)
     }
 
     private var now: Duration { origin.duration(to: clock.now) }
@@ -151,18 +185,6 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
     /// What the call's media sockets took and dropped.
     var mediaCounters: InboundMedia.Counters {
         get async { await session.receptionCounters }
-    }
-
-    /// A greeting that no longer reads is logged and replaced by the default: the caller still gets through.
-    private static func ownGreeting(of mailbox: Mailbox, in tenant: TenantVault, codec: AudioCodec, logger: Logger) -> [[UInt8]]? {
-        guard mailbox.greetingID != nil else { return nil }
-        do {
-            guard let audio = try tenant.greetingAudio(forMailbox: mailbox.id) else { return nil }
-            return PromptLibrary.frames(of: try OggOpusReader.read(audio), codec: codec)
-        } catch {
-            logger.error("the mailbox's own greeting cannot be read; playing the default", metadata: ["mailbox_id": "\(mailbox.id)", "error": "\(error)"])
-            return nil
-        }
     }
 
     func run(signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>) async -> CallerFlow.CallSummary? {
@@ -276,10 +298,14 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
                 await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
             }
             if let recording {
+                if storage.hasFailed || storage.isBehind {
+                    await cutOffRecording(signalling: signalling)
+                    return
+                }
                 do {
                     try recording.take(frame, received: receiver.lastReceivedPayload)
                 } catch {
-                    logger.error("the recording could not be written; ending it", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
+                    logger.error("the recording could not be encoded; ending it", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
                     await perform(flow.digit("#", at: now), signalling: signalling)
                     return
                 }
@@ -308,31 +334,44 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
                 await signalling.hangUp()
             case .finished(let summary):
                 if mediaEnded { await signalling.hangUp() }
-                store(summary)
+                await store(summary)
             }
         }
     }
 
+    /// The message is begun, and its pages written, on the storage queue: the tick only encodes.
     private func startRecording(under decision: ConsentDecision) {
+        let (tenant, callID, mailboxID, chunkSize, consent) = (setup.tenant, call.id, setup.mailbox.id, setup.recordingChunkSize, consent(decision))
+        // Begun first: the recorder writes the stream's header pages as it is made.
+        storage.beginMessage { () throws(VaultError) in
+            try tenant.beginRecording(call: callID, mailboxID: mailboxID, chunkSize: chunkSize, consent: consent)
+        }
         do {
-            let (voicemail, writer) = try setup.tenant.beginRecording(
-                call: call.id, mailboxID: setup.mailbox.id, chunkSize: setup.recordingChunkSize, consent: consent(decision)
-            )
-            recording = try MessageRecording(voicemail: voicemail, writer: writer, codec: setup.audio.codec, sampleRate: receiver.outputSampleRate)
+            recording = try MessageRecording(sink: QueuedRecordingSink(storage: storage), codec: setup.audio.codec, sampleRate: receiver.outputSampleRate)
         } catch {
+            // The begun message has no pages; the call's end discards it.
             logger.error("the recording could not start", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
         }
+    }
+
+    /// The card fell behind (or failed): the message ends with what was written.
+    private func cutOffRecording(signalling: some CallSignalling) async {
+        let failed = storage.hasFailed
+        logger.warning(
+            failed ? "the message could not be written; it is discarded and the caller told" : "storage fell behind the recording; the message is cut off here",
+            metadata: ["call_id": "\(call.id)", "queued_bytes": "\(storage.pendingBytes)"]
+        )
+        await perform(flow.recordingCutOff(canKeep: !failed, at: now), signalling: signalling)
     }
 
     private func stopRecording(keep: Bool) {
         guard let recording else { return }
         self.recording = nil
         do {
-            let duration = try recording.finish()
-            finishedRecording = keep ? .keep(recording.voicemail, recording.writer, duration: duration) : .discard(recording.voicemail, recording.writer)
+            recordingEnd = (keep, try recording.finish())
         } catch {
             logger.error("the recording could not be finished", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
-            finishedRecording = .discard(recording.voicemail, recording.writer)
+            recordingEnd = (false, .zero)
         }
     }
 
@@ -340,16 +379,29 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
         Consent(kind: Consent.Kind(decision), language: flow.settings.language.rawValue, promptVersion: setup.prompts.version(flow.settings.language))
     }
 
-    private func store(_ summary: CallerFlow.CallSummary) {
+    /// Commits the call, its consent and its message in one transaction,
+    /// after every page queued before it is on disk.
+    private func store(_ summary: CallerFlow.CallSummary) async {
         self.summary = summary
         call.endedAt = wallTime()
         call.outcome = Call.Outcome(summary.outcome)
-        let consent = summary.consent.map(consent)
+        let (call, consent, end, tenant, destinations, logger) = (call, summary.consent.map(consent), recordingEnd, setup.tenant, setup.outboxDestinations, logger)
         do {
-            try setup.tenant.completeCall(
-                call, consent: consent, recording: finishedRecording, outboxDestinations: setup.outboxDestinations, actor: "system:voicemail"
-            )
-            logger.info("voicemail call ended", metadata: ["call_id": "\(call.id)", "mailbox_id": "\(setup.mailbox.id)", "outcome": "\(call.outcome.rawValue)"])
+            let outcome = try await storage.finishMessage { message throws(VaultError) in
+                var call = call
+                var recording: FinishedRecording?
+                if let (voicemail, writer, failure) = message {
+                    if let failure {
+                        logger.error("a write of the message failed; it is discarded", metadata: ["call_id": "\(call.id)", "error": "\(failure)"])
+                        if call.outcome == .recorded { call.outcome = .failed }
+                    }
+                    let keep = failure == nil && end?.keep == true
+                    recording = keep ? .keep(voicemail, writer, duration: end?.duration ?? .zero) : .discard(voicemail, writer)
+                }
+                try tenant.completeCall(call, consent: consent, recording: recording, outboxDestinations: destinations, actor: "system:voicemail")
+                return call.outcome
+            }
+            logger.info("voicemail call ended", metadata: ["call_id": "\(call.id)", "mailbox_id": "\(setup.mailbox.id)", "outcome": "\(outcome.rawValue)"])
         } catch {
             logger.error("the call could not be stored", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
         }

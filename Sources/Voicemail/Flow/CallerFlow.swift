@@ -172,6 +172,19 @@ public struct CallerFlow: Sendable {
         }
     }
 
+    /// The box cannot keep recording: its storage fell too far behind
+    /// (`canKeep`: what was written is a message, kept when it holds enough
+    /// speech) or failed (nothing usable was written). The caller hears, as
+    /// at the maximum length, whether their message was saved.
+    public mutating func recordingCutOff(canKeep: Bool, at now: Duration) -> [Action] {
+        guard case .recording = state else { return [] }
+        guard canKeep else {
+            outcome = .noMessage
+            return [.stopRecording(keep: false)] + close(with: .noMessage)
+        }
+        return stopRecording(hungUp: false)
+    }
+
     /// The caller hung up (SIP BYE, or the media stopped).
     public mutating func callerHungUp(at now: Duration) -> [Action] {
         switch state {

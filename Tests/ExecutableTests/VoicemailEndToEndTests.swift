@@ -61,6 +61,50 @@ extension CallingTests {
             try await box.stop()
         }
 
+        @Test("SIGTERM during a message: a new call gets 503 with Retry-After, the caller finishes and keeps the whole message, then hushboxd exits cleanly")
+        func gracefulShutdownMidMessage() async throws {
+            let directory = try TemporaryDirectory(prefix: "hushbox-e2e")
+            let prompts = try await HostileSIPTests.shortPrompts(in: directory)
+            let configuration = VoicemailBox.loopbackPhone
+                + "    pbx:\n      kind: trunk\n      sources: [127.0.0.2]\n      plaintext: true\nshutdown:\n  grace_period_seconds: 60\n"
+            var box = try await VoicemailBox(configuration: configuration, in: directory, environment: ["HUSHBOX_STORAGE_PROMPTS_DIRECTORY": prompts.path])
+            let udpPort = try #require(box.ports["udp"])
+            let (reference, callFile) = try await SpokenAudio.render(in: box.directory, lead: prompts.secondsBeforeRecording + 0.7, tail: 1.5)
+            let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
+            // Two seconds into the sentence.
+            try await Task.sleep(for: .seconds(prompts.secondsBeforeRecording + 2.7))
+            box.daemon.send(SIGTERM)
+
+            // A trunk's new call while the box drains.
+            try await box.daemon.standardError.waitFor("the drain", within: .seconds(10)) { $0.contains("new calls are refused") }
+            let sippHome = try TemporaryDirectory(prefix: "hushbox-sipp")
+            let refused = try await ChildProcess.run(
+                "/usr/bin/sipp",
+                ["-sn", "uac", "-s", "100", "-m", "1", "-t", "u1", "-i", "127.0.0.2", "-p", "0",
+                 "-timeout", "10s", "-timeout_error", "-nostdin", "-trace_err", "127.0.0.1:\(udpPort)"],
+                directory: sippHome.path, environment: ["HOME": sippHome.path], within: .seconds(20)
+            )
+            #expect(refused.status != 0, "SIPp's call must fail")
+            let errors = try FileManager.default.contentsOfDirectory(atPath: sippHome.path).filter { $0.hasSuffix("_errors.log") }
+            let trace = try errors.map { try String(contentsOfFile: sippHome.child($0), encoding: .utf8) }.joined()
+            #expect(trace.contains("SIP/2.0 503"), "refused with 503: \(trace.suffix(400))")
+            #expect(trace.contains("Retry-After: 60"), "with Retry-After: \(trace.suffix(400))")
+
+            let ended = try await box.callEnded(within: .seconds(40))
+            #expect(ended.contains("outcome=recorded"), "\(ended)")
+            #expect(try await box.daemon.waitForExit(within: .seconds(20)) == 0, "hushboxd exits by itself once the call is stored")
+            await VoicemailBox.stop(caller)
+
+            try await box.restart()
+            let messages = try await box.messages()
+            try #require(messages.count == 1, "\(messages)")
+            #expect(messages[0][4] == "complete", "the whole message, not one cut by the stop")
+            let stored = try await box.export(messages[0][0])
+            let spans = (sent: SpokenAudio.speechSpan(SpokenAudio.envelope(reference)), stored: SpokenAudio.speechSpan(SpokenAudio.envelope(stored)))
+            #expect(abs(spans.sent - spans.stored) <= 0.5, "speech lasts \(spans.sent) s sent, \(spans.stored) s stored")
+            try await box.stop()
+        }
+
         @Test("A full mailbox plays 'mailbox full' and records nothing")
         func fullMailbox() async throws {
             let box = try await VoicemailBox(mailbox: ["--max-messages", "1"])

@@ -90,6 +90,36 @@ struct CallFlowTests {
         #expect(harness.core.liveState.timers == 0)
     }
 
+    @Test("Shutting down: a call in progress goes on to its BYE; a new INVITE gets 503 with Retry-After and no call, counted, logged once")
+    func shuttingDown() throws {
+        var harness = CoreHarness()
+        var caller = TestCaller()
+        let (call, _, localTag) = try harness.establishCall(from: &caller)
+        harness.core.stopTakingCalls(retryAfter: 120)
+
+        var others: [[SignallingAction]] = []
+        for _ in 0..<3 {
+            var other = TestCaller()
+            other.callID = "draining-\(others.count)"
+            other.branchCounter = 100 + others.count
+            others.append(harness.receive(other.request(.invite, branch: other.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: other))
+        }
+        for refused in others {
+            #expect(refused.statusCodes == [503] && refused.incomingCall == nil)
+            #expect(refused.sentResponses.first?.headers[.retryAfter] == ["120"])
+        }
+        #expect(others.flatMap(\.logs).filter { $0.message.contains("shutting down") }.count == 1, "one line for a burst")
+        #expect(harness.core.counters.refusedShuttingDown == 3)
+        #expect(harness.core.activeCalls == 1, "the call in progress is still there")
+
+        let reInvite = harness.receive(caller.request(.invite, branch: caller.nextBranch(), cseq: 2, toTag: localTag, body: TestCaller.srtpOffer), from: caller)
+        #expect(reInvite.statusCodes == [200], "the call in progress may still re-negotiate (hold, a new key)")
+        let bye = harness.receive(caller.request(.bye, branch: caller.nextBranch(), cseq: 3, toTag: localTag), from: caller)
+        #expect(bye.statusCodes == [200] && bye.endings == [.remoteHangUp])
+        #expect(harness.core.activeCalls == 0)
+        _ = call
+    }
+
     @Test("The box hangs up: a BYE in the dialog, to the caller's Contact, with both tags and a higher CSeq")
     func localHangUp() throws {
         var harness = CoreHarness()

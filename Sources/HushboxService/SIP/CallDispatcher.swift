@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 internal import SIPCore
 internal import SIPStack
 internal import Vault
@@ -23,6 +24,8 @@ struct CallDispatcher: Sendable {
     let mediaMetrics: MediaMetrics
     /// What the calls' storage queues hold, for the metrics.
     let storageBacklog: RecordingStorage.Backlog
+    /// Calls answered whose runtime has not yet stored them: a shutdown waits for none.
+    let callsRunning = CallsRunning()
     let logger: Logger
 
     /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
@@ -55,9 +58,11 @@ struct CallDispatcher: Sendable {
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger
                     callLogger[metadataKey: "call_id"] = "\(call.reference)"
-                    let mediaMetrics = self.mediaMetrics
+                    let (mediaMetrics, callsRunning) = (self.mediaMetrics, self.callsRunning)
+                    callsRunning.started()
                     group.addTask {
                         _ = await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: callLogger) { mediaMetrics.record($0) }
+                        callsRunning.ended()
                     }
                 case .mediaUpdated(let call, let audio):
                     dialogs[call]?.yield(.mediaUpdated(audio))
@@ -93,6 +98,15 @@ struct CallDispatcher: Sendable {
         guard case .sip(let uri) = call.caller, let user = uri.user else { return nil }
         return try? PhoneNumber(user)
     }
+}
+
+/// How many calls are running, from their dispatch until they are stored.
+final class CallsRunning: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var current: Int { count.load(ordering: .acquiring) }
+    func started() { count.add(1, ordering: .releasing) }
+    func ended() { count.subtract(1, ordering: .releasing) }
 }
 
 /// A voicemail call's answer and hang-up, on the endpoint.

@@ -38,6 +38,7 @@ struct SIPMetrics: Sendable {
             counter(Self.refusedLabel, [("reason", "authentication_locked")]) { core, _ in core.refusedAuthenticationLocked },
             counter(Self.refusedLabel, [("reason", "overloaded")]) { core, _ in core.refusedOverloaded },
             counter(Self.refusedLabel, [("reason", "media")]) { core, _ in core.refusedMedia },
+            counter(Self.refusedLabel, [("reason", "shutting_down")]) { core, _ in core.refusedShuttingDown },
             counter(Self.unparseableLabel) { core, _ in core.unparseable },
             counter(Self.sourcesBlockedLabel) { core, _ in core.sourcesBlocked },
             counter(Self.callsLabel, [("stage", "offered")]) { core, _ in core.callsOffered },

@@ -24,6 +24,9 @@ struct SIPService: Service, CustomStringConvertible {
     var metricsFactory: any MetricsFactory = MetricsSystem.factory
     /// How often the core's counters are copied into the metrics.
     static let metricsInterval: Duration = .seconds(2)
+    /// What a shutting-down box tells trunks in its 503s: a restart (an
+    /// upgrade, a reboot) takes well under a minute.
+    static let shutdownRetryAfterSeconds = 60
 
     init(
         setup: SIPSetup, vault: Vault, outboxDestinations: [String], quota: LocalStoreQuota, readiness: ReadinessBoard, demo: DemoBox?, logger: Logger
@@ -60,18 +63,39 @@ struct SIPService: Service, CustomStringConvertible {
                 readiness.report(DemoBox.componentName, detail: "")
             }
         }
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await endpoint.run() }
-                group.addTask { await dispatcher.run() }
-                group.addTask { await publishMetrics(media: mediaMetrics, storage: storageBacklog) }
-                // The first to end ends the service: without its endpoint nothing
-                // answers calls, and the metrics loop alone must not keep a dead
-                // service looking alive (the daemon stops, and systemd restarts it).
-                await group.next()
-                group.cancelAll()
-            }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await endpoint.run() }
+            group.addTask { await dispatcher.run() }
+            group.addTask { await publishMetrics(media: mediaMetrics, storage: storageBacklog) }
+            group.addTask { await finishCallsOnShutdown(dispatcher.callsRunning) }
+            // The first to end ends the service: without its endpoint nothing
+            // answers calls, and the metrics loop alone must not keep a dead
+            // service looking alive (the daemon stops, and systemd restarts it).
+            // On a graceful shutdown, it is the wait for the calls in progress.
+            await group.next()
+            group.cancelAll()
         }
+    }
+
+    /// Waits for a graceful shutdown (SIGTERM, SIGINT), then takes no new
+    /// calls (503 with Retry-After) and returns once every call in progress
+    /// is over and stored, so a caller who is speaking keeps their whole
+    /// message. The daemon's grace period bounds the wait: past it the
+    /// service is cancelled and the calls still running are cut and stored
+    /// as they stand.
+    private func finishCallsOnShutdown(_ running: CallsRunning) async {
+        do { try await gracefulShutdown() } catch { return }
+        await endpoint.stopTakingCalls(retryAfter: Self.shutdownRetryAfterSeconds)
+        let inProgress = max(running.current, await endpoint.activeCalls)
+        if inProgress > 0 {
+            logger.notice("shutting down: new calls are refused; waiting for the calls in progress to end", metadata: ["calls": "\(inProgress)"])
+        }
+        while !Task.isCancelled {
+            let offered = await endpoint.activeCalls
+            if running.current == 0, offered == 0 { break }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if inProgress > 0, !Task.isCancelled { logger.notice("the calls in progress have ended") }
     }
 
     /// Copies the SIP counters and the calls' storage queues into the metrics until cancelled.

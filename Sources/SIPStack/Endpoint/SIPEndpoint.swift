@@ -101,6 +101,12 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
 
     public var counters: SignallingCounters { core?.counters ?? SignallingCounters() }
 
+    /// From now on new calls get 503 with Retry-After; calls in progress go on.
+    public func stopTakingCalls(retryAfter seconds: Int) { core?.stopTakingCalls(retryAfter: seconds) }
+
+    /// Calls offered or in progress.
+    public var activeCalls: Int { core?.activeCalls ?? 0 }
+
     /// What the sockets refused or dropped before the core saw it.
     public nonisolated var transportCounters: SIPTransportCounters { transports.counters }
 

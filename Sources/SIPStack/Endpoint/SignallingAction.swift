@@ -52,6 +52,8 @@ public struct SignallingCounters: Sendable, Hashable {
     public var refusedAuthenticationLocked = 0
     public var refusedOverloaded = 0
     public var refusedMedia = 0
+    /// New calls refused with 503 while the box shuts down.
+    public var refusedShuttingDown = 0
     public var unparseable = 0
     public var callsOffered = 0
     public var callsEstablished = 0

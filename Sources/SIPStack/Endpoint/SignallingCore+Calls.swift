@@ -39,6 +39,18 @@ extension SignallingCore {
             + endCall(reference.number, because: .localHangUp)
     }
 
+    /// The box is shutting down: calls in progress go on (their callers finish
+    /// their messages), new INVITEs get 503 with `retryAfter` seconds
+    /// (RFC 3261 §21.5.4), so a trunk tries again or elsewhere instead of
+    /// reaching a box that is about to go.
+    public mutating func stopTakingCalls(retryAfter seconds: Int) {
+        precondition(seconds >= 0, "Retry-After is a number of seconds")
+        shutdownRetryAfter = seconds
+    }
+
+    /// Calls offered or in progress.
+    public var activeCalls: Int { calls.count }
+
     // MARK: INVITE
 
     mutating func receiveInvite(_ request: SIPRequest, key: ServerTransactionKey, over flow: SIPFlow, from peer: SIPPeer, at now: Duration) -> [SignallingAction] {
@@ -46,6 +58,12 @@ extension SignallingCore {
             return receiveReInvite(request, key: key, from: peer, at: now)
         }
         let callID = (try? request.headers.callID()) ?? nil
+        if let retryAfter = shutdownRetryAfter {
+            counters.refusedShuttingDown += 1
+            let retry = SIPHeaders.Field(name: .retryAfter, value: String(retryAfter))
+            return throttledLog(.shuttingDown, .notice, "refused a new call with 503: the box is shutting down", callID: callID, source: flow.remote.host, at: now)
+                + respond(key, with: request.response(503, toTag: token(), extraHeaders: [retry]), at: now)
+        }
         if let account = peer.digest, let refusal = authenticate(request, account: account, source: flow.remote.host, at: now) {
             return respond(key, with: refusal, at: now)
         }

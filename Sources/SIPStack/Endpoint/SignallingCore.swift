@@ -30,6 +30,8 @@ public struct SignallingCore: Sendable {
     var registrations: [String: RegistrationClient] = [:]
     var timers: [TimerKey: Duration] = [:]
     var nextCallNumber: UInt64 = 1
+    /// Set when the box shuts down: new calls get 503 with this Retry-After (seconds).
+    var shutdownRetryAfter: Int?
 
     /// - Parameter random: a cryptographically secure generator in production
     ///   (tags, branches, SRTP keys and digest nonces come from it); a seeded one in tests.

@@ -13,6 +13,7 @@ public struct LogThrottle: Sendable {
         case refusedRequest = "refused_request"
         case authenticationLocked = "authentication_locked"
         case overloaded
+        case shuttingDown = "shutting_down"
     }
 
     public let interval: Duration

@@ -81,10 +81,14 @@ let package = Package(
         ),
 
         // MARK: SIP: pure values, parser, serializer.
+        // MARK: The media's vocabulary: codecs, SRTP suites, directions. What SDP
+        // negotiates and Media runs, with no dependency either way.
+        .target(name: "MediaFormat", swiftSettings: strictSettings),
+
         .target(
             name: "SIPCore",
             // swift-crypto only for digest authentication's MD5, SHA-256 and HMAC.
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["MediaFormat", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
 
@@ -106,7 +110,7 @@ let package = Package(
         .target(
             name: "Media",
             dependencies: [
-                "CSRTP", "COpus", "SIPCore",
+                "CSRTP", "COpus", "MediaFormat",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -290,7 +294,7 @@ let package = Package(
         .testTarget(
             name: "MediaTests",
             dependencies: [
-                "Media", "SIPCore", "HushboxTestSupport",
+                "Media", "MediaFormat", "HushboxTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // An independent SRTP reference (BoringSSL's AES-CTR, AES-GCM, HMAC-SHA1)

@@ -1,12 +1,12 @@
 import Foundation
 import Media
-import SIPCore
+import MediaFormat
 import Testing
 
 @Suite("Audio receive pipeline: jitter buffer, decoder, concealment")
 struct AudioReceiverTests {
-    static func audio(_ codec: AudioCodec) -> NegotiatedAudio {
-        NegotiatedAudio(
+    static func audio(_ codec: AudioCodec) -> RTPAudioParameters {
+        RTPAudioParameters(
             codec: codec, payloadType: codec == .opus ? 111 : 0, telephoneEventPayloadType: nil, packetTimeMilliseconds: 20,
             remoteAddress: "127.0.0.1", remoteRTPPort: 4000, remoteRTCPPort: 4001, localDirection: .sendrecv, srtp: nil
         )

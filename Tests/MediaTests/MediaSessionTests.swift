@@ -2,7 +2,7 @@ import HushboxTestSupport
 import Media
 import NIOCore
 import NIOPosix
-import SIPCore
+import MediaFormat
 import Synchronization
 import Testing
 
@@ -14,11 +14,11 @@ struct MediaSessionTests {
     /// Both ends on 127.0.0.1: the peer's sources admit it.
     static let loopback = MediaSources { $0 == "127.0.0.1" }
 
-    static func audio(remotePort: Int, remoteControlPort: Int? = nil, local: [UInt8], remote: [UInt8]) -> NegotiatedAudio {
-        NegotiatedAudio(
+    static func audio(remotePort: Int, remoteControlPort: Int? = nil, local: [UInt8], remote: [UInt8]) -> RTPAudioParameters {
+        RTPAudioParameters(
             codec: .pcmu, payloadType: 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20, remoteAddress: "127.0.0.1",
             remoteRTPPort: remotePort, remoteRTCPPort: remoteControlPort ?? remotePort + 1, localDirection: .sendrecv,
-            srtp: .init(suite: .aesCM128HMACSHA1_80, tag: 1, remoteKeyMaterial: remote, localKeyMaterial: local)
+            srtp: .init(suite: .aesCM128HMACSHA1_80, remoteKeyMaterial: remote, localKeyMaterial: local)
         )
     }
 

@@ -2,7 +2,7 @@ import HushboxTestSupport
 import Media
 import NIOCore
 import NIOPosix
-import SIPCore
+import MediaFormat
 import Testing
 
 /// Media from outside the call's SIP peer's sources, on loopback: senders
@@ -15,8 +15,8 @@ struct MediaSourceTests {
     /// The peer's configured sources: 127.0.0.2/32.
     static let peerSources = MediaSources { $0 == MediaSourceTests.peer }
 
-    static func plainAudio() -> NegotiatedAudio {
-        NegotiatedAudio(
+    static func plainAudio() -> RTPAudioParameters {
+        RTPAudioParameters(
             codec: .pcmu, payloadType: 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20, remoteAddress: peer,
             remoteRTPPort: 9, remoteRTCPPort: 10, localDirection: .sendrecv, srtp: nil
         )
@@ -83,7 +83,7 @@ struct MediaSourceTests {
     func srtpFromStrangerIgnored() async throws {
         let clock = ManualClock()
         var audio = Self.plainAudio()
-        audio.srtp = .init(suite: .aesCM128HMACSHA1_80, tag: 1, remoteKeyMaterial: MediaSessionTests.phoneKey, localKeyMaterial: MediaSessionTests.boxKey)
+        audio.srtp = .init(suite: .aesCM128HMACSHA1_80, remoteKeyMaterial: MediaSessionTests.phoneKey, localKeyMaterial: MediaSessionTests.boxKey)
         let box = try MediaSession(audio: audio, sources: Self.peerSources, clock: clock)
         let ports = try await box.bind(host: "127.0.0.1", port: 0)
         let serving = Task { await box.run() }

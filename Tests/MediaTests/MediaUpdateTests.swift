@@ -2,7 +2,7 @@ import HushboxTestSupport
 import Media
 import NIOCore
 import NIOPosix
-import SIPCore
+import MediaFormat
 import Testing
 
 /// A re-INVITE's new media applied to a running session on loopback: the
@@ -14,7 +14,7 @@ struct MediaUpdateTests {
     static let newBoxKey = (0..<30).map { UInt8(250 - $0 * 2) }
     static let phoneAddresses = MediaSources { $0 == "127.0.0.1" || $0 == "127.0.0.2" }
 
-    static func audio(remote address: String, port: Int, local: [UInt8], remote: [UInt8], direction: MediaDirection = .sendrecv) -> NegotiatedAudio {
+    static func audio(remote address: String, port: Int, local: [UInt8], remote: [UInt8], direction: MediaDirection = .sendrecv) -> RTPAudioParameters {
         var audio = MediaSessionTests.audio(remotePort: port, local: local, remote: remote)
         audio.remoteAddress = address
         audio.localDirection = direction

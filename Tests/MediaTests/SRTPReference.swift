@@ -1,6 +1,6 @@
 import Crypto
 import CryptoExtras
-import SIPCore
+import MediaFormat
 
 /// A second, independent SRTP implementation, written from the text of
 /// RFC 3711 (§3.3, §3.4, §4.1.1, §4.2, §4.3) and RFC 7714 (§8, §9, §11 with

@@ -1,5 +1,5 @@
 import Media
-import SIPCore
+import MediaFormat
 import Testing
 
 /// libsrtp2 through SRTPContext, against libsrtp's published known answers

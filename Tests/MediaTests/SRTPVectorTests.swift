@@ -1,5 +1,5 @@
 import Media
-import SIPCore
+import MediaFormat
 import Testing
 
 /// RFC 3711 Appendix B and RFC 7714 §16/§17, in two steps. The RFCs publish

@@ -129,18 +129,18 @@ struct VoicemailCallTests {
         recordingQueueLimit: Int = 64 * 1024, backlog: RecordingStorage.Backlog = RecordingStorage.Backlog(), afterLockstep: () -> Void = {}
     ) async throws -> (Outcome, Signalling) {
         let clock = ManualClock()
-        let phone = try MediaSession(audio: Self.pcmu(remotePort: 9), sources: MediaSources { _ in true }, clock: ManualClock())
+        let phone = try MediaSession(audio: RTPAudioParameters(Self.pcmu(remotePort: 9)), sources: MediaSources { _ in true }, clock: ManualClock())
         let boxPort = try await Self.freePortPair()
         let phonePorts = try await phone.bind(host: "127.0.0.1", port: 0)
-        try await phone.update(Self.pcmu(remotePort: boxPort))
+        try await phone.update(RTPAudioParameters(Self.pcmu(remotePort: boxPort)))
         let heard = Mutex(0)
         let phoneServing = Task { await phone.run() }
         let phoneListening = Task {
             for await event in phone.events { if case .packet = event { heard.withLock { $0 += 1 } } }
         }
 
+        let rtp = RTPCallSetup(audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true })
         let setup = VoicemailCallSetup(
-            audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true },
             caller: caller, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingQueueLimit: recordingQueueLimit, storageBacklog: backlog
         )
         let signalling = Signalling()
@@ -151,7 +151,7 @@ struct VoicemailCallTests {
         let progress = CallProgress()
         let running = Task {
             let result = await VoicemailCall.run(
-                setup, signalling: signalling, dialog: dialog, logger: logger, clock: clock, wallTime: { Self.wallTime }, progress: progress
+                setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: logger, clock: clock, wallTime: { Self.wallTime }, progress: progress
             )
             summary.set(result)
         }
@@ -299,21 +299,22 @@ struct VoicemailCallTests {
         #expect(backlog.queuedBytes == 0, "the queue drained")
     }
 
-    @Test("An SD card taking 500 ms per fsync, in real time: the prompt played while the message drains to it comes every 20 ms, and the whole message is stored")
+    @Test("An SD card taking 500 ms per fsync, in real time: the prompt played while the message drains to it keeps its 20 ms rhythm, and the whole message is stored")
     func slowCardInRealTime() async throws {
         card.slow(by: .milliseconds(500))
-        let phone = try MediaSession(audio: Self.pcmu(remotePort: 9), sources: MediaSources { _ in true }, clock: ContinuousClock())
+        let backlog = RecordingStorage.Backlog()
+        let phone = try MediaSession(audio: RTPAudioParameters(Self.pcmu(remotePort: 9)), sources: MediaSources { _ in true }, clock: ContinuousClock())
         let boxPort = try await Self.freePortPair()
         let phonePorts = try await phone.bind(host: "127.0.0.1", port: 0)
-        try await phone.update(Self.pcmu(remotePort: boxPort))
+        try await phone.update(RTPAudioParameters(Self.pcmu(remotePort: boxPort)))
         let arrivals = Mutex<[ContinuousClock.Instant]>([])
         let phoneServing = Task { await phone.run() }
         let phoneListening = Task {
             for await event in phone.events { if case .packet = event { arrivals.withLock { $0.append(.now) } } }
         }
+        let rtp = RTPCallSetup(audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true })
         let setup = VoicemailCallSetup(
-            audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true },
-            caller: nil, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingChunkSize: 1_024
+            caller: nil, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingChunkSize: 1_024, storageBacklog: backlog
         )
         let signalling = Signalling()
         let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
@@ -321,17 +322,17 @@ struct VoicemailCallTests {
         logger.logLevel = .error
         let summary = Outcome.Box()
         let running = Task {
-            summary.set(await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: logger))
+            summary.set(await VoicemailCall.run(setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: logger))
         }
         // The phone speaks from 0.8 s to 3.8 s, presses # at 4 s, then listens to "message saved" until the box hangs up.
         let start = ContinuousClock.now
         var frame = 0
         var pressedAt: ContinuousClock.Instant?
-        var syncsByPress = 0
+        var jobsWaitingAtPress = 0
         while signalling.hungUp == 0, frame < 750 {
             if frame == 200 {
                 pressedAt = .now
-                syncsByPress = card.syncs
+                jobsWaitingAtPress = backlog.queuedJobs
                 for isEnd in [false, true, true, true] {
                     try await phone.send(payload: TelephoneEvent(event: DTMFDigit.pound.eventCode, isEnd: isEnd, volume: 10, duration: 800).payload, duration: 0, payloadType: 101)
                 }
@@ -352,8 +353,11 @@ struct VoicemailCallTests {
         let closing = arrivals.withLock { $0 }.filter { $0 > pressed && $0 <= hungUp }
         #expect(closing.count >= 9, "the caller heard \(closing.count) frames of 'message saved'")
         let gaps = zip(closing.dropFirst(), closing).map { $0 - $1 }
-        #expect(gaps.allSatisfy { $0 < .milliseconds(60) }, "the longest gap in 'message saved' was \(gaps.max() ?? .zero)")
-        #expect(syncsByPress < syncsByHangUp && syncsByHangUp < card.syncs, "the card was writing the message while the caller listened, and after")
+        // A 500 ms fsync on the call's tick would leave a gap of 500 ms or more; scheduling
+        // on a busy two-core machine leaves tens of milliseconds at worst.
+        #expect(gaps.allSatisfy { $0 < .milliseconds(200) }, "the longest gap in 'message saved' was \(gaps.max() ?? .zero)")
+        // The queue is serial: busy at the # and still syncing after the hang-up, it was busy all through the prompt.
+        #expect(jobsWaitingAtPress > 0 && syncsByHangUp < card.syncs, "the card was writing the message while the caller listened, and after")
         #expect(summary.value?.outcome == .recorded)
         let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)
         let stored = try tenant.openObject(try #require(message.objectID)).readAll()

@@ -10,14 +10,14 @@ import SIPCore
 struct RecordedCall {
     static let seconds = 10
     static let key = (0..<30).map { UInt8($0 &* 7 &+ 3) }
-    let audio: NegotiatedAudio
+    let audio: RTPAudioParameters
     let packets: [[UInt8]]
 
     init(codec: AudioCodec) throws {
-        audio = NegotiatedAudio(
+        audio = RTPAudioParameters(
             codec: codec, payloadType: codec == .opus ? 111 : 0, telephoneEventPayloadType: 101, packetTimeMilliseconds: 20,
             remoteAddress: "127.0.0.1", remoteRTPPort: 4000, remoteRTCPPort: 4001, localDirection: .sendrecv,
-            srtp: .init(suite: .aesCM128HMACSHA1_80, tag: 1, remoteKeyMaterial: Self.key, localKeyMaterial: Self.key)
+            srtp: .init(suite: .aesCM128HMACSHA1_80, remoteKeyMaterial: Self.key, localKeyMaterial: Self.key)
         )
         let sender = try SRTPContext(suite: .aesCM128HMACSHA1_80, keyMaterial: Self.key, direction: .outbound)
         let rate = codec == .opus ? 48_000 : 8_000

@@ -49,10 +49,12 @@ struct CallDispatcher: Sendable {
                     let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
                     dialogs[call.reference] = news
                     let sources = call.peerSources
-                    let setup = VoicemailCallSetup(
+                    let rtp = RTPCallSetup(
                         audio: call.audio, mediaHost: mediaHost, localRTPPort: call.localRTPPort,
-                        mediaSources: { address in sources.contains { $0.contains(address) } }, caller: callerNumber(call),
-                        mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
+                        mediaSources: { address in sources.contains { $0.contains(address) } }
+                    )
+                    let setup = VoicemailCallSetup(
+                        caller: callerNumber(call), mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
                         localStoreFull: !quota.admitsRecording(), storageBacklog: storageBacklog
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
@@ -61,7 +63,7 @@ struct CallDispatcher: Sendable {
                     let (mediaMetrics, callsRunning) = (self.mediaMetrics, self.callsRunning)
                     callsRunning.started()
                     group.addTask {
-                        _ = await VoicemailCall.run(setup, signalling: signalling, dialog: dialog, logger: callLogger) { mediaMetrics.record($0) }
+                        _ = await VoicemailCall.run(setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: callLogger) { mediaMetrics.record($0) }
                         callsRunning.ended()
                     }
                 case .mediaUpdated(let call, let audio):

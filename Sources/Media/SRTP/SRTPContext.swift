@@ -1,5 +1,5 @@
 import CSRTP
-public import SIPCore
+public import MediaFormat
 
 /// One direction of one call's SRTP (RFC 3711), keyed from the SDES
 /// attribute (RFC 4568) of the negotiated suite, through libsrtp2: protect

@@ -1,4 +1,4 @@
-public import SIPCore
+public import MediaFormat
 
 /// The receive pipeline of one call: authenticated RTP packets go into the
 /// jitter buffer; every 20 ms a frame of PCM comes out, decoded with the
@@ -14,7 +14,7 @@ public final class AudioReceiver {
     private var concealer = G711Concealer()
     private let frameSamples: Int
 
-    public init(audio: NegotiatedAudio) throws(OpusError) {
+    public init(audio: RTPAudioParameters) throws(OpusError) {
         codec = audio.codec
         let frameDuration = Duration.milliseconds(audio.packetTimeMilliseconds)
         jitter = JitterBuffer(settings: .init(clockRate: audio.codec.clockRate, frameDuration: frameDuration))

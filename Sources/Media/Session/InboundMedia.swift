@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import SIPCore
+import MediaFormat
 
 /// The receiving half of a call's media: the peer's allowlist first (plain
 /// RTP has nothing else to tell the caller's packets from a stranger's), then
@@ -51,7 +51,7 @@ public final class InboundMedia {
     /// - Parameter audio: the negotiated stream; plain RTP only when no SRTP was negotiated
     ///   (a plaintext peer), otherwise the peer's key from its SDES attribute.
     /// - Parameter sources: the addresses the call's peer may send from.
-    public init(audio: NegotiatedAudio, sources: MediaSources) throws(SRTPError) {
+    public init(audio: RTPAudioParameters, sources: MediaSources) throws(SRTPError) {
         srtp = try Self.context(for: audio.srtp)
         self.sources = sources
         gate.reset(requiredHost: Self.requiredHost(for: audio, sources: sources))
@@ -59,14 +59,14 @@ public final class InboundMedia {
 
     /// SRTP packets prove themselves; plain RTP has only its address, so it
     /// must come from the announced one when the peer's sources include it.
-    static func requiredHost(for audio: NegotiatedAudio, sources: MediaSources) -> String? {
+    static func requiredHost(for audio: RTPAudioParameters, sources: MediaSources) -> String? {
         guard audio.srtp == nil, sources.admit(audio.remoteAddress) else { return nil }
         return MediaEndpoint.canonical(audio.remoteAddress)
     }
 
 
     /// The inbound libsrtp context for a negotiated key, or nil for plain RTP.
-    public static func context(for key: NegotiatedAudio.SRTP?) throws(SRTPError) -> SRTPContext? {
+    public static func context(for key: RTPAudioParameters.SRTP?) throws(SRTPError) -> SRTPContext? {
         try key.map { srtp throws(SRTPError) in
             try SRTPContext(suite: srtp.suite, keyMaterial: srtp.remoteKeyMaterial, direction: .inbound)
         }
@@ -119,7 +119,7 @@ public final class InboundMedia {
 
     /// The peer's media moved (a new address or port in a re-offer): the next
     /// accepted packet latches again, RTP and RTCP alike, under the new offer's rule.
-    public func mediaMoved(to audio: NegotiatedAudio) {
+    public func mediaMoved(to audio: RTPAudioParameters) {
         latchedSource = nil
         latchedControlSource = nil
         gate.reset(requiredHost: Self.requiredHost(for: audio, sources: sources))

@@ -5,7 +5,7 @@ import Darwin
 #endif
 public import NIOCore
 public import NIOPosix
-public import SIPCore
+import MediaFormat
 
 /// One call's media on SwiftNIO UDP: binds the RTP port the SIP core chose,
 /// admits, authenticates and latches incoming packets (``InboundMedia``),
@@ -33,7 +33,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private let sources: MediaSources
     private let socketTally = MediaSocketTally()
     private let outbound: OutboundMedia
-    private var audio: NegotiatedAudio
+    private var audio: RTPAudioParameters
     private var telephoneEvents = TelephoneEventReceiver()
     private let clock: ClockType
     private let inactivityTimeout: Duration
@@ -52,7 +52,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// - Parameter sources: the addresses the call's SIP peer may send from; media
     ///   from anywhere else is dropped and counted, SRTP or not.
     public init(
-        audio: NegotiatedAudio, sources: MediaSources, inactivityTimeout: Duration = .seconds(30), reportInterval: Duration = .seconds(5),
+        audio: RTPAudioParameters, sources: MediaSources, inactivityTimeout: Duration = .seconds(30), reportInterval: Duration = .seconds(5),
         clock: ClockType, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) throws(SRTPError) {
         self.audio = audio
@@ -211,7 +211,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// stream latch again; the direction decides whether we send and whether
     /// silence ends the call. Throws, leaving the session as it was, when
     /// libsrtp refuses a key.
-    public func update(_ new: NegotiatedAudio) throws(SRTPError) {
+    public func update(_ new: RTPAudioParameters) throws(SRTPError) {
         let old = audio
         let remoteKeyChanged = old.srtp?.suite != new.srtp?.suite || old.srtp?.remoteKeyMaterial != new.srtp?.remoteKeyMaterial
         let localKeyChanged = old.srtp?.suite != new.srtp?.suite || old.srtp?.localKeyMaterial != new.srtp?.localKeyMaterial

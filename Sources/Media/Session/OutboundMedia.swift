@@ -1,4 +1,4 @@
-public import SIPCore
+import MediaFormat
 
 /// The sending half of a call's media: RTP headers with our SSRC, a random
 /// starting sequence number and timestamp (RFC 3550 §5.1), then SRTP with our
@@ -15,7 +15,7 @@ public final class OutboundMedia {
     public private(set) var packetsSent: UInt32 = 0
     public private(set) var octetsSent: UInt32 = 0
 
-    public init(audio: NegotiatedAudio, using random: inout some RandomNumberGenerator) throws(SRTPError) {
+    public init(audio: RTPAudioParameters, using random: inout some RandomNumberGenerator) throws(SRTPError) {
         ssrc = random.next()
         sequence = random.next()
         timestamp = random.next()
@@ -24,7 +24,7 @@ public final class OutboundMedia {
     }
 
     /// The outbound libsrtp context for our negotiated key, or nil for plain RTP.
-    public static func context(for key: NegotiatedAudio.SRTP?) throws(SRTPError) -> SRTPContext? {
+    public static func context(for key: RTPAudioParameters.SRTP?) throws(SRTPError) -> SRTPContext? {
         try key.map { srtp throws(SRTPError) in
             try SRTPContext(suite: srtp.suite, keyMaterial: srtp.localKeyMaterial, direction: .outbound)
         }

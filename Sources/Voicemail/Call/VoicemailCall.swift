@@ -1,25 +1,21 @@
 public import Foundation
 public import Logging
 public import Media
-public import SIPCore
+import SIPCore
 public import Vault
 
-/// What the SIP side does for a voicemail call; the daemon implements it on its endpoint.
+/// Answering and hanging up a call, whatever carries it: the SIP dialog
+/// (the daemon implements it on its endpoint), a line's hook relay. The
+/// other half of the call's boundary is ``CallAudio``.
 public protocol CallSignalling: Sendable {
-    /// Sends 200 OK with the SDP answer the SIP core prepared.
+    /// Takes the call (SIP: 200 OK with the SDP answer the SIP core prepared).
     func answer() async
     func hangUp() async
 }
 
-/// Everything one call needs, decided before it is answered.
+/// Everything one call needs, decided before it is answered; nothing about
+/// what carries it (that is the ``CallAudio``).
 public struct VoicemailCallSetup: Sendable {
-    public var audio: NegotiatedAudio
-    /// The address the RTP socket binds (the SIP listener's).
-    public var mediaHost: String
-    public var localRTPPort: Int
-    /// Whether an address (an IP literal) is one of the call's SIP peer's
-    /// sources; media from anywhere else is dropped.
-    public var mediaSources: @Sendable (String) -> Bool
     /// The caller's number when they sent one; personal data, never logged.
     public var caller: PhoneNumber?
     public var mailbox: Mailbox
@@ -40,14 +36,9 @@ public struct VoicemailCallSetup: Sendable {
     public var storageBacklog: RecordingStorage.Backlog
 
     public init(
-        audio: NegotiatedAudio, mediaHost: String, localRTPPort: Int, mediaSources: @escaping @Sendable (String) -> Bool, caller: PhoneNumber?,
-        mailbox: Mailbox, tenant: TenantVault, prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096,
+        caller: PhoneNumber?, mailbox: Mailbox, tenant: TenantVault, prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096,
         localStoreFull: Bool = false, recordingQueueLimit: Int = 64 * 1024, storageBacklog: RecordingStorage.Backlog = RecordingStorage.Backlog()
     ) {
-        self.audio = audio
-        self.mediaHost = mediaHost
-        self.localRTPPort = localRTPPort
-        self.mediaSources = mediaSources
         self.caller = caller
         self.mailbox = mailbox
         self.tenant = tenant
@@ -60,43 +51,66 @@ public struct VoicemailCallSetup: Sendable {
     }
 }
 
-/// One voicemail call from answer to hang-up: the media session, the caller
-/// flow on real time, prompts played in the call's codec, the message
-/// recorded into the vault, and everything stored in one transaction at the
-/// end. The flow decides; this carries its actions out.
+/// One voicemail call from answer to hang-up: the caller flow on the call's
+/// clock, prompts played in the call's codec, the message recorded into the
+/// vault, and everything stored in one transaction at the end. The flow
+/// decides; the runtime carries its actions out through the call's
+/// ``CallAudio`` and ``CallSignalling``.
 public enum VoicemailCall {
-    /// Runs the call until it ends. `dialog` brings the SIP dialog's news:
-    /// re-negotiated media, and its end (the caller's BYE, a CANCEL, the
-    /// maximum duration). Returns the call's summary, or nil when it could
-    /// not be set up.
+    /// Runs a SIP call until it ends: its audio over RTP/SRTP (``RTPCallAudio``).
+    /// `dialog` brings the SIP dialog's news: re-negotiated media, and its end
+    /// (the caller's BYE, a CANCEL, the maximum duration). Returns the call's
+    /// summary, or nil when it could not be set up.
     /// - Parameter mediaCounters: told, as the call ends, what its media sockets took and dropped.
     public static func run(
-        _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
+        _ setup: VoicemailCallSetup, rtp: RTPCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
         mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
     ) async -> CallerFlow.CallSummary? {
-        await run(setup, signalling: signalling, dialog: dialog, logger: logger, clock: ContinuousClock(), wallTime: { Date() }, mediaCounters: mediaCounters)
+        await run(
+            setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: logger, clock: ContinuousClock(), wallTime: { Date() },
+            mediaCounters: mediaCounters
+        )
     }
 
     /// As above, on an injected clock (the call's 20 ms rhythm, its prompts,
     /// the caller's silence, the media session's timeouts) and wall time (when
     /// the call started and ended): tests run whole calls on virtual time.
     public static func run<ClockType: Clock>(
-        _ setup: VoicemailCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
+        _ setup: VoicemailCallSetup, rtp: RTPCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
         clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress = CallProgress(),
         mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
     ) async -> CallerFlow.CallSummary? where ClockType.Duration == Duration {
-        let runner: VoicemailCallRunner<ClockType>
+        let audio: RTPCallAudio<ClockType>
         do {
-            runner = try await VoicemailCallRunner(setup: setup, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
+            audio = try await RTPCallAudio(rtp, dialog: dialog, clock: clock, logger: logger)
+        } catch {
+            logger.error("the call's media could not be set up", metadata: ["mailbox_id": "\(setup.mailbox.id)", "error": "\(error)"])
+            await signalling.hangUp()
+            return nil
+        }
+        let summary = await run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
+        mediaCounters(await audio.receptionCounters)
+        return summary
+    }
+
+    /// Runs a call on any transport until it ends: answers it, plays and
+    /// records through `audio`, and stores it. Returns the call's summary,
+    /// or nil when it could not be set up (then it is hung up unanswered).
+    public static func run<ClockType: Clock, Audio: CallAudio>(
+        _ setup: VoicemailCallSetup, audio: Audio, signalling: some CallSignalling, logger: Logger,
+        clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress = CallProgress()
+    ) async -> CallerFlow.CallSummary? where ClockType.Duration == Duration {
+        let runner: VoicemailCallRunner<ClockType, Audio>
+        do {
+            runner = try await VoicemailCallRunner(setup: setup, audio: audio, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
         } catch {
             logger.error("voicemail call could not start", metadata: ["mailbox_id": "\(setup.mailbox.id)", "error": "\(error)"])
+            await audio.transport.stop()
             await signalling.hangUp()
             return nil
         }
         await signalling.answer()
-        let summary = await runner.run(signalling: signalling, dialog: dialog)
-        mediaCounters(await runner.mediaCounters)
-        return summary
+        return await runner.run(signalling: signalling)
     }
 }
 
@@ -115,12 +129,10 @@ extension VoicemailCall {
 }
 
 /// The state of one call in progress. Not Sendable: the call's task owns it.
-final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Duration {
+final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Duration == Duration {
     private enum Input: Sendable {
-        case media(MediaSession<ClockType>.Event)
+        case arrival(Audio.Arrival)
         case tick
-        case mediaUpdated(NegotiatedAudio)
-        case sipEnded
     }
 
     private let setup: VoicemailCallSetup
@@ -129,8 +141,7 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
     private let wallTime: @Sendable () -> Date
     private let progress: CallProgress
     private let origin: ClockType.Instant
-    private let session: MediaSession<ClockType>
-    private let receiver: AudioReceiver
+    private let audio: Audio
     /// The call's disk and database work, off the tick.
     private let storage: RecordingStorage
     private var inbandDigits: InbandDTMFDetector?
@@ -145,26 +156,27 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
     private var summary: CallerFlow.CallSummary?
     private var mediaEnded = false
 
-    init(setup: VoicemailCallSetup, logger: Logger, clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress) async throws {
+    init(
+        setup: VoicemailCallSetup, audio: Audio, logger: Logger, clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress
+    ) async throws {
         self.setup = setup
         self.logger = logger
         self.clock = clock
         self.wallTime = wallTime
         self.progress = progress
         origin = clock.now
-        session = try MediaSession(audio: setup.audio, sources: MediaSources(admitting: setup.mediaSources), clock: clock)
-        _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
-        receiver = try AudioReceiver(audio: setup.audio)
+        self.audio = audio
         let storage = RecordingStorage(byteLimit: setup.recordingQueueLimit, backlog: setup.storageBacklog)
         self.storage = storage
         // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
-        inbandDigits = setup.audio.codec == .opus ? nil : InbandDTMFDetector()
+        inbandDigits = audio.codec == .opus ? nil : InbandDTMFDetector()
         let mailbox = setup.mailbox
         let call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: nil)
         // The database and the greeting's file, on the storage queue like every disk access of the call.
+        let codec = audio.codec
         let (stored, ownGreeting, started) = try await storage.perform { () throws(VaultError) in
             let stored = try setup.tenant.voicemailCount(mailboxID: mailbox.id)
-            let greeting = VoicemailCall.ownGreeting(of: mailbox, in: setup.tenant, codec: setup.audio.codec, logger: logger)
+            let greeting = VoicemailCall.ownGreeting(of: mailbox, in: setup.tenant, codec: codec, logger: logger)
             var started = call
             started.subjectID = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
             // In progress from the start: a stop mid-call leaves a row to close, not nothing.
@@ -182,30 +194,13 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
 
     private var now: Duration { origin.duration(to: clock.now) }
 
-    /// What the call's media sockets took and dropped.
-    var mediaCounters: InboundMedia.Counters {
-        get async { await session.receptionCounters }
-    }
-
-    func run(signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>) async -> CallerFlow.CallSummary? {
+    func run(signalling: some CallSignalling) async -> CallerFlow.CallSummary? {
         let (inputs, sink) = AsyncStream.makeStream(of: Input.self)
-        let session = self.session
+        let transport = audio.transport
         let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await session.run() }
             group.addTask {
-                for await event in session.events { sink.yield(.media(event)) }
-            }
-            group.addTask {
-                for await event in dialog {
-                    switch event {
-                    case .mediaUpdated(let audio):
-                        sink.yield(.mediaUpdated(audio))
-                    case .ended:
-                        sink.yield(.sipEnded)
-                        return
-                    }
-                }
+                await transport.run { sink.yield(.arrival($0)) }
             }
             group.addTask {
                 // Absolute deadlines, so the 20 ms rhythm does not drift with scheduling.
@@ -221,7 +216,7 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
                 await handle(input, signalling: signalling)
                 if flow.isEnded { break }
             }
-            await session.stop()
+            await transport.stop()
             group.cancelAll()
         }
         sink.finish()
@@ -236,44 +231,19 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
         case .tick:
             await tick(signalling: signalling)
             progress.tickHandled()
-        case .media(.packet(let packet)):
-            receiver.insert(packet, arrival: now)
-            progress.packetHandled()
-        case .media(.digit(let digit)):
-            await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
-            progress.packetHandled()
-        case .media(.inactive), .media(.peerLeft):
-            // The caller's media stopped: they are gone, whatever SIP says yet.
-            mediaEnded = true
-            await perform(flow.callerHungUp(at: now), signalling: signalling)
-        case .mediaUpdated(let audio):
-            await updateMedia(audio, signalling: signalling)
-        case .sipEnded:
-            await perform(flow.callerHungUp(at: now), signalling: signalling)
-        }
-    }
-
-    /// Applies a re-INVITE's media to the session. The codec stays the one the
-    /// call started with (the SIP core prefers it in a re-answer; prompts and
-    /// the recording are in it); a key libsrtp refuses leaves the call unable
-    /// to hear the caller, so it ends.
-    private func updateMedia(_ offered: NegotiatedAudio, signalling: some CallSignalling) async {
-        var audio = offered
-        if audio.codec != setup.audio.codec {
-            logger.warning(
-                "a re-INVITE changed the codec; the call keeps its own",
-                metadata: ["call_id": "\(call.id)", "codec": "\(setup.audio.codec.encodingName)", "offered": "\(audio.codec.encodingName)"]
-            )
-            audio.codec = setup.audio.codec
-            audio.payloadType = setup.audio.payloadType
-        }
-        do {
-            try await session.update(audio)
-            logger.info("media updated by re-INVITE", metadata: ["call_id": "\(call.id)", "direction": "\(audio.localDirection.rawValue)"])
-        } catch {
-            logger.error("the re-INVITE's SRTP key could not be used; ending the call", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
-            mediaEnded = true
-            await perform(flow.callerHungUp(at: now), signalling: signalling)
+        case .arrival(let arrival):
+            switch await audio.take(arrival, at: now) {
+            case .audio:
+                progress.packetHandled()
+            case .digit(let digit):
+                await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
+                progress.packetHandled()
+            case .callerLeft(let stillConnected):
+                mediaEnded = mediaEnded || stillConnected
+                await perform(flow.callerHungUp(at: now), signalling: signalling)
+            case .nothing:
+                break
+            }
         }
     }
 
@@ -281,11 +251,7 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
         let now = self.now
         if var playing = player {
             for frame in playing.frames(dueAt: now) {
-                do {
-                    try await session.send(payload: frame.payload, duration: frame.samples, marker: frame.marker)
-                } catch {
-                    logger.warning("a prompt packet could not be sent", metadata: ["error": "\(error)"])
-                }
+                await audio.send(frame)
             }
             player = playing
             if playing.state != .playing {
@@ -293,8 +259,8 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
                 await perform(flow.promptFinished(at: now), signalling: signalling)
             }
         }
-        if let frame = receiver.pull(at: now) {
-            for digit in inbandDigits?.process(frame) ?? [] {
+        if let frame = audio.receivedFrame(at: now) {
+            for digit in inbandDigits?.process(frame.samples) ?? [] {
                 await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
             }
             if let recording {
@@ -303,7 +269,7 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
                     return
                 }
                 do {
-                    try recording.take(frame, received: receiver.lastReceivedPayload)
+                    try recording.take(frame.samples, received: frame.payload)
                 } catch {
                     logger.error("the recording could not be encoded; ending it", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
                     await perform(flow.digit("#", at: now), signalling: signalling)
@@ -323,8 +289,8 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
             switch action {
             case .play(let prompt, let interruptible):
                 let own = prompt == .greeting ? ownGreeting : nil
-                let frames = own ?? setup.prompts.frames(prompt, language: flow.settings.language, codec: setup.audio.codec)
-                player = PromptPlayer(frames: frames, clockRate: setup.audio.codec.clockRate, interruptible: interruptible)
+                let frames = own ?? setup.prompts.frames(prompt, language: flow.settings.language, codec: audio.codec)
+                player = PromptPlayer(frames: frames, clockRate: audio.codec.clockRate, interruptible: interruptible)
             case .startRecording(let consent):
                 startRecording(under: consent)
             case .stopRecording(let keep):
@@ -347,7 +313,7 @@ final class VoicemailCallRunner<ClockType: Clock> where ClockType.Duration == Du
             try tenant.beginRecording(call: callID, mailboxID: mailboxID, chunkSize: chunkSize, consent: consent)
         }
         do {
-            recording = try MessageRecording(sink: QueuedRecordingSink(storage: storage), codec: setup.audio.codec, sampleRate: receiver.outputSampleRate)
+            recording = try MessageRecording(sink: QueuedRecordingSink(storage: storage), codec: audio.codec, sampleRate: audio.receivedSampleRate)
         } catch {
             // The begun message has no pages; the call's end discards it.
             logger.error("the recording could not start", metadata: ["call_id": "\(call.id)", "error": "\(error)"])

@@ -15,8 +15,4 @@ public enum MediaDirection: String, Sendable, Hashable {
 
     public var sends: Bool { self == .sendrecv || self == .sendonly }
     public var receives: Bool { self == .sendrecv || self == .recvonly }
-
-    static func of(_ attributes: [SDPAttribute]) -> MediaDirection? {
-        attributes.lazy.compactMap { MediaDirection(rawValue: $0.name.lowercased()) }.first
-    }
 }

@@ -1,0 +1,68 @@
+public import Media
+public import SIPCore
+
+/// The audio side of one call, whatever carries it: RTP/SRTP for a SIP call
+/// (``RTPCallAudio``), a sound card for a telephone line. The call's runtime
+/// plays prompts into it, takes the caller's audio out of it a frame per
+/// 20 ms slot, and hears from it the caller's digits and their leaving; the
+/// caller flow never sees the transport. Answering and hanging up are the
+/// other half of the boundary (``CallSignalling``).
+///
+/// Not Sendable: the call's task owns it. What must run beside that task
+/// (sockets, a capture thread) is its ``transport``, which is.
+public protocol CallAudio: AnyObject, SendableMetatype {
+    /// What the transport delivers to the call's task, in order.
+    associatedtype Arrival: Sendable
+    associatedtype Transport: CallAudioTransport<Arrival>
+
+    var transport: Transport { get }
+    /// The codec prompts are played in, and the caller's audio arrives in.
+    var codec: AudioCodec { get }
+    /// The sample rate of the frames ``receivedFrame(at:)`` returns.
+    var receivedSampleRate: Int { get }
+
+    /// Takes one arrival on the call's task: audio is buffered for its slot,
+    /// a digit or the caller's leaving comes back for the flow.
+    func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews
+    /// The caller's audio for the 20 ms slot due at `now` (concealed where
+    /// a packet was lost), or nil before any arrived.
+    func receivedFrame(at now: Duration) -> ReceivedAudioFrame?
+    /// Plays one 20 ms frame of a prompt, in ``codec``, to the caller.
+    func send(_ frame: PromptPlayer.Frame) async
+}
+
+/// The part of a call's audio that runs beside the call's task: it receives
+/// and hands each arrival over until stopped.
+public protocol CallAudioTransport<Arrival>: Sendable {
+    associatedtype Arrival: Sendable
+    /// Runs until ``stop()``, handing every arrival to `deliver` in order.
+    func run(delivering deliver: @escaping @Sendable (Arrival) -> Void) async
+    func stop() async
+}
+
+/// What an arrival meant for the call.
+public enum CallAudioNews: Sendable, Hashable {
+    /// The caller's audio, buffered for its slot.
+    case audio
+    /// A key the caller pressed (signalled out of band, e.g. RFC 4733).
+    case digit(DTMFDigit)
+    /// The caller is gone. `stillConnected`: only their audio stopped (no
+    /// media, an RTCP BYE, an unusable new key); the call must still be hung up.
+    case callerLeft(stillConnected: Bool)
+    /// Nothing for the flow (a control message, a renegotiation carried out).
+    case nothing
+}
+
+/// One 20 ms slot of what the caller said.
+public struct ReceivedAudioFrame: Sendable {
+    /// Decoded audio at ``CallAudio/receivedSampleRate``.
+    public var samples: [Int16]
+    /// The codec packet it was decoded from, when one arrived for the slot:
+    /// an Opus caller's message is stored as they sent it.
+    public var payload: [UInt8]?
+
+    public init(samples: [Int16], payload: [UInt8]?) {
+        self.samples = samples
+        self.payload = payload
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import HushboxTestSupport
+import Logging
+import Media
+import SIPCore
+import Synchronization
+import Testing
+import Vault
+import Voicemail
+
+/// A call's audio with no transport at all: the test hands the runtime the
+/// caller's frames and keys, and collects what the caller would hear. The
+/// same runtime, flow and vault as a SIP call, which is what lets a
+/// telephone line plug in as one more ``CallAudio``.
+final class ScriptedCallAudio: CallAudio {
+    enum Arrival: Sendable {
+        case frame([Int16])
+        case digit(DTMFDigit)
+        case hungUp
+    }
+
+    /// Where the script's arrivals come from; ends on ``stop()``.
+    struct Transport: CallAudioTransport {
+        let arrivals: AsyncStream<Arrival>
+        let feed: AsyncStream<Arrival>.Continuation
+
+        func run(delivering deliver: @escaping @Sendable (Arrival) -> Void) async {
+            for await arrival in arrivals { deliver(arrival) }
+        }
+
+        func stop() async { feed.finish() }
+    }
+
+    let transport: Transport
+    let codec = AudioCodec.pcmu
+    let receivedSampleRate = 8_000
+    /// The caller's frames, oldest first, waiting for their slot.
+    private var waiting: [[Int16]] = []
+    let heard = Mutex<[PromptPlayer.Frame]>([])
+
+    init() {
+        let (arrivals, feed) = AsyncStream.makeStream(of: Arrival.self)
+        transport = Transport(arrivals: arrivals, feed: feed)
+    }
+
+    func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
+        switch arrival {
+        case .frame(let samples):
+            waiting.append(samples)
+            return .audio
+        case .digit(let digit):
+            return .digit(digit)
+        case .hungUp:
+            return .callerLeft(stillConnected: false)
+        }
+    }
+
+    func receivedFrame(at now: Duration) -> ReceivedAudioFrame? {
+        guard !waiting.isEmpty else { return nil }
+        return ReceivedAudioFrame(samples: waiting.removeFirst(), payload: nil)
+    }
+
+    func send(_ frame: PromptPlayer.Frame) async {
+        heard.withLock { $0.append(frame) }
+    }
+}
+
+@Suite("A call on a scripted transport")
+struct ScriptedCallAudioTests {
+    @Test("No sockets: a German caller presses 1, speaks two seconds, falls silent; the message is stored and every prompt was played whole, in order")
+    func wholeCall() async throws {
+        // The vault and its directory live as long as the test.
+        let (vaultDirectory, vault, tenant, mailbox) = try MailboxVault.make()
+        defer { _ = (vaultDirectory, vault) }
+        let directory = try TemporaryDirectory()
+        let prompts = try VoicemailCallTests.shortPrompts(in: directory.child("prompts"))
+        let audio = ScriptedCallAudio()
+        let feed = audio.transport.feed
+        let clock = ManualClock()
+        let progress = CallProgress()
+        let signalling = VoicemailCallTests.Signalling()
+        let setup = VoicemailCallSetup(caller: try PhoneNumber("+4930123456"), mailbox: mailbox, tenant: tenant, prompts: prompts)
+        let summary = VoicemailCallTests.Outcome.Box()
+        var logger = Logger(label: "scripted-call")
+        logger.logLevel = .error
+        let running = Task {
+            summary.set(await VoicemailCall.run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: { Date() }, progress: progress))
+        }
+        func until(_ what: String, _ condition: () -> Bool) async throws {
+            let limit = ContinuousClock.now.advanced(by: .seconds(5))
+            while !condition() {
+                guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        try await until("the call's clock") { clock.sleeperCount >= 1 || summary.isSet }
+        try #require(!summary.isSet, "the call started")
+        var tick = 0
+        var taken = 0
+        while signalling.hungUp == 0, tick < 900 {
+            if tick == 30 {
+                feed.yield(.digit(.one))
+                taken += 1
+            }
+            let speaking = (80..<180).contains(tick)
+            feed.yield(.frame((0..<160).map { speaking ? Int16(6_000 * sin(Double(tick * 160 + $0) * 2 * .pi * 300 / 8_000)) : 0 }))
+            taken += 1
+            let expected = taken
+            try await until("arrival \(expected) taken") { progress.packetsHandled >= expected || signalling.hungUp > 0 }
+            clock.advance(by: .milliseconds(20))
+            tick += 1
+            let handled = tick
+            try await until("tick \(handled)") { progress.ticksHandled >= handled || signalling.hungUp > 0 }
+        }
+        await running.value
+
+        #expect(signalling.answered == 1 && signalling.hungUp == 1)
+        #expect(summary.value?.outcome == .recorded)
+        #expect(summary.value?.consent == .given)
+        // Disclaimer, consent question (cut short by the 1), greeting, beep, message saved.
+        let heard = audio.heard.withLock { $0 }
+        #expect(heard.filter(\.marker).count == 5, "each prompt starts with a marked frame")
+        #expect(heard.count >= 40 && heard.count <= 50, "\(heard.count) frames")
+        let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)
+        #expect(message.duration >= .seconds(2) && message.duration <= .seconds(9), "the message is \(message.duration)")
+        #expect(try tenant.consents(call: message.callID).first?.kind == .priorExpress)
+        // 6 s of silence after the speech ends the message: about tick 180 + 300, then the closing prompt.
+        #expect((470...520).contains(tick), "ended after \(tick) ticks")
+    }
+}

@@ -67,6 +67,33 @@ struct MediaMetricsTests {
         #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "queue_full")]).totalValue == 7)
     }
 
+    @Test("each ended call is counted by outcome (one that could not start as failed); its jitter buffer's losses and late packets add up")
+    func callOutcomesAndJitter() throws {
+        let metrics = TestMetrics()
+        let media = MediaMetrics(factory: metrics)
+        media.recordEnded(.init(outcome: .recorded, consent: .notRequired, language: .english))
+        media.recordEnded(.init(outcome: .recorded, consent: .given, language: .german))
+        media.recordEnded(.init(outcome: .declinedConsent, consent: .declined, language: .german))
+        media.recordEnded(nil)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "recorded")]).totalValue == 2)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "declined_consent")]).totalValue == 1)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "failed")]).totalValue == 1)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "mailbox_full")]).totalValue == 0)
+
+        var jitter = JitterBuffer.Statistics()
+        jitter.lost = 12
+        jitter.late = 3
+        var sockets = InboundMedia.Counters()
+        sockets.accepted = 900
+        sockets.failedAuthentication = 4
+        media.record(RTPCallReport(sockets: sockets, jitter: jitter))
+        media.record(RTPCallReport(sockets: sockets, jitter: jitter))
+        #expect(try metrics.expectCounter(MediaMetrics.jitterLabel, [("event", "lost_concealed")]).totalValue == 24)
+        #expect(try metrics.expectCounter(MediaMetrics.jitterLabel, [("event", "late")]).totalValue == 6)
+        #expect(try metrics.expectCounter(MediaMetrics.droppedLabel, [("reason", "failed_authentication")]).totalValue == 8)
+        #expect(try metrics.expectCounter(MediaMetrics.packetsLabel).totalValue == 1_800)
+    }
+
     @Test("the calls' recording queues show as gauges: what waits for the card, and drained, nothing")
     func recordingQueue() async throws {
         let metrics = TestMetrics()
@@ -78,14 +105,15 @@ struct MediaMetricsTests {
         let held = Task { try await storage.perform { () throws(VaultError) in while !gate.withLock({ $0 }) { usleep(1_000) } } }
         while backlog.queuedJobs == 0 { try await Task.sleep(for: .milliseconds(1)) }
         storage.write([UInt8](repeating: 1, count: 1_500))
-        media.record(backlog)
+        media.record(backlog, callsActive: 3)
+        #expect(try metrics.expectGauge(MediaMetrics.callsActiveLabel).lastValue == 3)
         #expect(try metrics.expectGauge(MediaMetrics.recordingQueueBytesLabel).lastValue == 1_500)
         #expect(try metrics.expectGauge(MediaMetrics.recordingQueueJobsLabel).lastValue == 2)
         #expect(storage.isBehind, "1,500 bytes waiting is over its 1,000")
         gate.withLock { $0 = true }
         try await held.value
         try await storage.perform { () throws(VaultError) in }
-        media.record(backlog)
+        media.record(backlog, callsActive: 0)
         #expect(try metrics.expectGauge(MediaMetrics.recordingQueueBytesLabel).lastValue == 0)
         #expect(try metrics.expectGauge(MediaMetrics.recordingQueueJobsLabel).lastValue == 0)
     }

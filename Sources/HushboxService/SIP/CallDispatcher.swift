@@ -63,7 +63,10 @@ struct CallDispatcher: Sendable {
                     let (mediaMetrics, callsRunning) = (self.mediaMetrics, self.callsRunning)
                     callsRunning.started()
                     group.addTask {
-                        _ = await VoicemailCall.run(setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: callLogger) { mediaMetrics.record($0) }
+                        let summary = await VoicemailCall.run(setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: callLogger) {
+                            mediaMetrics.record($0)
+                        }
+                        mediaMetrics.recordEnded(summary)
                         callsRunning.ended()
                     }
                 case .mediaUpdated(let call, let audio):

@@ -1,5 +1,6 @@
 internal import Media
 internal import Metrics
+internal import Vault
 internal import Voicemail
 
 /// What calls' media sockets took and dropped, by reason, summed over calls
@@ -13,16 +14,36 @@ struct MediaMetrics: Sendable {
     static let droppedLabel = "hushbox_media_dropped_total"
     static let recordingQueueBytesLabel = "hushbox_recording_queue_bytes"
     static let recordingQueueJobsLabel = "hushbox_recording_queue_jobs"
+    static let jitterLabel = "hushbox_media_jitter_packets_total"
+    static let callsActiveLabel = "hushbox_calls_active"
+    static let callsEndedLabel = "hushbox_calls_ended_total"
 
     private let packets: Counter
     private let recordingQueueBytes: Gauge
     private let recordingQueueJobs: Gauge
+    private let jitter: [(counter: Counter, read: @Sendable (JitterBuffer.Statistics) -> Int)]
+    private let callsActive: Gauge
+    /// By outcome; a call that could not be set up is `failed`.
+    private let callsEnded: [Call.Outcome: Counter]
     private let dropped: [(counter: Counter, read: @Sendable (InboundMedia.Counters) -> Int)]
 
     init(factory: any MetricsFactory) {
         packets = Counter(label: Self.packetsLabel, factory: factory)
         recordingQueueBytes = Gauge(label: Self.recordingQueueBytesLabel, factory: factory)
         recordingQueueJobs = Gauge(label: Self.recordingQueueJobsLabel, factory: factory)
+        callsActive = Gauge(label: Self.callsActiveLabel, factory: factory)
+        func jitterCounter(_ event: String, _ read: @escaping @Sendable (JitterBuffer.Statistics) -> Int) -> (Counter, @Sendable (JitterBuffer.Statistics) -> Int) {
+            (Counter(label: Self.jitterLabel, dimensions: [("event", event)], factory: factory), read)
+        }
+        jitter = [
+            jitterCounter("lost_concealed") { $0.lost },
+            jitterCounter("late") { $0.late },
+            jitterCounter("duplicate") { $0.duplicates },
+        ].map { (counter: $0.0, read: $0.1) }
+        let outcomes: [Call.Outcome] = [.recorded, .noMessage, .declinedConsent, .mailboxFull, .failed]
+        callsEnded = Dictionary(uniqueKeysWithValues: outcomes.map {
+            ($0, Counter(label: Self.callsEndedLabel, dimensions: [("outcome", $0.rawValue)], factory: factory))
+        })
         func counter(_ reason: String, _ read: @escaping @Sendable (InboundMedia.Counters) -> Int) -> (Counter, @Sendable (InboundMedia.Counters) -> Int) {
             (Counter(label: Self.droppedLabel, dimensions: [("reason", reason)], factory: factory), read)
         }
@@ -37,13 +58,28 @@ struct MediaMetrics: Sendable {
         ].map { (counter: $0.0, read: $0.1) }
     }
 
-    /// What every call's storage queue holds now.
-    func record(_ storage: RecordingStorage.Backlog) {
+    /// What every call's storage queue holds now, and how many calls run.
+    func record(_ storage: RecordingStorage.Backlog, callsActive active: Int) {
         recordingQueueBytes.record(storage.queuedBytes)
         recordingQueueJobs.record(storage.queuedJobs)
+        callsActive.record(active)
     }
 
-    /// Adds one ended call's counters.
+    /// Counts an ended call by its outcome (nil: it could not be set up).
+    func recordEnded(_ summary: CallerFlow.CallSummary?) {
+        callsEnded[summary.map { Call.Outcome($0.outcome) } ?? .failed]?.increment()
+    }
+
+    /// Adds one ended call's media report.
+    func record(_ report: RTPCallReport) {
+        record(report.sockets)
+        for entry in jitter {
+            let value = entry.read(report.jitter)
+            if value > 0 { entry.counter.increment(by: Int64(value)) }
+        }
+    }
+
+    /// Adds one ended call's socket counters.
     func record(_ call: InboundMedia.Counters) {
         if call.accepted > 0 { packets.increment(by: Int64(call.accepted)) }
         for entry in dropped {

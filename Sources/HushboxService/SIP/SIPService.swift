@@ -66,7 +66,7 @@ struct SIPService: Service, CustomStringConvertible {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await endpoint.run() }
             group.addTask { await dispatcher.run() }
-            group.addTask { await publishMetrics(media: mediaMetrics, storage: storageBacklog) }
+            group.addTask { await publishMetrics(media: mediaMetrics, storage: storageBacklog, calls: dispatcher.callsRunning) }
             group.addTask { await finishCallsOnShutdown(dispatcher.callsRunning) }
             // The first to end ends the service: without its endpoint nothing
             // answers calls, and the metrics loop alone must not keep a dead
@@ -99,12 +99,12 @@ struct SIPService: Service, CustomStringConvertible {
     }
 
     /// Copies the SIP counters and the calls' storage queues into the metrics until cancelled.
-    private func publishMetrics(media: MediaMetrics, storage: RecordingStorage.Backlog) async {
+    private func publishMetrics(media: MediaMetrics, storage: RecordingStorage.Backlog, calls: CallsRunning) async {
         let metrics = SIPMetrics(factory: metricsFactory)
         var seen = SIPMetrics.Seen()
         while !Task.isCancelled {
             seen = metrics.record(core: await endpoint.counters, transport: endpoint.transportCounters, since: seen)
-            media.record(storage)
+            media.record(storage, callsActive: calls.current)
             try? await Task.sleep(for: Self.metricsInterval)
         }
     }

@@ -41,6 +41,8 @@ public struct JitterBuffer: Sendable {
         public var late = 0
         public var duplicates = 0
         public var restarts = 0
+
+        public init() {}
     }
 
 

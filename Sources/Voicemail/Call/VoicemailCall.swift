@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-public import Media
+import Media
 import SIPCore
 public import Vault
 
@@ -61,14 +61,14 @@ public enum VoicemailCall {
     /// `dialog` brings the SIP dialog's news: re-negotiated media, and its end
     /// (the caller's BYE, a CANCEL, the maximum duration). Returns the call's
     /// summary, or nil when it could not be set up.
-    /// - Parameter mediaCounters: told, as the call ends, what its media sockets took and dropped.
+    /// - Parameter mediaReport: told, as the call ends, what its media did.
     public static func run(
         _ setup: VoicemailCallSetup, rtp: RTPCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
-        mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
+        mediaReport: @Sendable (RTPCallReport) -> Void = { _ in }
     ) async -> CallerFlow.CallSummary? {
         await run(
             setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: logger, clock: ContinuousClock(), wallTime: { Date() },
-            mediaCounters: mediaCounters
+            mediaReport: mediaReport
         )
     }
 
@@ -78,7 +78,7 @@ public enum VoicemailCall {
     public static func run<ClockType: Clock>(
         _ setup: VoicemailCallSetup, rtp: RTPCallSetup, signalling: some CallSignalling, dialog: AsyncStream<CallDialogEvent>, logger: Logger,
         clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress = CallProgress(),
-        mediaCounters: @Sendable (InboundMedia.Counters) -> Void = { _ in }
+        mediaReport: @Sendable (RTPCallReport) -> Void = { _ in }
     ) async -> CallerFlow.CallSummary? where ClockType.Duration == Duration {
         let audio: RTPCallAudio<ClockType>
         do {
@@ -89,7 +89,7 @@ public enum VoicemailCall {
             return nil
         }
         let summary = await run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
-        mediaCounters(await audio.receptionCounters)
+        mediaReport(await audio.report)
         return summary
     }
 
@@ -375,7 +375,8 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
 }
 
 extension Call.Outcome {
-    init(_ outcome: CallerFlow.CallSummary.Outcome) {
+    /// How a caller flow's outcome is stored (and counted in the metrics).
+    public init(_ outcome: CallerFlow.CallSummary.Outcome) {
         switch outcome {
         case .recorded: self = .recorded
         case .noMessage: self = .noMessage

@@ -21,6 +21,19 @@ public struct RTPCallSetup: Sendable {
     }
 }
 
+/// What a SIP call's media did, told as the call ends (for the metrics).
+public struct RTPCallReport: Sendable, Hashable {
+    /// What the call's media sockets took and dropped (forged SRTP, strangers, a full queue).
+    public var sockets: InboundMedia.Counters
+    /// What the jitter buffer saw: packets lost (their slots concealed), late, duplicated.
+    public var jitter: JitterBuffer.Statistics
+
+    public init(sockets: InboundMedia.Counters, jitter: JitterBuffer.Statistics) {
+        self.sockets = sockets
+        self.jitter = jitter
+    }
+}
+
 /// A SIP call's audio: RTP or SRTP through a ``MediaSession`` (packets in,
 /// telephone-events as digits, prompts out), the jitter buffer and decoder
 /// on the call's task, and the SIP dialog's news (a re-INVITE's new media,
@@ -75,9 +88,9 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
         self.logger = logger
     }
 
-    /// What the call's media sockets took and dropped.
-    public var receptionCounters: InboundMedia.Counters {
-        get async { await session.receptionCounters }
+    /// What the call's media did so far.
+    public var report: RTPCallReport {
+        get async { RTPCallReport(sockets: await session.receptionCounters, jitter: receiver.statistics) }
     }
 
     public func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {

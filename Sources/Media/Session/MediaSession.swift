@@ -27,6 +27,10 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
 
     public nonisolated let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
+    /// Where events go when the owner runs the session with ``run(delivering:)``
+    /// (a call's runtime): straight from the session's loop, with no stream and
+    /// no task between.
+    private var deliver: (@Sendable (Event) -> Void)?
     private let datagrams: AsyncStream<MediaDatagram>
     private let datagramSink: AsyncStream<MediaDatagram>.Continuation
     private let inbound: InboundMedia
@@ -93,6 +97,17 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             .bind(host: host, port: port).get()
     }
 
+    /// Processes packets and watches for inactivity until cancelled or
+    /// `stop()`, handing each event to `deliver` as it happens instead of to ``events``.
+    public func run(delivering deliver: @escaping @Sendable (Event) -> Void) async {
+        self.deliver = deliver
+        await run()
+    }
+
+    private func emit(_ event: Event) {
+        if let deliver { deliver(event) } else { eventSink.yield(event) }
+    }
+
     /// Processes packets and watches for inactivity until cancelled or `stop()`.
     public func run() async {
         lastActivity = clock.now
@@ -113,10 +128,10 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             reception?.record(sequence: packet.sequenceNumber, timestamp: packet.timestamp, arrival: origin.duration(to: clock.now))
             if let eventType = audio.telephoneEventPayloadType, Int(packet.payloadType) == eventType {
                 if let digit = telephoneEvents.receive(timestamp: packet.timestamp, payload: packet.payload) {
-                    eventSink.yield(.digit(digit))
+                    emit(.digit(digit))
                 }
             } else {
-                eventSink.yield(.packet(packet))
+                emit(.packet(packet))
             }
         }
         watchdog.cancel()
@@ -134,7 +149,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             case .receiverReport(let report):
                 keep(report.reports.filter { $0.ssrc == outbound.ssrc })
             case .goodbye(let sources):
-                if let ssrc = reception?.ssrc, sources.contains(ssrc) { eventSink.yield(.peerLeft) }
+                if let ssrc = reception?.ssrc, sources.contains(ssrc) { emit(.peerLeft) }
             default:
                 break
             }
@@ -273,7 +288,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
                     lastActivity = clock.now
                     continue
                 }
-                eventSink.yield(.inactive)
+                emit(.inactive)
                 return
             }
         }

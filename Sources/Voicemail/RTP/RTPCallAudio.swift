@@ -52,10 +52,8 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
         public func run(delivering deliver: @escaping @Sendable (Arrival) -> Void) async {
             let (session, dialog) = (session, dialog)
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await session.run() }
-                group.addTask {
-                    for await event in session.events { deliver(.media(event)) }
-                }
+                // The session hands each packet over from its own loop: no task in between.
+                group.addTask { await session.run { deliver(.media($0)) } }
                 group.addTask {
                     for await event in dialog { deliver(.dialog(event)) }
                 }

@@ -117,6 +117,10 @@ struct CallFlowTests {
         let bye = harness.receive(caller.request(.bye, branch: caller.nextBranch(), cseq: 3, toTag: localTag), from: caller)
         #expect(bye.statusCodes == [200] && bye.endings == [.remoteHangUp])
         #expect(harness.core.activeCalls == 0)
+        // The 503s' transactions end too (Timer H without an ACK): a refused burst leaves nothing behind.
+        _ = harness.advance(by: .seconds(64))
+        let live = harness.core.liveState
+        #expect(live.serverTransactions == 0 && live.clientTransactions == 0 && live.calls == 0 && live.timers == 0, "\(live)")
         _ = call
     }
 

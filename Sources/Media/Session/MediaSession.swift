@@ -45,7 +45,14 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private let origin: ClockType.Instant
     private var channel: (any Channel)?
     private var controlChannel: (any Channel)?
-    private let group: any EventLoopGroup
+    /// The one event loop the session's sockets and the session itself run
+    /// on: a packet goes from its socket to the session's loop without
+    /// crossing threads.
+    private let eventLoop: any EventLoop
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        eventLoop.executor.asUnownedSerialExecutor()
+    }
     private var reception: ReceptionStatistics?
     private var ssrcChange = SSRCChange()
     /// Report blocks the peer sent about our stream, newest last (bounded).
@@ -69,7 +76,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         self.reportInterval = reportInterval
         lastActivity = clock.now
         origin = clock.now
-        group = eventLoopGroup
+        eventLoop = eventLoopGroup.next()
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
         // Bounded, newest kept: a call that falls behind loses stale audio, never memory.
         (datagrams, datagramSink) = AsyncStream.makeStream(of: MediaDatagram.self, bufferingPolicy: .bufferingNewest(Self.datagramQueueLimit))
@@ -88,7 +95,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
 
     private func bindSocket(host: String, port: Int, control: Bool) async throws -> any Channel {
         let (sink, sources, tally, gate) = (datagramSink, sources, socketTally, inbound.gate)
-        return try await DatagramBootstrap(group: group)
+        return try await DatagramBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, sources: sources, gate: gate, tally: tally, isControl: control))

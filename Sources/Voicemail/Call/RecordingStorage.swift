@@ -8,8 +8,9 @@ public import Vault
 /// stutter and lose the audio that arrived meanwhile. So the call's task only
 /// queues the bytes of its message (``write(_:)`` never waits) and awaits the
 /// rest (``perform(_:)``: the call's rows, the commit at the end) without
-/// holding a thread; the jobs run in order on the call's own serial queue,
-/// on the system's pool of threads for blocking work.
+/// holding a thread; the jobs run in order on the call's own serial queue.
+/// Every call's queue runs on one shared storage thread: the card is one
+/// device, and however many calls wait on a slow one, one thread is blocked.
 ///
 /// The queue is bounded by the bytes waiting in it: a card that falls so far
 /// behind that ``isBehind`` says so ends the message as cut off with what was
@@ -58,10 +59,13 @@ public final class RecordingStorage: Sendable {
     ///   - backlog: the box-wide figure this call's queue adds to.
     public init(byteLimit: Int, backlog: Backlog) {
         precondition(byteLimit > 0, "a storage queue needs room for at least one byte")
-        queue = DispatchQueue(label: "hushbox.call-storage", qos: .utility)
+        queue = DispatchQueue(label: "hushbox.call-storage", qos: .utility, target: Self.storageThread)
         self.byteLimit = byteLimit
         self.backlog = backlog
     }
+
+    /// Where every call's storage queue runs: one thread for the box's card.
+    private static let storageThread = DispatchQueue(label: "hushbox.storage", qos: .utility)
 
     /// Message bytes queued and not yet written.
     public var pendingBytes: Int { queuedBytes.load(ordering: .acquiring) }
@@ -79,8 +83,10 @@ public final class RecordingStorage: Sendable {
         backlog.add(bytes: 0, jobs: 1)
         let result: Result<Value, VaultError> = await withCheckedContinuation { continuation in
             queue.async { [backlog] in
-                continuation.resume(returning: Result { () throws(VaultError) in try work() })
+                let result = Result { () throws(VaultError) in try work() }
+                // Counted out before the caller goes on: what it reads next includes this job's end.
                 backlog.add(bytes: 0, jobs: -1)
+                continuation.resume(returning: result)
             }
         }
         return try result.get()

@@ -194,8 +194,14 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
 
     private var now: Duration { origin.duration(to: clock.now) }
 
+    /// Inputs waiting for the call's task: 256 is 2.5 s of packets and ticks.
+    static var inputQueueLimit: Int { 256 }
+
     func run(signalling: some CallSignalling) async -> CallerFlow.CallSummary? {
-        let (inputs, sink) = AsyncStream.makeStream(of: Input.self)
+        // Bounded, newest kept: a call busy storing its message (a slow card) while
+        // the caller's packets keep coming loses stale input, never memory. A lost
+        // tick is caught up by the next (prompts and the flow read the clock).
+        let (inputs, sink) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(Self.inputQueueLimit))
         let transport = audio.transport
         let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
@@ -300,6 +306,8 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
                 await signalling.hangUp()
             case .finished(let summary):
                 if mediaEnded { await signalling.hangUp() }
+                // Nothing the caller sends matters now; storing may wait on the card.
+                await audio.transport.stop()
                 await store(summary)
             }
         }
@@ -352,10 +360,16 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
         call.endedAt = wallTime()
         call.outcome = Call.Outcome(summary.outcome)
         let (call, consent, end, tenant, destinations, logger) = (call, summary.consent.map(consent), recordingEnd, setup.tenant, setup.outboxDestinations, logger)
+        let storageFailed = storage.hasFailed
         do {
             let outcome = try await storage.finishMessage { message throws(VaultError) in
                 var call = call
                 var recording: FinishedRecording?
+                if message == nil, end != nil || storageFailed, call.outcome == .recorded {
+                    // The message never began on the card (its object could not be made).
+                    logger.error("the message could not be started on the card; the call is stored as failed", metadata: ["call_id": "\(call.id)"])
+                    call.outcome = .failed
+                }
                 if let (voicemail, writer, failure) = message {
                     if let failure {
                         logger.error("a write of the message failed; it is discarded", metadata: ["call_id": "\(call.id)", "error": "\(failure)"])

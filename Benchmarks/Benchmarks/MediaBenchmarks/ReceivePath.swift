@@ -45,7 +45,7 @@ struct DiscardingSink: RecordingSink {
 /// The Swift path of one call: authenticate and latch (InboundMedia), jitter
 /// buffer and decode (AudioReceiver), silence detection, then the recording.
 func receiveCall(_ call: RecordedCall, record: (RTPPacket, [Int16]) throws -> Void) throws {
-    let inbound = try InboundMedia(audio: call.audio)
+    let inbound = try InboundMedia(audio: call.audio, sources: MediaSources { _ in true })
     let receiver = try AudioReceiver(audio: call.audio)
     var silence = SilenceDetector(sampleRate: receiver.outputSampleRate)
     let source = MediaEndpoint(host: "127.0.0.1", port: 4000)
@@ -130,7 +130,7 @@ func memoryPerCallBenchmarks() {
             for _ in benchmark.scaledIterations {
                 var held: [(InboundMedia, AudioReceiver, OggOpusRecorder<DiscardingSink>)] = []
                 for _ in 0..<calls {
-                    let inbound = try InboundMedia(audio: g711Call.audio)
+                    let inbound = try InboundMedia(audio: g711Call.audio, sources: MediaSources { _ in true })
                     let receiver = try AudioReceiver(audio: g711Call.audio)
                     let recorder = try OggOpusRecorder(sink: DiscardingSink(), inputSampleRate: 8_000)
                     for (index, datagram) in g711Call.packets.prefix(50).enumerated() {

@@ -120,7 +120,10 @@ let package = Package(
         // MARK: Voicemail: the caller flow, prompts, mailboxes and recording into the vault.
         .target(
             name: "Voicemail",
-            dependencies: ["Media", "Vault", "SIPCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Media", "Vault", "SIPCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
 

@@ -2,6 +2,8 @@ import Foundation
 import HushboxTestSupport
 import Logging
 import Media
+import NIOCore
+import NIOPosix
 import SIPCore
 import Synchronization
 import Testing
@@ -32,18 +34,24 @@ final class ScriptedCallAudio: CallAudio {
     }
 
     let transport: Transport
+    /// A thread of its own, as a line's capture would have.
+    let executor: any SerialExecutor = MultiThreadedEventLoopGroup.singleton.next().executor
     let codec = AudioCodec.pcmu
     let receivedSampleRate = 8_000
     /// The caller's frames, oldest first, waiting for their slot.
     private var waiting: [[Int16]] = []
-    let heard = Mutex<[PromptPlayer.Frame]>([])
+    /// What the caller heard; the test keeps its own reference (the call owns the audio).
+    final class Heard: Sendable {
+        let frames = Mutex<[PromptPlayer.Frame]>([])
+    }
+    let heard: Heard
 
-    init() {
-        let (arrivals, feed) = AsyncStream.makeStream(of: Arrival.self)
+    init(arrivals: AsyncStream<Arrival>, feed: AsyncStream<Arrival>.Continuation, heard: Heard) {
         transport = Transport(arrivals: arrivals, feed: feed)
+        self.heard = heard
     }
 
-    func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
+    nonisolated(nonsending) func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
         switch arrival {
         case .frame(let samples):
             waiting.append(samples)
@@ -60,9 +68,12 @@ final class ScriptedCallAudio: CallAudio {
         return ReceivedAudioFrame(samples: waiting.removeFirst(), payload: nil)
     }
 
-    func send(_ frame: PromptPlayer.Frame) async {
-        heard.withLock { $0.append(frame) }
+    nonisolated(nonsending) func send(_ frame: PromptPlayer.Frame) async {
+        heard.frames.withLock { $0.append(frame) }
     }
+
+    /// Frames the caller heard.
+    nonisolated(nonsending) func report() async -> Int { heard.frames.withLock { $0.count } }
 }
 
 @Suite("A call on a scripted transport")
@@ -74,17 +85,21 @@ struct ScriptedCallAudioTests {
         defer { _ = (vaultDirectory, vault) }
         let directory = try TemporaryDirectory()
         let prompts = try VoicemailCallTests.shortPrompts(in: directory.child("prompts"))
-        let audio = ScriptedCallAudio()
-        let feed = audio.transport.feed
+        let (arrivals, feed) = AsyncStream.makeStream(of: ScriptedCallAudio.Arrival.self)
+        let heardFrames = ScriptedCallAudio.Heard()
         let clock = ManualClock()
         let progress = CallProgress()
         let signalling = VoicemailCallTests.Signalling()
         let setup = VoicemailCallSetup(caller: try PhoneNumber("+4930123456"), mailbox: mailbox, tenant: tenant, prompts: prompts)
         let summary = VoicemailCallTests.Outcome.Box()
+        let framesReported = Mutex(0)
         var logger = Logger(label: "scripted-call")
         logger.logLevel = .error
         let running = Task {
-            summary.set(await VoicemailCall.run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: { Date() }, progress: progress))
+            let audio = ScriptedCallAudio(arrivals: arrivals, feed: feed, heard: heardFrames)
+            let result = await VoicemailCall.run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: { Date() }, progress: progress)
+            framesReported.withLock { $0 = result?.report ?? -1 }
+            summary.set(result?.summary)
         }
         func until(_ what: String, _ condition: () -> Bool) async throws {
             let limit = ContinuousClock.now.advanced(by: .seconds(5))
@@ -118,7 +133,8 @@ struct ScriptedCallAudioTests {
         #expect(summary.value?.outcome == .recorded)
         #expect(summary.value?.consent == .given)
         // Disclaimer, consent question (cut short by the 1), greeting, beep, message saved.
-        let heard = audio.heard.withLock { $0 }
+        let heard = heardFrames.frames.withLock { $0 }
+        #expect(framesReported.withLock { $0 } == heard.count, "the audio's report as the call ended")
         #expect(heard.filter(\.marker).count == 5, "each prompt starts with a marked frame")
         #expect(heard.count >= 40 && heard.count <= 50, "\(heard.count) frames")
         let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)

@@ -48,7 +48,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// The one event loop the session's sockets and the session itself run
     /// on: a packet goes from its socket to the session's loop without
     /// crossing threads.
-    private let eventLoop: any EventLoop
+    public nonisolated let eventLoop: any EventLoop
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         eventLoop.executor.asUnownedSerialExecutor()

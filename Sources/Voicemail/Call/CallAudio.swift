@@ -8,14 +8,22 @@ public import SIPCore
 /// caller flow never sees the transport. Answering and hanging up are the
 /// other half of the boundary (``CallSignalling``).
 ///
-/// Not Sendable: the call's task owns it. What must run beside that task
-/// (sockets, a capture thread) is its ``transport``, which is.
+/// Not Sendable: the call's runtime owns it, and runs on its ``executor``
+/// (for RTP, the event loop of the call's sockets), so an arrival reaches
+/// the call, and a prompt frame the socket, without crossing threads. Its
+/// async methods run where they are called (`nonisolated(nonsending)`).
+/// What must run beside the runtime (sockets, a capture thread) is its
+/// ``transport``, which is Sendable.
 public protocol CallAudio: AnyObject, SendableMetatype {
     /// What the transport delivers to the call's task, in order.
     associatedtype Arrival: Sendable
     associatedtype Transport: CallAudioTransport<Arrival>
+    /// What the audio tells about itself as the call ends (for the metrics).
+    associatedtype Report: Sendable
 
     var transport: Transport { get }
+    /// Where the call's runtime runs: the transport's own thread.
+    var executor: any SerialExecutor { get }
     /// The codec prompts are played in, and the caller's audio arrives in.
     var codec: AudioCodec { get }
     /// The sample rate of the frames ``receivedFrame(at:)`` returns.
@@ -23,12 +31,14 @@ public protocol CallAudio: AnyObject, SendableMetatype {
 
     /// Takes one arrival on the call's task: audio is buffered for its slot,
     /// a digit or the caller's leaving comes back for the flow.
-    func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews
+    nonisolated(nonsending) func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews
     /// The caller's audio for the 20 ms slot due at `now` (concealed where
     /// a packet was lost), or nil before any arrived.
     func receivedFrame(at now: Duration) -> ReceivedAudioFrame?
     /// Plays one 20 ms frame of a prompt, in ``codec``, to the caller.
-    func send(_ frame: PromptPlayer.Frame) async
+    nonisolated(nonsending) func send(_ frame: PromptPlayer.Frame) async
+    /// What the call's audio did, read as the call ends.
+    nonisolated(nonsending) func report() async -> Report
 }
 
 /// The part of a call's audio that runs beside the call's task: it receives

@@ -88,18 +88,21 @@ public enum VoicemailCall {
             await signalling.hangUp()
             return nil
         }
-        let summary = await run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
-        mediaReport(await audio.report)
+        guard let (summary, report) = await run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
+        else { return nil }
+        mediaReport(report)
         return summary
     }
 
     /// Runs a call on any transport until it ends: answers it, plays and
-    /// records through `audio`, and stores it. Returns the call's summary,
-    /// or nil when it could not be set up (then it is hung up unanswered).
+    /// records through `audio` on the audio's own executor, and stores it.
+    /// Returns the call's summary and what the audio reported, or nil when
+    /// it could not be set up (then it is hung up unanswered).
     public static func run<ClockType: Clock, Audio: CallAudio>(
-        _ setup: VoicemailCallSetup, audio: Audio, signalling: some CallSignalling, logger: Logger,
+        _ setup: VoicemailCallSetup, audio: sending Audio, signalling: some CallSignalling, logger: Logger,
         clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress = CallProgress()
-    ) async -> CallerFlow.CallSummary? where ClockType.Duration == Duration {
+    ) async -> (summary: CallerFlow.CallSummary?, report: Audio.Report)? where ClockType.Duration == Duration {
+        let loop = CallLoop(executor: audio.executor)
         let runner: VoicemailCallRunner<ClockType, Audio>
         do {
             runner = try await VoicemailCallRunner(setup: setup, audio: audio, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
@@ -110,8 +113,28 @@ public enum VoicemailCall {
             return nil
         }
         await signalling.answer()
-        return await runner.run(signalling: signalling)
+        return await runOnLoop(runner, loop, signalling: signalling)
     }
+
+    /// The runner's whole life on the call's loop: its arrivals, ticks and
+    /// prompt frames are handled on the transport's own thread.
+    private static func runOnLoop<ClockType: Clock, Audio: CallAudio>(
+        _ runner: sending VoicemailCallRunner<ClockType, Audio>, _ loop: isolated CallLoop, signalling: some CallSignalling
+    ) async -> (summary: CallerFlow.CallSummary?, report: Audio.Report) where ClockType.Duration == Duration {
+        let summary = await runner.run(signalling: signalling)
+        return (summary, await runner.audioReport())
+    }
+}
+
+/// Where a call's runtime runs: an actor on its audio's executor.
+actor CallLoop {
+    private let executor: any SerialExecutor
+
+    init(executor: any SerialExecutor) {
+        self.executor = executor
+    }
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 }
 
 extension VoicemailCall {
@@ -194,10 +217,13 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
 
     private var now: Duration { origin.duration(to: clock.now) }
 
+    /// What the call's audio did, as it ends.
+    nonisolated(nonsending) func audioReport() async -> Audio.Report { await audio.report() }
+
     /// Inputs waiting for the call's task: 256 is 2.5 s of packets and ticks.
     static var inputQueueLimit: Int { 256 }
 
-    func run(signalling: some CallSignalling) async -> CallerFlow.CallSummary? {
+    nonisolated(nonsending) func run(signalling: some CallSignalling) async -> CallerFlow.CallSummary? {
         // Bounded, newest kept: a call busy storing its message (a slow card) while
         // the caller's packets keep coming loses stale input, never memory. A lost
         // tick is caught up by the next (prompts and the flow read the clock).
@@ -232,7 +258,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
         return summary
     }
 
-    private func handle(_ input: Input, signalling: some CallSignalling) async {
+    private nonisolated(nonsending) func handle(_ input: Input, signalling: some CallSignalling) async {
         switch input {
         case .tick:
             await tick(signalling: signalling)
@@ -253,7 +279,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
         }
     }
 
-    private func tick(signalling: some CallSignalling) async {
+    private nonisolated(nonsending) func tick(signalling: some CallSignalling) async {
         let now = self.now
         if var playing = player {
             for frame in playing.frames(dueAt: now) {
@@ -290,7 +316,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
         await perform(flow.tick(at: now), signalling: signalling)
     }
 
-    private func perform(_ actions: [CallerFlow.Action], signalling: some CallSignalling) async {
+    private nonisolated(nonsending) func perform(_ actions: [CallerFlow.Action], signalling: some CallSignalling) async {
         for action in actions {
             switch action {
             case .play(let prompt, let interruptible):
@@ -329,7 +355,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
     }
 
     /// The card fell behind (or failed): the message ends with what was written.
-    private func cutOffRecording(signalling: some CallSignalling) async {
+    private nonisolated(nonsending) func cutOffRecording(signalling: some CallSignalling) async {
         let failed = storage.hasFailed
         logger.warning(
             failed ? "the message could not be written; it is discarded and the caller told" : "storage fell behind the recording; the message is cut off here",
@@ -355,7 +381,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
 
     /// Commits the call, its consent and its message in one transaction,
     /// after every page queued before it is on disk.
-    private func store(_ summary: CallerFlow.CallSummary) async {
+    private nonisolated(nonsending) func store(_ summary: CallerFlow.CallSummary) async {
         self.summary = summary
         call.endedAt = wallTime()
         call.outcome = Call.Outcome(summary.outcome)

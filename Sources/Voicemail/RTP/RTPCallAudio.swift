@@ -1,3 +1,4 @@
+import NIOCore
 public import Logging
 public import Media
 public import SIPCore
@@ -67,6 +68,7 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     }
 
     public let transport: Transport
+    public var executor: any SerialExecutor { session.eventLoop.executor }
     public let codec: AudioCodec
     public var receivedSampleRate: Int { receiver.outputSampleRate }
     private let session: MediaSession<ClockType>
@@ -87,11 +89,11 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     }
 
     /// What the call's media did so far.
-    public var report: RTPCallReport {
-        get async { RTPCallReport(sockets: await session.receptionCounters, jitter: receiver.statistics) }
+    public nonisolated(nonsending) func report() async -> RTPCallReport {
+        RTPCallReport(sockets: await session.receptionCounters, jitter: receiver.statistics)
     }
 
-    public func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
+    public nonisolated(nonsending) func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
         switch arrival {
         case .media(.packet(let packet)):
             receiver.insert(packet, arrival: now)
@@ -113,7 +115,7 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
         return ReceivedAudioFrame(samples: samples, payload: receiver.lastReceivedPayload)
     }
 
-    public func send(_ frame: PromptPlayer.Frame) async {
+    public nonisolated(nonsending) func send(_ frame: PromptPlayer.Frame) async {
         do {
             try await session.send(payload: frame.payload, duration: frame.samples, marker: frame.marker)
         } catch {
@@ -125,7 +127,7 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     /// call started with (the SIP core prefers it in a re-answer; prompts and
     /// the recording are in it); a key libsrtp refuses leaves the call unable
     /// to hear the caller: false, and the call ends.
-    private func update(_ offered: NegotiatedAudio) async -> Bool {
+    private nonisolated(nonsending) func update(_ offered: NegotiatedAudio) async -> Bool {
         var audio = offered
         if audio.codec != codec {
             logger.warning(

@@ -34,6 +34,10 @@ struct EndpointTLSAndRegistrationTests {
         await trusted.close()
     }
 
+    /// How long the registrar waits for each REGISTER: generous, because the whole suite
+    /// runs in parallel on two cores and one wait once ran out at 5 s in a fresh-clone run.
+    static let registrarPatience = Duration.seconds(20)
+
     @Test("The endpoint registers with a trunk over UDP, answers its digest challenge, and reports the registration")
     func registersWithTrunk() async throws {
         let registrar = try await SIPProbe(.udp, to: 9)
@@ -45,13 +49,13 @@ struct EndpointTLSAndRegistrationTests {
         let running = try await RunningEndpoint.start(plaintext: true, peers: [trunk])
         defer { Task { await running.stop() } }
 
-        guard case .request(let first) = try await registrar.next() else { Issue.record("expected REGISTER"); return }
+        guard case .request(let first) = try await registrar.next(within: Self.registrarPatience) else { Issue.record("expected REGISTER"); return }
         #expect(first.method == .register)
         var digest = DigestServer(realm: "carrier.example.eu", secret: Array(repeating: 9, count: 32))
         let challenge = digest.challenge(now: 0, random: Array(repeating: 3, count: 16))
         try await registrar.reply(to: first, 401, extra: [("WWW-Authenticate", challenge.headerValue)])
 
-        guard case .request(let second) = try await registrar.next() else { Issue.record("expected the authorised REGISTER"); return }
+        guard case .request(let second) = try await registrar.next(within: Self.registrarPatience) else { Issue.record("expected the authorised REGISTER"); return }
         let credentials = try DigestCredentials.parse(try #require(second.headers[.authorization].first))
         let ha1 = DigestAlgorithm.sha256.ha1(username: "hushbox-7", realm: "carrier.example.eu", password: "trunk secret")
         #expect(digest.verify(credentials, method: .register, ha1: ha1, now: 1) == .accepted(username: "hushbox-7"))
@@ -63,7 +67,7 @@ struct EndpointTLSAndRegistrationTests {
         // The refresh is due after 60 s of (virtual) time.
         try await running.clock.waitForSleepers(1)
         running.clock.advance(by: .seconds(61))
-        guard case .request(let refresh) = try await registrar.next() else { Issue.record("expected the refresh"); return }
+        guard case .request(let refresh) = try await registrar.next(within: Self.registrarPatience) else { Issue.record("expected the refresh"); return }
         #expect(refresh.method == .register)
         await registrar.close()
     }

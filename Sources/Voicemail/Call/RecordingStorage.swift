@@ -9,19 +9,22 @@ public import Vault
 /// queues the bytes of its message (``write(_:)`` never waits) and awaits the
 /// rest (``perform(_:)``: the call's rows, the commit at the end) without
 /// holding a thread; the jobs run in order on the call's own serial queue.
-/// Every call's queue runs on one shared storage thread: the card is one
-/// device, and however many calls wait on a slow one, one thread is blocked.
+/// Every call's queue runs on its box's one storage thread (``Backlog``):
+/// the card is one device, and however many calls wait on a slow one, one
+/// thread is blocked.
 ///
 /// The queue is bounded by the bytes waiting in it: a card that falls so far
 /// behind that ``isBehind`` says so ends the message as cut off with what was
 /// written, never grows memory without end.
 public final class RecordingStorage: Sendable {
-    /// What is waiting on every call's storage queue, summed over the box's
-    /// calls: the metrics read it, and a growing figure is a card too slow
-    /// for the calls it has.
+    /// The box's storage: the one thread every call's queue runs on, and
+    /// what is waiting there, summed over the calls (the metrics read it; a
+    /// growing figure is a card too slow for the calls it has). One per box
+    /// (one per vault in tests, so that a test's stalled card stalls only its own calls).
     public final class Backlog: Sendable {
         private let bytes = Atomic<Int>(0)
         private let jobs = Atomic<Int>(0)
+        fileprivate let thread = DispatchQueue(label: "hushbox.storage", qos: .utility)
 
         public init() {}
 
@@ -59,13 +62,10 @@ public final class RecordingStorage: Sendable {
     ///   - backlog: the box-wide figure this call's queue adds to.
     public init(byteLimit: Int, backlog: Backlog) {
         precondition(byteLimit > 0, "a storage queue needs room for at least one byte")
-        queue = DispatchQueue(label: "hushbox.call-storage", qos: .utility, target: Self.storageThread)
+        queue = DispatchQueue(label: "hushbox.call-storage", qos: .utility, target: backlog.thread)
         self.byteLimit = byteLimit
         self.backlog = backlog
     }
-
-    /// Where every call's storage queue runs: one thread for the box's card.
-    private static let storageThread = DispatchQueue(label: "hushbox.storage", qos: .utility)
 
     /// Message bytes queued and not yet written.
     public var pendingBytes: Int { queuedBytes.load(ordering: .acquiring) }

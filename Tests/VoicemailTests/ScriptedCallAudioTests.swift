@@ -27,7 +27,8 @@ final class ScriptedCallAudio: CallAudio {
         let feed: AsyncStream<Arrival>.Continuation
 
         func run(delivering deliver: @escaping @Sendable (Arrival) -> Void) async {
-            for await arrival in arrivals { deliver(arrival) }
+            // On the audio's own thread, as a line's capture would deliver.
+            for await arrival in arrivals { try? await ScriptedCallAudio.loop.submit { deliver(arrival) }.get() }
         }
 
         func stop() async { feed.finish() }
@@ -36,6 +37,8 @@ final class ScriptedCallAudio: CallAudio {
     let transport: Transport
     /// A thread of its own, as a line's capture would have.
     let executor: any SerialExecutor = ScriptedCallAudio.loop.executor
+    /// The test's virtual clock paces the call.
+    let pacing = CallPacing.clock
     /// Its own thread, not one the other tests' sockets share.
     static let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
     let codec = AudioCodec.pcmu
@@ -53,7 +56,10 @@ final class ScriptedCallAudio: CallAudio {
         self.heard = heard
     }
 
-    nonisolated(nonsending) func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
+    /// The script pushes its arrivals through the transport.
+    func collectArrivals(_ handle: (Arrival) -> Void) {}
+
+    func take(_ arrival: Arrival, at now: Duration) -> CallAudioNews {
         switch arrival {
         case .frame(let samples):
             waiting.append(samples)
@@ -70,7 +76,7 @@ final class ScriptedCallAudio: CallAudio {
         return ReceivedAudioFrame(samples: waiting.removeFirst(), payload: nil)
     }
 
-    nonisolated(nonsending) func send(_ frame: PromptPlayer.Frame) async {
+    func send(_ frame: PromptPlayer.Frame) {
         heard.frames.withLock { $0.append(frame) }
     }
 

@@ -168,8 +168,8 @@ struct VoicemailCallTests {
             return true
         }
 
-        // In lockstep: the call has taken in every packet sent before the clock moves,
-        // and has handled each tick before the next; so the same script gives the same call.
+        // In lockstep: each tick is handled, and has taken in every packet sent before it,
+        // before the next; so the same script gives the same call.
         guard try await until("the call's timers", { clock.sleeperCount >= 3 }) else { throw TestTimeout(what: "the call to start") }
         var tick = 0
         var sent = 0
@@ -186,12 +186,13 @@ struct VoicemailCallTests {
             }
             try await phone.send(payload: Self.callerFrame(speaking: speech.contains(tick), index: tick), duration: 160, marker: tick == 0)
             sent += 1
-            let expected = sent
-            guard try await until("packet \(expected) taken in", { progress.packetsHandled >= expected }) else { break }
+            // The packets wait in the box's socket: the tick reads them first, then plays and records its slot.
             clock.advance(by: Self.tick)
             tick += 1
             let handled = tick
             guard try await until("tick \(handled) handled", { progress.ticksHandled >= handled }) else { break }
+            let expected = sent
+            guard try await until("packet \(expected) taken in", { progress.packetsHandled >= expected }) else { break }
         }
         news.finish()
         let storedWhenLockstepEnded = summary.isSet

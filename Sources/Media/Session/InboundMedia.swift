@@ -28,9 +28,9 @@ public final class InboundMedia {
         public var malformed = 0
         public var controlAccepted = 0
         public var controlRefused = 0
-        /// Dropped because the session fell behind and its queue was full (the oldest go first).
+        /// Events dropped because a reader of the session's event stream fell behind (the oldest go first).
         public var droppedQueueFull = 0
-        /// Datagrams from the peer's sources the sockets handed to the session's queue.
+        /// Datagrams the RTP socket handed to the session (from the peer's sources, for a channel's socket).
         public var queuedBySockets = 0
 
         public init() {}
@@ -167,16 +167,17 @@ public struct MediaEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// as a dual-stack socket reports it), IPv6 in inet_ntop's form (lower
     /// case, zeros compressed). Anything that is no IP literal stays as it is.
     public static func canonical(_ host: String) -> String {
-        var v4 = in_addr()
+        // Raw address bytes rather than in_addr/in6_addr: which clang module owns
+        // those types depends on import order (Glibc or NIO's shims).
+        var v4 = [UInt8](repeating: 0, count: 4)
         if inet_pton(AF_INET, host, &v4) == 1 { return host }
-        var v6 = in6_addr()
-        guard inet_pton(AF_INET6, host, &v6) == 1 else { return host }
-        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, host, &bytes) == 1 else { return host }
         if bytes.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) {
             return bytes.suffix(4).map(String.init).joined(separator: ".")
         }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(AF_INET6, &v6, &text, socklen_t(text.count)) != nil else { return host }
+        guard inet_ntop(AF_INET6, &bytes, &text, socklen_t(text.count)) != nil else { return host }
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

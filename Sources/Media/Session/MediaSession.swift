@@ -14,25 +14,25 @@ import MediaFormat
 /// reports the call inactive when no authentic packet arrived for
 /// `inactivityTimeout` on the injected clock, unless the peer holds the call.
 /// A re-INVITE's new media (address, keys, direction) comes in through ``update(_:)``.
+///
+/// A datagram is processed where it is read: the sockets' handler calls into
+/// the session on their shared event loop, and the session hands each event
+/// to its owner there (``run(delivering:)``), with no queue, task or thread
+/// between the socket and the call.
 public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration {
-    public enum Event: Sendable, Hashable {
-        case packet(RTPPacket)
-        case digit(DTMFDigit)
-        /// No authentic media for the inactivity timeout: the caller is gone.
-        case inactive
-        /// The peer said goodbye in RTCP (BYE for the stream we receive):
-        /// its media ends, though the SIP BYE may still be on its way.
-        case peerLeft
-    }
+    public typealias Event = MediaEvent
 
+    /// Events for an owner that reads them as a stream (``run()``); bounded,
+    /// newest kept: a reader that falls behind loses stale audio, never memory.
     public nonisolated let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
     /// Where events go when the owner runs the session with ``run(delivering:)``
     /// (a call's runtime): straight from the session's loop, with no stream and
     /// no task between.
     private var deliver: (@Sendable (Event) -> Void)?
-    private let datagrams: AsyncStream<MediaDatagram>
-    private let datagramSink: AsyncStream<MediaDatagram>.Continuation
+    /// Finishes when the session stops: what ``run()`` waits for.
+    private let stopped: AsyncStream<Never>
+    private let stopSink: AsyncStream<Never>.Continuation
     private let inbound: InboundMedia
     private let sources: MediaSources
     private let socketTally = MediaSocketTally()
@@ -43,7 +43,10 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     private let inactivityTimeout: Duration
     private var lastActivity: ClockType.Instant
     private let origin: ClockType.Instant
+    /// The RTP socket: a channel of the loop that reads each datagram as it
+    /// arrives, or a ``CallSocket`` the owner reads once per slot.
     private var channel: (any Channel)?
+    private var callSocket: CallSocket?
     private var controlChannel: (any Channel)?
     /// The one event loop the session's sockets and the session itself run
     /// on: a packet goes from its socket to the session's loop without
@@ -60,12 +63,20 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// RFC 3550 §6.2: at least 5 s between reports, randomised by 0.5–1.5.
     private let reportInterval: Duration
 
+    /// The RTP socket is read when the owner asks (``readWaitingPackets(_:)``), not when a datagram arrives.
+    private let readsWhenAsked: Bool
+
     /// - Parameter sources: the addresses the call's SIP peer may send from; media
     ///   from anywhere else is dropped and counted, SRTP or not.
+    /// - Parameter readsWhenAsked: the owner reads the RTP socket once per
+    ///   20 ms slot of its own (``readWaitingPackets(_:)``): the kernel holds
+    ///   the caller's packets until then, and the loop wakes once per slot
+    ///   instead of once per packet and once more for the slot.
     public init(
         audio: RTPAudioParameters, sources: MediaSources, inactivityTimeout: Duration = .seconds(30), reportInterval: Duration = .seconds(5),
-        clock: ClockType, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        clock: ClockType, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, readsWhenAsked: Bool = false
     ) throws(SRTPError) {
+        self.readsWhenAsked = readsWhenAsked
         self.audio = audio
         inbound = try InboundMedia(audio: audio, sources: sources)
         self.sources = sources
@@ -77,31 +88,68 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         lastActivity = clock.now
         origin = clock.now
         eventLoop = eventLoopGroup.next()
-        (events, eventSink) = AsyncStream.makeStream(of: Event.self)
-        // Bounded, newest kept: a call that falls behind loses stale audio, never memory.
-        (datagrams, datagramSink) = AsyncStream.makeStream(of: MediaDatagram.self, bufferingPolicy: .bufferingNewest(Self.datagramQueueLimit))
+        (events, eventSink) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(Self.eventQueueLimit))
+        (stopped, stopSink) = AsyncStream.makeStream(of: Never.self)
     }
 
-    /// Datagrams waiting for the session: 128 is 2.5 s of 20 ms packets with their RTCP.
-    static var datagramQueueLimit: Int { 128 }
+    /// Events waiting for a reader of ``events``: 128 is 2.5 s of 20 ms packets.
+    static var eventQueueLimit: Int { 128 }
 
     /// Binds the local RTP port and the RTCP port above it (RFC 3550 §11);
     /// with port 0 (tests) both are chosen by the system. Returns both.
     public func bind(host: String, port: Int) async throws -> (rtp: Int, rtcp: Int) {
-        channel = try await bindSocket(host: host, port: port, control: false)
+        let rtpPort: Int
+        if readsWhenAsked {
+            let socket = try CallSocket(host: host, port: port)
+            callSocket = socket
+            rtpPort = socket.localPort
+        } else {
+            let channel = try await bindSocket(host: host, port: port, control: false)
+            self.channel = channel
+            rtpPort = channel.localAddress?.port ?? port
+        }
         controlChannel = try await bindSocket(host: host, port: port == 0 ? 0 : port + 1, control: true)
-        return (channel?.localAddress?.port ?? port, controlChannel?.localAddress?.port ?? port + 1)
+        return (rtpPort, controlChannel?.localAddress?.port ?? port + 1)
     }
 
     private func bindSocket(host: String, port: Int, control: Bool) async throws -> any Channel {
-        let (sink, sources, tally, gate) = (datagramSink, sources, socketTally, inbound.gate)
-        return try await DatagramBootstrap(group: eventLoop)
+        let (sources, tally, gate) = (sources, socketTally, inbound.gate)
+        // The handler runs on the session's loop: it calls the session there, synchronously.
+        let receive: @Sendable (MediaDatagram) -> Void = { [self] datagram in
+            self.assumeIsolated { session in session.receive(datagram) }
+        }
+        var bootstrap = DatagramBootstrap(group: eventLoop)
+        if !control {
+            // Where the kernel holds several of the caller's datagrams (the loop was busy with
+            // other calls), one recvmmsg takes them all; each gets a slot of 2 KiB.
+            bootstrap = bootstrap
+                .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramsPerRead * 2048))
+        }
+        return try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(sink: sink, sources: sources, gate: gate, tally: tally, isControl: control))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MediaDatagramHandler(receive: receive, sources: sources, gate: gate, tally: tally, isControl: control)
+                    )
                 }
             }
             .bind(host: host, port: port).get()
+    }
+
+    static var datagramsPerRead: Int { 4 }
+
+    /// Reads what the kernel holds for the RTP socket of a session that reads
+    /// when asked (at most 32 datagrams), and returns the events of its
+    /// packets, in order.
+    public func readWaitingPackets() -> [Event] {
+        guard let callSocket else { return [] }
+        var events: [Event] = []
+        let read = callSocket.readWaiting { bytes, source in
+            if let event = receive(rtp: Array(bytes), from: source) { events.append(event) }
+        }
+        socketTally.countQueued(read)
+        return events
     }
 
     /// Processes packets and watches for inactivity until cancelled or
@@ -112,38 +160,49 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 
     private func emit(_ event: Event) {
-        if let deliver { deliver(event) } else { eventSink.yield(event) }
+        if let deliver {
+            deliver(event)
+        } else if case .dropped = eventSink.yield(event) {
+            socketTally.countQueueFull()
+        }
     }
 
-    /// Processes packets and watches for inactivity until cancelled or `stop()`.
+    /// Watches for inactivity and sends reports until cancelled or `stop()`;
+    /// packets are processed as they arrive, their events put on ``events``
+    /// (unless the session runs with ``run(delivering:)``).
     public func run() async {
         lastActivity = clock.now
         let watchdog = Task { await self.watchInactivity() }
         let reporter = Task { await self.sendReports() }
-        for await datagram in datagrams {
-            if datagram.isControl {
-                receiveControl(datagram)
-                continue
-            }
-            guard let packet = inbound.receive(datagram.bytes, from: datagram.source) else { continue }
-            lastActivity = clock.now
-            if reception == nil || ssrcChange.observe(packet.ssrc, current: reception?.ssrc) {
-                // The first packet, or the peer's stream started anew under another SSRC (a
-                // re-INVITE, a transfer inside its PBX): our reports are about the new one.
-                reception = ReceptionStatistics(ssrc: packet.ssrc, firstSequence: packet.sequenceNumber, clockRate: audio.codec.clockRate)
-            }
-            reception?.record(sequence: packet.sequenceNumber, timestamp: packet.timestamp, arrival: origin.duration(to: clock.now))
-            if let eventType = audio.telephoneEventPayloadType, Int(packet.payloadType) == eventType {
-                if let digit = telephoneEvents.receive(timestamp: packet.timestamp, payload: packet.payload) {
-                    emit(.digit(digit))
-                }
-            } else {
-                emit(.packet(packet))
-            }
-        }
+        for await _ in stopped {}
         watchdog.cancel()
         reporter.cancel()
         eventSink.finish()
+    }
+
+    /// One datagram from the sockets' channels, on the session's loop.
+    private func receive(_ datagram: MediaDatagram) {
+        if datagram.isControl {
+            receiveControl(datagram)
+        } else if let event = receive(rtp: datagram.bytes, from: datagram.source) {
+            emit(event)
+        }
+    }
+
+    /// One RTP datagram: the event it brings, if it is authentic and from the caller.
+    private func receive(rtp bytes: [UInt8], from source: MediaEndpoint) -> Event? {
+        guard let packet = inbound.receive(bytes, from: source) else { return nil }
+        lastActivity = clock.now
+        if reception == nil || ssrcChange.observe(packet.ssrc, current: reception?.ssrc) {
+            // The first packet, or the peer's stream started anew under another SSRC (a
+            // re-INVITE, a transfer inside its PBX): our reports are about the new one.
+            reception = ReceptionStatistics(ssrc: packet.ssrc, firstSequence: packet.sequenceNumber, clockRate: audio.codec.clockRate)
+        }
+        reception?.record(sequence: packet.sequenceNumber, timestamp: packet.timestamp, arrival: origin.duration(to: lastActivity))
+        if let eventType = audio.telephoneEventPayloadType, Int(packet.payloadType) == eventType {
+            return telephoneEvents.receive(timestamp: packet.timestamp, payload: packet.payload).map(Event.digit)
+        }
+        return .packet(packet)
     }
 
     private func receiveControl(_ datagram: MediaDatagram) {
@@ -218,12 +277,31 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     /// Nothing is sent while the negotiated direction says we may not send
     /// (RFC 3264 §6.1: the peer put the call on hold with sendonly or inactive).
     public func send(payload: [UInt8], duration: UInt32, marker: Bool = false, payloadType: UInt8? = nil) throws {
-        guard let channel, audio.localDirection.sends else { return }
+        guard channel != nil || callSocket != nil, audio.localDirection.sends else { return }
         let bytes = try outbound.packet(payload: payload, duration: duration, marker: marker, payloadType: payloadType)
         let target = inbound.latchedSource ?? MediaEndpoint(host: audio.remoteAddress, port: audio.remoteRTPPort)
-        let address = try SocketAddress(ipAddress: target.host, port: target.port)
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+        if let callSocket {
+            callSocket.send(bytes, to: target)
+            return
+        }
+        guard let channel else { return }
+        let address: SocketAddress
+        if let sendTarget, sendTarget.endpoint == target {
+            address = sendTarget.address
+        } else {
+            address = try SocketAddress(ipAddress: target.host, port: target.port)
+            sendTarget = (target, address)
+        }
+        // One buffer for every packet: a datagram is written before writeAndFlush
+        // returns, so the buffer is free again and clearing it allocates nothing.
+        sendBuffer.clear()
+        sendBuffer.writeBytes(bytes)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: sendBuffer), promise: nil)
     }
+
+    /// Where our packets went last, parsed once rather than per packet.
+    private var sendTarget: (endpoint: MediaEndpoint, address: SocketAddress)?
+    private var sendBuffer = ByteBuffer()
 
     /// A re-INVITE changed the call's media (RFC 3264 §8), and the SIP core has
     /// answered it: apply it without dropping the call. A new peer key replaces
@@ -278,8 +356,9 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             try? await controlChannel.writeAndFlush(goodbye)
         }
         try? await channel?.close()
+        callSocket?.close()
         try? await controlChannel?.close()
-        datagramSink.finish()
+        stopSink.finish()
     }
 
     private func watchInactivity() async {
@@ -302,6 +381,17 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 }
 
+/// What a call's media brings its owner.
+public enum MediaEvent: Sendable, Hashable {
+    case packet(RTPPacket)
+    case digit(DTMFDigit)
+    /// No authentic media for the inactivity timeout: the caller is gone.
+    case inactive
+    /// The peer said goodbye in RTCP (BYE for the stream we receive):
+    /// its media ends, though the SIP BYE may still be on its way.
+    case peerLeft
+}
+
 /// One datagram from the RTP or the RTCP socket.
 struct MediaDatagram: Sendable {
     let bytes: [UInt8]
@@ -322,18 +412,18 @@ enum NTPTime {
 
 /// Hands each datagram from the peer's sources that the session's latch
 /// (``MediaGate``) lets through, with its source, to the session; drops the
-/// rest on the event loop, before they are copied or queued.
+/// rest before they are copied.
 final class MediaDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let sink: AsyncStream<MediaDatagram>.Continuation
+    private let receive: @Sendable (MediaDatagram) -> Void
     private let sources: MediaSources
     private let gate: MediaGate
     private let tally: MediaSocketTally
     private let isControl: Bool
 
-    init(sink: AsyncStream<MediaDatagram>.Continuation, sources: MediaSources, gate: MediaGate, tally: MediaSocketTally, isControl: Bool) {
-        self.sink = sink
+    init(receive: @escaping @Sendable (MediaDatagram) -> Void, sources: MediaSources, gate: MediaGate, tally: MediaSocketTally, isControl: Bool) {
+        self.receive = receive
         self.sources = sources
         self.gate = gate
         self.tally = tally
@@ -361,7 +451,7 @@ final class MediaDatagramHandler: ChannelInboundHandler {
         }
         let datagram = MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: source, isControl: isControl)
         tally.countQueued()
-        if case .dropped = sink.yield(datagram) { tally.countQueueFull() }
+        receive(datagram)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -13,7 +13,7 @@ final class MediaSocketTally: Sendable {
 
     func countOutsidePeerSources() { outside.add(1, ordering: .relaxed) }
     func countQueueFull() { full.add(1, ordering: .relaxed) }
-    func countQueued() { queued.add(1, ordering: .relaxed) }
+    func countQueued(_ count: Int = 1) { queued.add(count, ordering: .relaxed) }
     func countWrongSource() { wrongSource.add(1, ordering: .relaxed) }
     func countControlRefused() { controlRefused.add(1, ordering: .relaxed) }
 

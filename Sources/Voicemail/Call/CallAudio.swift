@@ -1,4 +1,5 @@
 public import Media
+public import NIOCore
 public import SIPCore
 
 /// The audio side of one call, whatever carries it: RTP/SRTP for a SIP call
@@ -10,10 +11,10 @@ public import SIPCore
 ///
 /// Not Sendable: the call's runtime owns it, and runs on its ``executor``
 /// (for RTP, the event loop of the call's sockets), so an arrival reaches
-/// the call, and a prompt frame the socket, without crossing threads. Its
-/// async methods run where they are called (`nonisolated(nonsending)`).
-/// What must run beside the runtime (sockets, a capture thread) is its
-/// ``transport``, which is Sendable.
+/// the call, and a prompt frame the socket, without crossing threads: its
+/// methods are called there, synchronously. What must run beside the
+/// runtime (sockets, a capture thread) is its ``transport``, which is
+/// Sendable and delivers every arrival on the same executor.
 public protocol CallAudio: AnyObject, SendableMetatype {
     /// What the transport delivers to the call's task, in order.
     associatedtype Arrival: Sendable
@@ -24,19 +25,26 @@ public protocol CallAudio: AnyObject, SendableMetatype {
     var transport: Transport { get }
     /// Where the call's runtime runs: the transport's own thread.
     var executor: any SerialExecutor { get }
+    /// What paces the call's 20 ms slots.
+    var pacing: CallPacing { get }
     /// The codec prompts are played in, and the caller's audio arrives in.
     var codec: AudioCodec { get }
     /// The sample rate of the frames ``receivedFrame(at:)`` returns.
     var receivedSampleRate: Int { get }
 
-    /// Takes one arrival on the call's task: audio is buffered for its slot,
+    /// Takes in what arrived since the last slot, handing each arrival to
+    /// `handle` in order, as the slot begins (RTP reads its socket here, so
+    /// the call's thread wakes once per slot, not once per packet). What a
+    /// transport pushes comes through its ``CallAudioTransport/run(delivering:)`` instead.
+    func collectArrivals(_ handle: (Arrival) -> Void)
+    /// Takes one arrival on the call's executor: audio is buffered for its slot,
     /// a digit or the caller's leaving comes back for the flow.
-    nonisolated(nonsending) func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews
+    func take(_ arrival: Arrival, at now: Duration) -> CallAudioNews
     /// The caller's audio for the 20 ms slot due at `now` (concealed where
     /// a packet was lost), or nil before any arrived.
     func receivedFrame(at now: Duration) -> ReceivedAudioFrame?
     /// Plays one 20 ms frame of a prompt, in ``codec``, to the caller.
-    nonisolated(nonsending) func send(_ frame: PromptPlayer.Frame) async
+    func send(_ frame: PromptPlayer.Frame)
     /// What the call's audio did, read as the call ends.
     nonisolated(nonsending) func report() async -> Report
 }
@@ -45,9 +53,20 @@ public protocol CallAudio: AnyObject, SendableMetatype {
 /// and hands each arrival over until stopped.
 public protocol CallAudioTransport<Arrival>: Sendable {
     associatedtype Arrival: Sendable
-    /// Runs until ``stop()``, handing every arrival to `deliver` in order.
+    /// Runs until ``stop()``, handing every arrival to `deliver` in order, on
+    /// the audio's ``CallAudio/executor`` (the call handles it there and then).
     func run(delivering deliver: @escaping @Sendable (Arrival) -> Void) async
     func stop() async
+}
+
+/// What paces a call's 20 ms slots: when prompt frames go out and the
+/// caller's audio is taken for the message.
+public enum CallPacing: Sendable {
+    /// Timers of the event loop the call runs on: one wake-up per slot, on
+    /// the thread that already serves the call's sockets.
+    case eventLoop(any EventLoop)
+    /// Sleeps on the call's injected clock (tests on virtual time).
+    case clock
 }
 
 /// What an arrival meant for the call.

@@ -82,7 +82,8 @@ public enum VoicemailCall {
     ) async -> CallerFlow.CallSummary? where ClockType.Duration == Duration {
         let audio: RTPCallAudio<ClockType>
         do {
-            audio = try await RTPCallAudio(rtp, dialog: dialog, clock: clock, logger: logger)
+            // On the real clock, the sockets' loop paces the call; a virtual clock paces its own.
+            audio = try await RTPCallAudio(rtp, dialog: dialog, clock: clock, loopPaced: ClockType.self == ContinuousClock.self, logger: logger)
         } catch {
             logger.error("the call's media could not be set up", metadata: ["mailbox_id": "\(setup.mailbox.id)", "error": "\(error)"])
             await signalling.hangUp()
@@ -102,25 +103,17 @@ public enum VoicemailCall {
         _ setup: VoicemailCallSetup, audio: sending Audio, signalling: some CallSignalling, logger: Logger,
         clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress = CallProgress()
     ) async -> (summary: CallerFlow.CallSummary?, report: Audio.Report)? where ClockType.Duration == Duration {
-        let loop = CallLoop(executor: audio.executor)
         let runner: VoicemailCallRunner<ClockType, Audio>
+        let transport = audio.transport
         do {
             runner = try await VoicemailCallRunner(setup: setup, audio: audio, logger: logger, clock: clock, wallTime: wallTime, progress: progress)
         } catch {
             logger.error("voicemail call could not start", metadata: ["mailbox_id": "\(setup.mailbox.id)", "error": "\(error)"])
-            await audio.transport.stop()
+            await transport.stop()
             await signalling.hangUp()
             return nil
         }
         await signalling.answer()
-        return await runOnLoop(runner, loop, signalling: signalling)
-    }
-
-    /// The runner's whole life on the call's loop: its arrivals, ticks and
-    /// prompt frames are handled on the transport's own thread.
-    private static func runOnLoop<ClockType: Clock, Audio: CallAudio>(
-        _ runner: sending VoicemailCallRunner<ClockType, Audio>, _ loop: isolated CallLoop, signalling: some CallSignalling
-    ) async -> (summary: CallerFlow.CallSummary?, report: Audio.Report) where ClockType.Duration == Duration {
         let summary = await runner.run(signalling: signalling)
         return (summary, await runner.audioReport())
     }

@@ -1,16 +1,17 @@
 import Foundation
 import Logging
 import Media
+import NIOCore
 import SIPCore
 public import Vault
 
-/// The state of one call in progress. Not Sendable: the call's task owns it.
-final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Duration == Duration {
-    private enum Input: Sendable {
-        case arrival(Audio.Arrival)
-        case tick
-    }
-
+/// The state of one call in progress, on its audio's executor (for RTP, the
+/// event loop of the call's sockets). Arrivals and the 20 ms ticks are
+/// handled synchronously where they happen (a socket's read, a timer of the
+/// loop), so a packet, a prompt frame and a slot of the recording cost no
+/// task, queue or thread hop. What must wait (hanging up, storing the call)
+/// is carried out by ``run(signalling:)``, the call's one task.
+actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Duration == Duration {
     private let setup: VoicemailCallSetup
     private let logger: Logger
     private let clock: ClockType
@@ -18,6 +19,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
     private let progress: CallProgress
     private let origin: ClockType.Instant
     private let audio: Audio
+    private nonisolated let executor: any SerialExecutor
     /// The call's disk and database work, off the tick.
     private let storage: RecordingStorage
     private var inbandDigits: InbandDTMFDetector?
@@ -31,9 +33,20 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
     private var recordingEnd: (keep: Bool, duration: Duration)?
     private var summary: CallerFlow.CallSummary?
     private var mediaEnded = false
+    /// The flow said to hang up; the call's task does it as the call finishes.
+    private var hangUpRequested = false
+    /// The flow finished: nothing that arrives or ticks matters any more.
+    private var finished: CallerFlow.CallSummary?
+    /// Wakes the call's task when the flow finished.
+    private var finishing: AsyncStream<Void>.Continuation?
+    /// The next 20 ms slot's timer, when the call's loop paces it.
+    private var nextTick: NIOScheduledCallback?
+    private var ticking: Task<Void, Never>?
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     init(
-        setup: VoicemailCallSetup, audio: Audio, logger: Logger, clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress
+        setup: VoicemailCallSetup, audio: sending Audio, logger: Logger, clock: ClockType, wallTime: @escaping @Sendable () -> Date, progress: CallProgress
     ) async throws {
         self.setup = setup
         self.logger = logger
@@ -41,15 +54,16 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
         self.wallTime = wallTime
         self.progress = progress
         origin = clock.now
+        executor = audio.executor
+        // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
+        inbandDigits = audio.codec == .opus ? nil : InbandDTMFDetector()
+        let codec = audio.codec
         self.audio = audio
         let storage = RecordingStorage(byteLimit: setup.recordingQueueLimit, backlog: setup.storageBacklog)
         self.storage = storage
-        // RFC 4733 events come through the session; a G.711 caller may send tones in band instead.
-        inbandDigits = audio.codec == .opus ? nil : InbandDTMFDetector()
         let mailbox = setup.mailbox
         let call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: nil)
         // The database and the greeting's file, on the storage queue like every disk access of the call.
-        let codec = audio.codec
         let (stored, ownGreeting, started) = try await storage.perform { () throws(VaultError) in
             let stored = try setup.tenant.voicemailCount(mailboxID: mailbox.id)
             let greeting = VoicemailCall.ownGreeting(of: mailbox, in: setup.tenant, codec: codec, logger: logger)
@@ -71,105 +85,150 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
     private var now: Duration { origin.duration(to: clock.now) }
 
     /// What the call's audio did, as it ends.
-    nonisolated(nonsending) func audioReport() async -> Audio.Report { await audio.report() }
+    func audioReport() async -> Audio.Report { await audio.report() }
 
-    /// Inputs waiting for the call's task: 256 is 2.5 s of packets and ticks.
-    static var inputQueueLimit: Int { 256 }
-
-    nonisolated(nonsending) func run(signalling: some CallSignalling) async -> CallerFlow.CallSummary? {
-        // Bounded, newest kept: a call busy storing its message (a slow card) while
-        // the caller's packets keep coming loses stale input, never memory. A lost
-        // tick is caught up by the next (prompts and the flow read the clock).
-        let (inputs, sink) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .bufferingNewest(Self.inputQueueLimit))
+    /// Plays, records and stores the call; returns as it is stored (or, when
+    /// the call's task is cancelled, after storing what the caller left).
+    func run(signalling: some CallSignalling) async -> CallerFlow.CallSummary? {
+        let (finishes, finishing) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.finishing = finishing
+        perform(flow.start(at: now))
         let transport = audio.transport
-        let clock = self.clock
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await transport.run { sink.yield(.arrival($0)) }
-            }
-            group.addTask {
-                // Absolute deadlines, so the 20 ms rhythm does not drift with scheduling.
-                var deadline = clock.now
-                while !Task.isCancelled {
-                    deadline = deadline.advanced(by: .milliseconds(20))
-                    do { try await clock.sleep(until: deadline, tolerance: .milliseconds(2)) } catch { return }
-                    sink.yield(.tick)
-                }
-            }
-            await perform(flow.start(at: now), signalling: signalling)
-            for await input in inputs {
-                await handle(input, signalling: signalling)
-                if flow.isEnded { break }
-            }
+            // The transport delivers on this actor's executor: handled there and then.
+            group.addTask { await transport.run { arrival in self.assumeIsolated { $0.arrive(arrival) } } }
+            startPacing()
+            for await _ in finishes where finished != nil { break }
+            stopPacing()
             await transport.stop()
             group.cancelAll()
         }
-        sink.finish()
-        if !flow.isEnded {
-            await perform(flow.callerHungUp(at: now), signalling: signalling)
+        finishing.finish()
+        if finished == nil {
+            // The call's task was cancelled (the box is stopping): the caller is treated as gone.
+            perform(flow.callerHungUp(at: now))
+        }
+        if let finished {
+            if hangUpRequested || mediaEnded { await signalling.hangUp() }
+            await store(finished)
         }
         return summary
     }
 
-    private nonisolated(nonsending) func handle(_ input: Input, signalling: some CallSignalling) async {
-        switch input {
-        case .tick:
-            await tick(signalling: signalling)
-            progress.tickHandled()
-        case .arrival(let arrival):
-            switch await audio.take(arrival, at: now) {
-            case .audio:
-                progress.packetHandled()
-            case .digit(let digit):
-                await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
-                progress.packetHandled()
-            case .callerLeft(let stillConnected):
-                mediaEnded = mediaEnded || stillConnected
-                await perform(flow.callerHungUp(at: now), signalling: signalling)
-            case .nothing:
-                break
+    // MARK: Pacing
+
+    private func startPacing() {
+        switch audio.pacing {
+        case .eventLoop(let loop):
+            scheduleTick(on: loop, after: nil)
+        case .clock:
+            // Absolute deadlines, so the 20 ms rhythm does not drift with scheduling.
+            let clock = clock
+            ticking = Task {
+                var deadline = clock.now
+                while !Task.isCancelled {
+                    deadline = deadline.advanced(by: .milliseconds(20))
+                    do { try await clock.sleep(until: deadline, tolerance: .milliseconds(2)) } catch { return }
+                    tick()
+                }
             }
         }
     }
 
-    private nonisolated(nonsending) func tick(signalling: some CallSignalling) async {
+    private static var slot: TimeAmount { .milliseconds(20) }
+
+    /// One timer of the loop per slot, on a grid of 20 ms shared by every
+    /// call (the loop's clock in whole slots), so the calls on one loop tick
+    /// in the same wake-up; a loop that fell more than a few slots behind
+    /// skips ahead (the tick catches up on its clock).
+    private func scheduleTick(on loop: any EventLoop, after previous: NIODeadline?) {
+        let slot = Self.slot.nanoseconds
+        let now = NIODeadline.now()
+        var deadline = previous.map { $0 + Self.slot } ?? now
+        if previous == nil || now - deadline > .milliseconds(100) {
+            deadline = .uptimeNanoseconds((now.uptimeNanoseconds / UInt64(slot) + 1) * UInt64(slot))
+        }
+        nextTick = try? loop.scheduleCallback(at: deadline, handler: SlotTimer(runner: self, loop: loop, deadline: deadline))
+    }
+
+    /// What the loop calls at each slot's deadline: the runner's tick, there and then.
+    private struct SlotTimer: NIOScheduledCallbackHandler, Sendable {
+        let runner: VoicemailCallRunner
+        let loop: any EventLoop
+        let deadline: NIODeadline
+
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            runner.assumeIsolated { runner in
+                runner.tick()
+                if runner.finished == nil, runner.nextTick != nil { runner.scheduleTick(on: loop, after: deadline) }
+            }
+        }
+    }
+
+    private func stopPacing() {
+        nextTick?.cancel()
+        nextTick = nil
+        ticking?.cancel()
+        ticking = nil
+    }
+
+    // MARK: Arrivals and ticks, on the call's executor
+
+    private func arrive(_ arrival: Audio.Arrival) {
+        guard finished == nil else { return }
+        switch audio.take(arrival, at: now) {
+        case .audio:
+            progress.packetHandled()
+        case .digit(let digit):
+            perform(flow.digit(Character(digit.rawValue), at: now))
+            progress.packetHandled()
+        case .callerLeft(let stillConnected):
+            mediaEnded = mediaEnded || stillConnected
+            perform(flow.callerHungUp(at: now))
+        case .nothing:
+            break
+        }
+    }
+
+    private func tick() {
+        defer { progress.tickHandled() }
+        guard finished == nil else { return }
+        audio.collectArrivals { arrive($0) }
+        guard finished == nil else { return }
         let now = self.now
         if var playing = player {
             for frame in playing.frames(dueAt: now) {
-                await audio.send(frame)
+                audio.send(frame)
             }
             player = playing
             if playing.state != .playing {
                 player = nil
-                await perform(flow.promptFinished(at: now), signalling: signalling)
+                perform(flow.promptFinished(at: now))
             }
         }
         if let frame = audio.receivedFrame(at: now) {
             for digit in inbandDigits?.process(frame.samples) ?? [] {
-                await perform(flow.digit(Character(digit.rawValue), at: now), signalling: signalling)
+                perform(flow.digit(Character(digit.rawValue), at: now))
             }
             if let recording {
                 if storage.hasFailed || storage.isBehind {
-                    await cutOffRecording(signalling: signalling)
+                    cutOffRecording()
                     return
                 }
                 do {
                     try recording.take(frame.samples, received: frame.payload)
                 } catch {
                     logger.error("the recording could not be encoded; ending it", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
-                    await perform(flow.digit("#", at: now), signalling: signalling)
+                    perform(flow.digit("#", at: now))
                     return
                 }
-                await perform(
-                    flow.recordingProgress(speech: recording.silence.speech, trailingSilence: recording.silence.trailingSilence, at: now),
-                    signalling: signalling
-                )
+                perform(flow.recordingProgress(speech: recording.silence.speech, trailingSilence: recording.silence.trailingSilence, at: now))
             }
         }
-        await perform(flow.tick(at: now), signalling: signalling)
+        perform(flow.tick(at: now))
     }
 
-    private nonisolated(nonsending) func perform(_ actions: [CallerFlow.Action], signalling: some CallSignalling) async {
+    private func perform(_ actions: [CallerFlow.Action]) {
         for action in actions {
             switch action {
             case .play(let prompt, let interruptible):
@@ -182,12 +241,12 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
                 stopRecording(keep: keep)
             case .hangUp:
                 player = nil
-                await signalling.hangUp()
+                hangUpRequested = true
             case .finished(let summary):
-                if mediaEnded { await signalling.hangUp() }
-                // Nothing the caller sends matters now; storing may wait on the card.
-                await audio.transport.stop()
-                await store(summary)
+                // Nothing the caller sends matters now; the call's task stops the
+                // transport and stores the call (which may wait on the card).
+                finished = summary
+                finishing?.yield()
             }
         }
     }
@@ -208,13 +267,13 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
     }
 
     /// The card fell behind (or failed): the message ends with what was written.
-    private nonisolated(nonsending) func cutOffRecording(signalling: some CallSignalling) async {
+    private func cutOffRecording() {
         let failed = storage.hasFailed
         logger.warning(
             failed ? "the message could not be written; it is discarded and the caller told" : "storage fell behind the recording; the message is cut off here",
             metadata: ["call_id": "\(call.id)", "queued_bytes": "\(storage.pendingBytes)"]
         )
-        await perform(flow.recordingCutOff(canKeep: !failed, at: now), signalling: signalling)
+        perform(flow.recordingCutOff(canKeep: !failed, at: now))
     }
 
     private func stopRecording(keep: Bool) {
@@ -234,7 +293,7 @@ final class VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockT
 
     /// Commits the call, its consent and its message in one transaction,
     /// after every page queued before it is on disk.
-    private nonisolated(nonsending) func store(_ summary: CallerFlow.CallSummary) async {
+    private func store(_ summary: CallerFlow.CallSummary) async {
         self.summary = summary
         call.endedAt = wallTime()
         call.outcome = Call.Outcome(summary.outcome)

@@ -41,7 +41,7 @@ public struct RTPCallReport: Sendable, Hashable {
 /// the caller's BYE) as arrivals in the same order as the packets.
 public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Duration == Duration {
     public enum Arrival: Sendable {
-        case media(MediaSession<ClockType>.Event)
+        case media(MediaEvent)
         case dialog(CallDialogEvent)
     }
 
@@ -56,7 +56,10 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
                 // The session hands each packet over from its own loop: no task in between.
                 group.addTask { await session.run { deliver(.media($0)) } }
                 group.addTask {
-                    for await event in dialog { deliver(.dialog(event)) }
+                    // The dialog's news is rare: it goes over to the session's loop, in order.
+                    for await event in dialog {
+                        session.eventLoop.execute { deliver(.dialog(event)) }
+                    }
                 }
                 // The session ends on stop(); the dialog's news is of no use after it.
                 await group.next()
@@ -69,6 +72,7 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
 
     public let transport: Transport
     public var executor: any SerialExecutor { session.eventLoop.executor }
+    public let pacing: CallPacing
     public let codec: AudioCodec
     public var receivedSampleRate: Int { receiver.outputSampleRate }
     private let session: MediaSession<ClockType>
@@ -77,10 +81,16 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     private let logger: Logger
 
     /// Binds the call's RTP and RTCP sockets.
-    public init(_ setup: RTPCallSetup, dialog: AsyncStream<CallDialogEvent>, clock: ClockType, logger: Logger) async throws {
-        let session = try MediaSession(audio: RTPAudioParameters(setup.audio), sources: MediaSources(admitting: setup.mediaSources), clock: clock)
+    /// - Parameter loopPaced: the call's slots are paced by its sockets' event
+    ///   loop (a real call), rather than by sleeping on `clock` (virtual time).
+    public init(_ setup: RTPCallSetup, dialog: AsyncStream<CallDialogEvent>, clock: ClockType, loopPaced: Bool, logger: Logger) async throws {
+        // The call reads its RTP socket once per slot (collectArrivals): no wake-up per packet.
+        let session = try MediaSession(
+            audio: RTPAudioParameters(setup.audio), sources: MediaSources(admitting: setup.mediaSources), clock: clock, readsWhenAsked: true
+        )
         _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
         self.session = session
+        pacing = loopPaced ? .eventLoop(session.eventLoop) : .clock
         transport = Transport(session: session, dialog: dialog)
         receiver = try AudioReceiver(audio: RTPAudioParameters(setup.audio))
         codec = setup.audio.codec
@@ -93,7 +103,13 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
         RTPCallReport(sockets: await session.receptionCounters, jitter: receiver.statistics)
     }
 
-    public nonisolated(nonsending) func take(_ arrival: Arrival, at now: Duration) async -> CallAudioNews {
+    public func collectArrivals(_ handle: (Arrival) -> Void) {
+        for event in session.assumeIsolated({ session in session.readWaitingPackets() }) {
+            handle(.media(event))
+        }
+    }
+
+    public func take(_ arrival: Arrival, at now: Duration) -> CallAudioNews {
         switch arrival {
         case .media(.packet(let packet)):
             receiver.insert(packet, arrival: now)
@@ -104,7 +120,7 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
             // The caller's media stopped: they are gone, whatever SIP says yet.
             return .callerLeft(stillConnected: true)
         case .dialog(.mediaUpdated(let audio)):
-            return await update(audio) ? .nothing : .callerLeft(stillConnected: true)
+            return update(audio) ? .nothing : .callerLeft(stillConnected: true)
         case .dialog(.ended):
             return .callerLeft(stillConnected: false)
         }
@@ -115,9 +131,9 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
         return ReceivedAudioFrame(samples: samples, payload: receiver.lastReceivedPayload)
     }
 
-    public nonisolated(nonsending) func send(_ frame: PromptPlayer.Frame) async {
+    public func send(_ frame: PromptPlayer.Frame) {
         do {
-            try await session.send(payload: frame.payload, duration: frame.samples, marker: frame.marker)
+            try session.assumeIsolated { session in try session.send(payload: frame.payload, duration: frame.samples, marker: frame.marker) }
         } catch {
             logger.warning("a prompt packet could not be sent", metadata: ["error": "\(error)"])
         }
@@ -127,7 +143,7 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     /// call started with (the SIP core prefers it in a re-answer; prompts and
     /// the recording are in it); a key libsrtp refuses leaves the call unable
     /// to hear the caller: false, and the call ends.
-    private nonisolated(nonsending) func update(_ offered: NegotiatedAudio) async -> Bool {
+    private func update(_ offered: NegotiatedAudio) -> Bool {
         var audio = offered
         if audio.codec != codec {
             logger.warning(
@@ -138,7 +154,8 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
             audio.payloadType = payloadType
         }
         do {
-            try await session.update(RTPAudioParameters(audio))
+            let parameters = RTPAudioParameters(audio)
+            try session.assumeIsolated { session in try session.update(parameters) as Void }
             logger.info("media updated by re-INVITE", metadata: ["direction": "\(audio.localDirection.rawValue)"])
             return true
         } catch {

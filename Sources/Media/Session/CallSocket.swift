@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+
+/// A call's RTP socket, read by the call itself once per 20 ms slot rather
+/// than by the event loop on each datagram: the kernel holds the caller's
+/// packets until the slot, and the slot drains them all. No event loop
+/// wakes for a packet, and none of its channel machinery runs per packet.
+/// Not Sendable: the media session that owns it uses it on its loop only.
+///
+/// Reads are recvfrom(2), one per datagram and one more that finds none:
+/// recvmmsg(2) would save that last one, but Swift's Glibc module does not
+/// show it, and a C target to wrap it changes which module owns the
+/// netinet types for the whole of Media.
+final class CallSocket {
+    /// Datagrams one slot takes at most: a flood beyond it waits in (and
+    /// overflows) the kernel's buffer, so a call's cost per slot is bounded
+    /// whatever is sent to it. 32 is 640 ms of a caller's 20 ms packets.
+    static var datagramsPerSlot: Int { 32 }
+    /// Larger than any RTP packet a call carries (Opus at most 1275 bytes of
+    /// payload); a longer datagram is cut short by the kernel and dropped.
+    static var bufferCapacity: Int { 2048 }
+
+    private let descriptor: Int32
+    let localPort: Int
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// The last source seen and its text form: one peer sends all a call's
+    /// packets, so its address is turned into text once, not per packet.
+    private var lastSource: (bytes: [UInt8], endpoint: MediaEndpoint)?
+    /// Where packets went last, as a socket address.
+    private var lastTarget: (endpoint: MediaEndpoint, address: SocketAddress)?
+    private(set) var isClosed = false
+
+    /// Binds a non-blocking UDP socket to `host` (an IP literal) and `port` (0: any).
+    init(host: String, port: Int) throws {
+        let address = try SocketAddress(ipAddress: host, port: port)
+        let family = address.protocol.rawValue
+        let descriptor = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw CallSocketError.socket(errno: errno) }
+        let bound = address.withSockAddr { pointer, length in bind(descriptor, pointer, socklen_t(length)) }
+        guard bound == 0 else {
+            let failure = errno
+            _ = Glibc.close(descriptor)
+            throw CallSocketError.bind(host: host, port: port, errno: failure)
+        }
+        var local = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &local) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0, let port = Self.endpoint(local, length)?.port else {
+            let failure = errno
+            _ = Glibc.close(descriptor)
+            throw CallSocketError.socket(errno: failure)
+        }
+        self.descriptor = descriptor
+        localPort = port
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bufferCapacity, alignment: 16)
+    }
+
+    deinit {
+        close()
+        buffer.deallocate()
+    }
+
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        _ = Glibc.close(descriptor)
+    }
+
+    /// Hands every datagram waiting (at most ``datagramsPerSlot``) to `body`,
+    /// with its source, in the order they arrived. Returns how many.
+    @discardableResult
+    func readWaiting(_ body: (UnsafeRawBufferPointer, MediaEndpoint) -> Void) -> Int {
+        var count = 0
+        while !isClosed, count < Self.datagramsPerSlot {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let received = withUnsafeMutablePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    recvfrom(descriptor, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC), address, &length)
+                }
+            }
+            // Nothing waiting, or an error a UDP socket reports for an earlier send
+            // (ICMP unreachable from a caller who left): nothing more this slot.
+            guard received >= 0 else { break }
+            count += 1
+            // MSG_TRUNC: the datagram's real length, so one longer than the buffer is seen and dropped.
+            guard received <= buffer.count, let source = source(storage, length) else { continue }
+            body(UnsafeRawBufferPointer(rebasing: buffer[..<received]), source)
+        }
+        return count
+    }
+
+    /// Sends one datagram; a failure (the peer's port closed, the kernel's
+    /// buffer full) loses this packet only, as UDP would.
+    func send(_ bytes: [UInt8], to target: MediaEndpoint) {
+        guard !isClosed else { return }
+        let address: SocketAddress
+        if let lastTarget, lastTarget.endpoint == target {
+            address = lastTarget.address
+        } else {
+            guard let parsed = try? SocketAddress(ipAddress: target.host, port: target.port) else { return }
+            address = parsed
+            lastTarget = (target, parsed)
+        }
+        _ = bytes.withUnsafeBytes { payload in
+            address.withSockAddr { pointer, length in
+                sendto(descriptor, payload.baseAddress, payload.count, Int32(MSG_DONTWAIT), pointer, socklen_t(length))
+            }
+        }
+    }
+
+    private func source(_ storage: sockaddr_storage, _ length: socklen_t) -> MediaEndpoint? {
+        let size = min(Int(length), MemoryLayout<sockaddr_storage>.size)
+        return withUnsafeBytes(of: storage) { bytes -> MediaEndpoint? in
+            let address = UnsafeRawBufferPointer(rebasing: bytes[..<size])
+            if let lastSource, lastSource.bytes.elementsEqual(address) { return lastSource.endpoint }
+            guard let endpoint = Self.endpoint(storage, length) else { return nil }
+            lastSource = (Array(address), endpoint)
+            return endpoint
+        }
+    }
+
+    /// The address as the text a socket reports (`::ffff:a.b.c.d` for IPv4 on
+    /// a dual-stack socket, as NIO's sockets say it), and the port.
+    static func endpoint(_ storage: sockaddr_storage, _ length: socklen_t) -> MediaEndpoint? {
+        var storage = storage
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        let status = withUnsafePointer(to: &storage) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                getnameinfo(address, length, &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
+            }
+        }
+        guard status == 0, let port = Int(string(service)) else { return nil }
+        return MediaEndpoint(host: string(host), port: port)
+    }
+
+    private static func string(_ text: [CChar]) -> String {
+        String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Why a call's RTP socket could not be made.
+public enum CallSocketError: Error, Hashable, CustomStringConvertible {
+    case socket(errno: Int32)
+    case bind(host: String, port: Int, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .socket(let code):
+            "a UDP socket for the call's media could not be made: \(String(cString: strerror(code)))"
+        case .bind(let host, let port, let code):
+            "the call's media port \(host):\(port) could not be bound: \(String(cString: strerror(code))); is the RTP port range (sip.rtp_ports) in use by another program?"
+        }
+    }
+}

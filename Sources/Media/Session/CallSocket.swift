@@ -33,6 +33,8 @@ final class CallSocket {
     /// Where packets went last, as a socket address.
     private var lastTarget: (endpoint: MediaEndpoint, address: SocketAddress)?
     private(set) var isClosed = false
+    /// Datagrams longer than the buffer, dropped (no RTP packet of a call is).
+    private(set) var oversized = 0
 
     /// Binds a non-blocking UDP socket to `host` (an IP literal) and `port` (0: any).
     init(host: String, port: Int) throws {
@@ -90,7 +92,11 @@ final class CallSocket {
             guard received >= 0 else { break }
             count += 1
             // MSG_TRUNC: the datagram's real length, so one longer than the buffer is seen and dropped.
-            guard received <= buffer.count, let source = source(storage, length) else { continue }
+            guard received <= buffer.count else {
+                oversized += 1
+                continue
+            }
+            guard let source = source(storage, length) else { continue }
             body(UnsafeRawBufferPointer(rebasing: buffer[..<received]), source)
         }
         return count

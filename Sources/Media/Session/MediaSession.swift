@@ -15,10 +15,13 @@ import MediaFormat
 /// `inactivityTimeout` on the injected clock, unless the peer holds the call.
 /// A re-INVITE's new media (address, keys, direction) comes in through ``update(_:)``.
 ///
-/// A datagram is processed where it is read: the sockets' handler calls into
-/// the session on their shared event loop, and the session hands each event
-/// to its owner there (``run(delivering:)``), with no queue, task or thread
-/// between the socket and the call.
+/// A datagram is processed where it is read, on the session's one event
+/// loop, with no queue, task or thread between the socket and the call. A
+/// call's RTP socket is read by the call at each 20 ms slot
+/// (`readsWhenAsked`, ``readWaitingPackets()``); otherwise (a test's phone)
+/// a channel of the loop reads each datagram as it arrives and the session
+/// hands its event to the owner there (``run(delivering:)``) or queues it on
+/// ``events``. RTCP always arrives through a channel.
 public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration {
     public typealias Event = MediaEvent
 
@@ -118,15 +121,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         let receive: @Sendable (MediaDatagram) -> Void = { [self] datagram in
             self.assumeIsolated { session in session.receive(datagram) }
         }
-        var bootstrap = DatagramBootstrap(group: eventLoop)
-        if !control {
-            // Where the kernel holds several of the caller's datagrams (the loop was busy with
-            // other calls), one recvmmsg takes them all; each gets a slot of 2 KiB.
-            bootstrap = bootstrap
-                .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramsPerRead * 2048))
-        }
-        return try await bootstrap
+        return try await DatagramBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
@@ -136,8 +131,6 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             }
             .bind(host: host, port: port).get()
     }
-
-    static var datagramsPerRead: Int { 4 }
 
     /// Reads what the kernel holds for the RTP socket of a session that reads
     /// when asked (at most 32 datagrams), and returns the events of its
@@ -342,6 +335,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         counters.queuedBySockets = socketTally.queuedCount
         counters.fromWrongSource += socketTally.fromWrongSource
         counters.controlRefused += socketTally.controlRefusedCount
+        counters.malformed += callSocket?.oversized ?? 0
         return counters
     }
     /// The sequence number of the last packet sent.

@@ -1,0 +1,101 @@
+import HushboxTestSupport
+import Media
+import MediaFormat
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A call's RTP socket read by the call once per 20 ms slot (what a SIP
+/// call in hushboxd does): what waits in the kernel is taken at the slot,
+/// bounded per slot, and checked as a channel-read packet is.
+@Suite("Media session: the RTP socket read once per slot")
+struct SlotReadTests {
+    static func session() async throws -> (MediaSession<ManualClock>, rtp: Int) {
+        let box = try MediaSession(audio: MediaSourceTests.plainAudio(), sources: MediaSourceTests.peerSources, clock: ManualClock(), readsWhenAsked: true)
+        let ports = try await box.bind(host: "127.0.0.1", port: 0)
+        return (box, ports.rtp)
+    }
+
+    static func sequences(_ events: [MediaEvent]) -> [UInt16] {
+        events.compactMap { if case .packet(let packet) = $0 { packet.sequenceNumber } else { nil } }
+    }
+
+    @Test("Nothing is taken until the slot; then every packet waiting, in order, once")
+    func packetsWaitForTheSlot() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        for sequence in 0..<3 { try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0x600D), from: peer, to: port) }
+        // Loopback delivers before the send returns: the packets wait in the kernel, untouched.
+        #expect(await box.receptionCounters.accepted == 0)
+        #expect(Self.sequences(await box.readWaitingPackets()) == [0, 1, 2])
+        #expect(await box.latchedSource?.host == MediaSourceTests.peer)
+        #expect(await box.readWaitingPackets().isEmpty, "a packet is taken once")
+        await box.stop()
+        try await peer.close()
+    }
+
+    @Test("A flood is taken 32 datagrams per slot, whatever is sent; the rest wait in the kernel for later slots or are dropped there")
+    func floodBoundedPerSlot() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        for sequence in 0..<50 { try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0x600D), from: peer, to: port) }
+        #expect(Self.sequences(await box.readWaitingPackets()) == Array(0..<32))
+        #expect(Self.sequences(await box.readWaitingPackets()) == Array(32..<50))
+        #expect(await box.receptionCounters.queuedBySockets == 50)
+        await box.stop()
+        try await peer.close()
+    }
+
+    @Test("A stranger's datagrams and one longer than any RTP packet are read, counted and dropped; the caller's packet after them is taken")
+    func badDatagramsDropped() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        let stranger = try await MediaSourceTests.sender(on: MediaSourceTests.stranger)
+        for sequence in 0..<5 { try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0xBAD), from: stranger, to: port) }
+        // 3000 bytes: more than the socket's 2048-byte buffer; the kernel cuts it, the session drops it.
+        let oversized = RTPPacket(payloadType: 0, sequenceNumber: 900, timestamp: 0, ssrc: 0x600D, payload: [UInt8](repeating: 0xD5, count: 3_000)).serialized
+        try await MediaSourceTests.send(oversized, from: peer, to: port)
+        try await MediaSourceTests.send(MediaSourceTests.rtp(7, ssrc: 0x600D), from: peer, to: port)
+        #expect(Self.sequences(await box.readWaitingPackets()) == [7])
+        let counters = await box.receptionCounters
+        #expect(counters.outsidePeerSources == 5)
+        #expect(counters.accepted == 1)
+        #expect(counters.malformed == 1, "the oversized datagram")
+        #expect(counters.queuedBySockets == 7)
+        #expect(await box.latchedSource?.host == MediaSourceTests.peer, "the stranger did not latch the call")
+        await box.stop()
+        try await peer.close()
+        try await stranger.close()
+    }
+
+    @Test("Our packets go out of the same socket, to where the caller's come from")
+    func sendsFromTheSlotSocket() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Inbox()) }
+            }
+            .bind(host: MediaSourceTests.peer, port: 0).get()
+        try await MediaSourceTests.send(MediaSourceTests.rtp(1, ssrc: 0x600D), from: peer, to: port)
+        _ = await box.readWaitingPackets()
+        try await box.send(payload: [UInt8](repeating: 0xFF, count: 160), duration: 160)
+        let inbox = try await peer.pipeline.handler(type: Inbox.self).get()
+        #expect(try await MediaSessionTests.eventually { inbox.sources.withLock { $0 }.count == 1 })
+        #expect(inbox.sources.withLock { $0 } == [port], "from the call's RTP port")
+        await box.stop()
+        try await peer.close()
+    }
+}
+
+import Synchronization
+
+/// The source ports of the datagrams a test peer received.
+private final class Inbox: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let sources = Mutex<[Int]>([])
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let port = unwrapInboundIn(data).remoteAddress.port ?? -1
+        sources.withLock { $0.append(port) }
+    }
+}

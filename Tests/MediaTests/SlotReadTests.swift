@@ -61,11 +61,69 @@ struct SlotReadTests {
         #expect(counters.outsidePeerSources == 5)
         #expect(counters.accepted == 1)
         #expect(counters.malformed == 1, "the oversized datagram")
-        #expect(counters.queuedBySockets == 7)
+        #expect(counters.queuedBySockets == 1, "only the caller's whole packet reached the session")
         #expect(await box.latchedSource?.host == MediaSourceTests.peer, "the stranger did not latch the call")
         await box.stop()
         try await peer.close()
         try await stranger.close()
+    }
+
+    @Test("What the socket's buffer cannot hold between slots is dropped by the kernel and counted: taken plus dropped is all that was sent")
+    func kernelDropsCounted() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        for sequence in 0..<2_000 { try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0x600D), from: peer, to: port) }
+        var taken = 0
+        while true {
+            let events = await box.readWaitingPackets()
+            if events.isEmpty { break }
+            taken += events.count
+        }
+        let counters = await box.receptionCounters
+        #expect(counters.droppedQueueFull > 0, "2,000 packets do not fit the socket's buffer")
+        #expect(taken + counters.droppedQueueFull == 2_000)
+        await box.stop()
+        #expect(await box.receptionCounters.droppedQueueFull == counters.droppedQueueFull, "still told after the socket is closed")
+        try await peer.close()
+    }
+
+    @Test("A stranger's flood before the call latched does not use up the caller's budget: the caller's packet behind 100 of theirs is taken in the same slot")
+    func strangersFloodDoesNotStarveTheCaller() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        let stranger = try await MediaSourceTests.sender(on: MediaSourceTests.stranger)
+        // 100: what the socket's buffer holds; a slot's budget for the caller is 32.
+        for sequence in 0..<100 { try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0xBAD), from: stranger, to: port) }
+        try await MediaSourceTests.send(MediaSourceTests.rtp(1, ssrc: 0x600D), from: peer, to: port)
+        #expect(Self.sequences(await box.readWaitingPackets()) == [1])
+        let counters = await box.receptionCounters
+        #expect(counters.outsidePeerSources == 100)
+        #expect(counters.droppedQueueFull == 0)
+        #expect(counters.queuedBySockets == 1)
+        await box.stop()
+        try await peer.close()
+        try await stranger.close()
+    }
+
+    @Test("Once latched, the kernel drops everyone else's datagrams before they take room in the call's socket, the peer's own other ports too")
+    func latchedSocketAdmitsOnlyTheCaller() async throws {
+        let (box, port) = try await Self.session()
+        let peer = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        try await MediaSourceTests.send(MediaSourceTests.rtp(1, ssrc: 0x600D), from: peer, to: port)
+        #expect(Self.sequences(await box.readWaitingPackets()) == [1])
+        let otherPort = try await MediaSourceTests.sender(on: MediaSourceTests.peer)
+        let stranger = try await MediaSourceTests.sender(on: MediaSourceTests.stranger)
+        for sequence in 0..<100 {
+            try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0xBAD), from: stranger, to: port)
+            try await MediaSourceTests.send(MediaSourceTests.rtp(UInt16(sequence), ssrc: 0xBAD), from: otherPort, to: port)
+        }
+        try await MediaSourceTests.send(MediaSourceTests.rtp(2, ssrc: 0x600D), from: peer, to: port)
+        #expect(Self.sequences(await box.readWaitingPackets()) == [2])
+        let counters = await box.receptionCounters
+        #expect(counters.outsidePeerSources == 0 && counters.fromWrongSource == 0, "none of the 200 reached the socket")
+        #expect(counters.droppedQueueFull == 0)
+        await box.stop()
+        for channel in [peer, otherPort, stranger] { try await channel.close() }
     }
 
     @Test("Our packets go out of the same socket, to where the caller's come from")

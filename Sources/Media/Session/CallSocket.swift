@@ -15,11 +15,21 @@ import NIOCore
 /// recvmmsg(2) would save that last one, but Swift's Glibc module does not
 /// show it, and a C target to wrap it changes which module owns the
 /// netinet types for the whole of Media.
+///
+/// Once the session latches the caller's source it connects the socket to it
+/// (``connect(to:)``): the kernel then drops anyone else's datagrams before
+/// they take a place in the socket's buffer, so a stranger's flood cannot
+/// push the caller's packets out. Before that, a slot reads the caller's
+/// datagrams within a budget of its own, apart from the refused ones'.
 final class CallSocket {
-    /// Datagrams one slot takes at most: a flood beyond it waits in (and
-    /// overflows) the kernel's buffer, so a call's cost per slot is bounded
-    /// whatever is sent to it. 32 is 640 ms of a caller's 20 ms packets.
+    /// The caller's datagrams one slot takes at most: 32 is 640 ms of 20 ms
+    /// packets; more waits in (or overflows) the kernel's buffer.
     static var datagramsPerSlot: Int { 32 }
+    /// Refused datagrams (strangers, the wrong source, oversized) one slot
+    /// reads and drops at most, apart from the caller's budget: a flood costs
+    /// a call at most this many reads per 20 ms, and the caller's packets
+    /// behind it are still reached.
+    static var refusedPerSlot: Int { 1_024 }
     /// Larger than any RTP packet a call carries (Opus at most 1275 bytes of
     /// payload); a longer datagram is cut short by the kernel and dropped.
     static var bufferCapacity: Int { 2048 }
@@ -35,6 +45,11 @@ final class CallSocket {
     private(set) var isClosed = false
     /// Datagrams longer than the buffer, dropped (no RTP packet of a call is).
     private(set) var oversized = 0
+    /// Datagrams the kernel dropped because the socket's buffer was full, as
+    /// it last said (read again at close).
+    private var droppedByKernelAtClose: Int?
+    /// The source the socket is connected to (the latched caller), if any.
+    private(set) var connectedTo: MediaEndpoint?
 
     /// Binds a non-blocking UDP socket to `host` (an IP literal) and `port` (0: any).
     init(host: String, port: Int) throws {
@@ -70,16 +85,49 @@ final class CallSocket {
 
     func close() {
         guard !isClosed else { return }
+        droppedByKernelAtClose = droppedByKernel
         isClosed = true
         _ = Glibc.close(descriptor)
     }
 
-    /// Hands every datagram waiting (at most ``datagramsPerSlot``) to `body`,
-    /// with its source, in the order they arrived. Returns how many.
+    /// Datagrams the kernel dropped for want of room in the socket's buffer
+    /// (SO_MEMINFO's drop count): the call fell behind, or was flooded
+    /// before it latched.
+    var droppedByKernel: Int {
+        if let droppedByKernelAtClose { return droppedByKernelAtClose }
+        // SO_MEMINFO (55) fills SK_MEMINFO_VARS counters; the drop count is the ninth (SK_MEMINFO_DROPS).
+        var counters = [UInt32](repeating: 0, count: 9)
+        var length = socklen_t(counters.count * MemoryLayout<UInt32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, 55, &counters, &length) == 0, Int(length) >= 9 * MemoryLayout<UInt32>.size else { return 0 }
+        return Int(counters[8])
+    }
+
+    /// Only `source` may reach the socket from now on (the kernel drops the
+    /// rest); our packets still go where ``send(_:to:)`` says.
+    func connect(to source: MediaEndpoint) {
+        guard !isClosed, connectedTo != source, let address = try? SocketAddress(ipAddress: source.host, port: source.port) else { return }
+        let connected = address.withSockAddr { pointer, length in Glibc.connect(descriptor, pointer, socklen_t(length)) }
+        connectedTo = connected == 0 ? source : nil
+    }
+
+    /// Anyone may reach the socket again (the caller's media moved: a re-INVITE).
+    func disconnect() {
+        guard !isClosed, connectedTo != nil else { return }
+        var unspecified = sockaddr()
+        unspecified.sa_family = sa_family_t(AF_UNSPEC)
+        _ = Glibc.connect(descriptor, &unspecified, socklen_t(MemoryLayout<sockaddr>.size))
+        connectedTo = nil
+    }
+
+    /// Hands every datagram waiting from a source `admits` lets through (at
+    /// most ``datagramsPerSlot``) to `body`, with its source, in the order
+    /// they arrived; reads and drops the refused ones (at most
+    /// ``refusedPerSlot``). Returns how many were handed over.
     @discardableResult
-    func readWaiting(_ body: (UnsafeRawBufferPointer, MediaEndpoint) -> Void) -> Int {
-        var count = 0
-        while !isClosed, count < Self.datagramsPerSlot {
+    func readWaiting(admitting admits: (MediaEndpoint) -> Bool, _ body: (UnsafeRawBufferPointer, MediaEndpoint) -> Void) -> Int {
+        var handed = 0
+        var refused = 0
+        while !isClosed, handed < Self.datagramsPerSlot, refused < Self.refusedPerSlot {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let received = withUnsafeMutablePointer(to: &storage) { pointer in
@@ -90,29 +138,33 @@ final class CallSocket {
             // Nothing waiting, or an error a UDP socket reports for an earlier send
             // (ICMP unreachable from a caller who left): nothing more this slot.
             guard received >= 0 else { break }
-            count += 1
+            guard let source = source(storage, length), admits(source) else {
+                refused += 1
+                continue
+            }
             // MSG_TRUNC: the datagram's real length, so one longer than the buffer is seen and dropped.
             guard received <= buffer.count else {
                 oversized += 1
+                refused += 1
                 continue
             }
-            guard let source = source(storage, length) else { continue }
+            handed += 1
             body(UnsafeRawBufferPointer(rebasing: buffer[..<received]), source)
         }
-        return count
+        return handed
     }
 
     /// Sends one datagram; a failure (the peer's port closed, the kernel's
-    /// buffer full) loses this packet only, as UDP would.
-    func send(_ bytes: [UInt8], to target: MediaEndpoint) {
+    /// buffer full) loses this packet only, as UDP would. Throws when the
+    /// target is no IP address (an SDP that named a host).
+    func send(_ bytes: [UInt8], to target: MediaEndpoint) throws {
         guard !isClosed else { return }
         let address: SocketAddress
         if let lastTarget, lastTarget.endpoint == target {
             address = lastTarget.address
         } else {
-            guard let parsed = try? SocketAddress(ipAddress: target.host, port: target.port) else { return }
-            address = parsed
-            lastTarget = (target, parsed)
+            address = try SocketAddress(ipAddress: target.host, port: target.port)
+            lastTarget = (target, address)
         }
         _ = bytes.withUnsafeBytes { payload in
             address.withSockAddr { pointer, length in
@@ -144,7 +196,9 @@ final class CallSocket {
             }
         }
         guard status == 0, let port = Int(string(service)) else { return nil }
-        return MediaEndpoint(host: string(host), port: port)
+        // A link-local address comes with its scope (fe80::1%eth0); as a socket reports it, without.
+        let text = string(host)
+        return MediaEndpoint(host: String(text.prefix { $0 != "%" }), port: port)
     }
 
     private static func string(_ text: [CChar]) -> String {

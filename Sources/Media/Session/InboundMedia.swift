@@ -28,9 +28,12 @@ public final class InboundMedia {
         public var malformed = 0
         public var controlAccepted = 0
         public var controlRefused = 0
-        /// Events dropped because a reader of the session's event stream fell behind (the oldest go first).
+        /// Dropped before the session took them: a call's socket buffer overflowed
+        /// in the kernel (a flood before the call latched, or a loop that fell
+        /// behind), or a reader of the session's event stream fell behind.
         public var droppedQueueFull = 0
-        /// Datagrams the RTP socket handed to the session (from the peer's sources, for a channel's socket).
+        /// Datagrams from the peer's sources (and, once latched, from the latched
+        /// source) the RTP socket handed to the session.
         public var queuedBySockets = 0
 
         public init() {}

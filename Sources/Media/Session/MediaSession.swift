@@ -138,10 +138,25 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     public func readWaitingPackets() -> [Event] {
         guard let callSocket else { return [] }
         var events: [Event] = []
-        let read = callSocket.readWaiting { bytes, source in
+        let (sources, gate, tally) = (sources, inbound.gate, socketTally)
+        // The same early refusal as a channel's handler: a stranger's datagram costs a read and a lookup.
+        let admits = { (source: MediaEndpoint) -> Bool in
+            guard sources.admit(source.host) else {
+                tally.countOutsidePeerSources()
+                return false
+            }
+            guard gate.admitsRTP(from: source) else {
+                tally.countWrongSource()
+                return false
+            }
+            return true
+        }
+        let read = callSocket.readWaiting(admitting: admits) { bytes, source in
             if let event = receive(rtp: Array(bytes), from: source) { events.append(event) }
         }
         socketTally.countQueued(read)
+        // Latched: from now on the kernel itself keeps everyone else out of the socket.
+        if let latched = inbound.latchedSource, callSocket.connectedTo != latched { callSocket.connect(to: latched) }
         return events
     }
 
@@ -274,7 +289,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         let bytes = try outbound.packet(payload: payload, duration: duration, marker: marker, payloadType: payloadType)
         let target = inbound.latchedSource ?? MediaEndpoint(host: audio.remoteAddress, port: audio.remoteRTPPort)
         if let callSocket {
-            callSocket.send(bytes, to: target)
+            try callSocket.send(bytes, to: target)
             return
         }
         guard let channel else { return }
@@ -315,6 +330,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         if localKeyChanged { outbound.replaceKey(with: outboundContext) }
         if old.remoteAddress != new.remoteAddress || old.remoteRTPPort != new.remoteRTPPort || old.remoteRTCPPort != new.remoteRTCPPort {
             inbound.mediaMoved(to: new)
+            callSocket?.disconnect()
         }
         outbound.payloadType = UInt8(truncatingIfNeeded: new.payloadType)
         audio = new
@@ -336,6 +352,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         counters.fromWrongSource += socketTally.fromWrongSource
         counters.controlRefused += socketTally.controlRefusedCount
         counters.malformed += callSocket?.oversized ?? 0
+        counters.droppedQueueFull += callSocket?.droppedByKernel ?? 0
         return counters
     }
     /// The sequence number of the last packet sent.

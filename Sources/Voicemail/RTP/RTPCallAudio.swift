@@ -84,15 +84,22 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     /// - Parameter loopPaced: the call's slots are paced by its sockets' event
     ///   loop (a real call), rather than by sleeping on `clock` (virtual time).
     public init(_ setup: RTPCallSetup, dialog: AsyncStream<CallDialogEvent>, clock: ClockType, loopPaced: Bool, logger: Logger) async throws {
+        // Everything that can fail without sockets first: a bound session must be stopped.
+        receiver = try AudioReceiver(audio: RTPAudioParameters(setup.audio))
         // The call reads its RTP socket once per slot (collectArrivals): no wake-up per packet.
         let session = try MediaSession(
             audio: RTPAudioParameters(setup.audio), sources: MediaSources(admitting: setup.mediaSources), clock: clock, readsWhenAsked: true
         )
-        _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
+        do {
+            _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)
+        } catch {
+            // The RTP socket may be bound and the RTCP port taken: close what was opened.
+            await session.stop()
+            throw error
+        }
         self.session = session
         pacing = loopPaced ? .eventLoop(session.eventLoop) : .clock
         transport = Transport(session: session, dialog: dialog)
-        receiver = try AudioReceiver(audio: RTPAudioParameters(setup.audio))
         codec = setup.audio.codec
         payloadType = setup.audio.payloadType
         self.logger = logger

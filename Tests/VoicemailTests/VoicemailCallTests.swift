@@ -158,8 +158,8 @@ struct VoicemailCallTests {
         // The box hanging up ends the lockstep too: storing the call may wait on the card.
         var ended: Bool { summary.isSet || signalling.hungUp > 0 }
         /// Waits (bounded, real time) until `condition` holds or the call is over; false when it is over.
-        func until(_ what: String, _ condition: () -> Bool) async throws -> Bool {
-            let limit = ContinuousClock.now.advanced(by: .seconds(5))
+        func until(_ what: String, within seconds: Int64 = 5, _ condition: () -> Bool) async throws -> Bool {
+            let limit = ContinuousClock.now.advanced(by: .seconds(seconds))
             while !condition() {
                 if ended { return false }
                 guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
@@ -168,9 +168,10 @@ struct VoicemailCallTests {
             return true
         }
 
-        // In lockstep: each tick is handled, and has taken in every packet sent before it,
-        // before the next; so the same script gives the same call.
-        guard try await until("the call's timers", { clock.sleeperCount >= 3 }) else { throw TestTimeout(what: "the call to start") }
+        // In lockstep: the call has taken in every packet sent before the clock moves,
+        // and has handled each tick before the next; so the same script gives the same call.
+        // The vault's first rows come first; a full parallel run on two cores once took over 5 s to get there.
+        guard try await until("the call's timers", within: 30, { clock.sleeperCount >= 3 }) else { throw TestTimeout(what: "the call to start") }
         var tick = 0
         var sent = 0
         while !ended, tick < maxTicks {
@@ -186,13 +187,12 @@ struct VoicemailCallTests {
             }
             try await phone.send(payload: Self.callerFrame(speaking: speech.contains(tick), index: tick), duration: 160, marker: tick == 0)
             sent += 1
-            // The packets wait in the box's socket: the tick reads them first, then plays and records its slot.
+            let expected = sent
+            guard try await until("packet \(expected) taken in", { progress.packetsHandled >= expected }) else { break }
             clock.advance(by: Self.tick)
             tick += 1
             let handled = tick
             guard try await until("tick \(handled) handled", { progress.ticksHandled >= handled }) else { break }
-            let expected = sent
-            guard try await until("packet \(expected) taken in", { progress.packetsHandled >= expected }) else { break }
         }
         news.finish()
         let storedWhenLockstepEnded = summary.isSet

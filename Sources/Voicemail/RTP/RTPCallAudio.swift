@@ -86,9 +86,11 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
     public init(_ setup: RTPCallSetup, dialog: AsyncStream<CallDialogEvent>, clock: ClockType, loopPaced: Bool, logger: Logger) async throws {
         // Everything that can fail without sockets first: a bound session must be stopped.
         receiver = try AudioReceiver(audio: RTPAudioParameters(setup.audio))
-        // The call reads its RTP socket once per slot (collectArrivals): no wake-up per packet.
+        // Paced by its loop, the call reads its RTP socket once per slot (collectArrivals): no
+        // wake-up per packet. On a virtual clock the channel hands each packet over as it
+        // arrives, so a test knows every packet it sent is in before it moves the clock.
         let session = try MediaSession(
-            audio: RTPAudioParameters(setup.audio), sources: MediaSources(admitting: setup.mediaSources), clock: clock, readsWhenAsked: true
+            audio: RTPAudioParameters(setup.audio), sources: MediaSources(admitting: setup.mediaSources), clock: clock, readsWhenAsked: loopPaced
         )
         do {
             _ = try await session.bind(host: setup.mediaHost, port: setup.localRTPPort)

@@ -80,11 +80,11 @@ let package = Package(
             providers: [.apt(["libargon2-dev"])]
         ),
 
-        // MARK: SIP: pure values, parser, serializer.
         // MARK: The media's vocabulary: codecs, SRTP suites, directions. What SDP
         // negotiates and Media runs, with no dependency either way.
         .target(name: "MediaFormat", swiftSettings: strictSettings),
 
+        // MARK: SIP: pure values, parser, serializer.
         .target(
             name: "SIPCore",
             // swift-crypto only for digest authentication's MD5, SHA-256 and HMAC.

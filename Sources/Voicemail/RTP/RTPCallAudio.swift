@@ -112,6 +112,8 @@ public final class RTPCallAudio<ClockType: Clock>: CallAudio where ClockType.Dur
         RTPCallReport(sockets: await session.receptionCounters, jitter: receiver.statistics)
     }
 
+    /// The caller's packets waiting in the call's RTP socket (a call paced by
+    /// its loop); on a virtual clock they came through the transport already.
     public func collectArrivals(_ handle: (Arrival) -> Void) {
         for event in session.assumeIsolated({ session in session.readWaitingPackets() }) {
             handle(.media(event))

@@ -128,6 +128,27 @@ struct SlotReadTests {
         for channel in [peer, otherPort, stranger] { try await channel.close() }
     }
 
+    @Test("On a dual-stack socket (bound to ::) an IPv4 caller is seen as ::ffff:a.b.c.d, as NIO's sockets say it, latched, connected and answered")
+    func dualStack() async throws {
+        let mapped = "::ffff:" + MediaSourceTests.peer
+        let box = try MediaSession(audio: MediaSourceTests.plainAudio(), sources: MediaSources { $0 == mapped }, clock: ManualClock(), readsWhenAsked: true)
+        let port = try await box.bind(host: "::", port: 0).rtp
+        let peer = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Inbox()) }
+            }
+            .bind(host: MediaSourceTests.peer, port: 0).get()
+        try await MediaSourceTests.send(MediaSourceTests.rtp(1, ssrc: 0x600D), from: peer, to: port)
+        #expect(Self.sequences(await box.readWaitingPackets()) == [1])
+        #expect(await box.latchedSource == MediaEndpoint(host: mapped, port: peer.localAddress?.port ?? -1))
+        // Connected to the caller: our packet goes back to it over IPv4.
+        try await box.send(payload: [UInt8](repeating: 0xFF, count: 160), duration: 160)
+        let inbox = try await peer.pipeline.handler(type: Inbox.self).get()
+        #expect(try await MediaSessionTests.eventually { inbox.sources.withLock { $0 } == [port] })
+        await box.stop()
+        try await peer.close()
+    }
+
     @Test("Our packets go out of the same socket, to where the caller's come from")
     func sendsFromTheSlotSocket() async throws {
         let (box, port) = try await Self.session()

@@ -22,9 +22,12 @@ import NIOCore
 /// push the caller's packets out. Before that, a slot reads the caller's
 /// datagrams within a budget of its own, apart from the refused ones'.
 final class CallSocket {
-    /// The caller's datagrams one slot takes at most: 32 is 640 ms of 20 ms
-    /// packets; more waits in (or overflows) the kernel's buffer.
-    static var datagramsPerSlot: Int { 32 }
+    /// The caller's datagrams one slot takes at most: the slot's packet and
+    /// one more. A backlog (network jitter, a loop that stalled and now
+    /// catches up its slots) drains one extra packet per slot from the
+    /// kernel, rather than landing in the jitter buffer at once and
+    /// overflowing it; a caller's flood stays in (and overflows) the kernel's buffer.
+    static var datagramsPerSlot: Int { 2 }
     /// Refused datagrams (strangers, the wrong source, oversized) one slot
     /// reads and drops at most, apart from the caller's budget: a flood costs
     /// a call at most this many reads per 20 ms, and the caller's packets

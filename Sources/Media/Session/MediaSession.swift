@@ -133,7 +133,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
     }
 
     /// Reads what the kernel holds for the RTP socket of a session that reads
-    /// when asked (at most 32 datagrams), and returns the events of its
+    /// when asked (at most two of the caller's datagrams), and returns the events of its
     /// packets, in order.
     public func readWaitingPackets() -> [Event] {
         guard let callSocket else { return [] }

@@ -139,19 +139,24 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
 
     /// One timer of the loop per slot, on a grid of 20 ms shared by every
     /// call (the loop's clock in whole slots), so the calls on one loop tick
-    /// in the same wake-up; a loop that fell more than a few slots behind
-    /// skips ahead (the tick catches up on its clock).
+    /// in the same wake-up.
     private func scheduleTick(on loop: any EventLoop, after previous: NIODeadline?) {
         let slot = Self.slot.nanoseconds
         let now = NIODeadline.now()
         var deadline = previous.map { $0 + Self.slot } ?? now
-        if previous == nil || now - deadline > .milliseconds(100) {
+        if previous == nil || now - deadline > Self.slot * Self.slotsCaughtUp {
+            // Starting, or so far behind that the missed slots are given up: back on the grid.
             deadline = .uptimeNanoseconds((now.uptimeNanoseconds / UInt64(slot) + 1) * UInt64(slot))
         }
         nextTick = try? loop.scheduleCallback(at: deadline, handler: SlotTimer(runner: self, loop: loop, deadline: deadline))
     }
 
-    /// What the loop calls at each slot's deadline: the runner's tick, there and then.
+    /// Slots a late loop catches up at once (5 s): each takes its frame of the
+    /// message, so a loop starved of CPU for a while loses none of it.
+    private static var slotsCaughtUp: Int64 { 250 }
+
+    /// What the loop calls at each slot's deadline: the runner's tick, there
+    /// and then, and one more for every slot the loop missed.
     private struct SlotTimer: NIOScheduledCallbackHandler, Sendable {
         let runner: VoicemailCallRunner
         let loop: any EventLoop
@@ -159,8 +164,14 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
 
         func handleScheduledCallback(eventLoop: some EventLoop) {
             runner.assumeIsolated { runner in
-                runner.tick()
-                if runner.finished == nil, runner.nextTick != nil { runner.scheduleTick(on: loop, after: deadline) }
+                let late = NIODeadline.now() - deadline
+                let missed = min(max(late.nanoseconds / VoicemailCallRunner.slot.nanoseconds, 0), VoicemailCallRunner.slotsCaughtUp)
+                for _ in 0...missed where runner.finished == nil {
+                    runner.tick()
+                }
+                if runner.finished == nil, runner.nextTick != nil {
+                    runner.scheduleTick(on: loop, after: deadline + VoicemailCallRunner.slot * missed)
+                }
             }
         }
     }

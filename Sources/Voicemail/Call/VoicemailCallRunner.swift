@@ -164,10 +164,14 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
 
         func handleScheduledCallback(eventLoop: some EventLoop) {
             runner.assumeIsolated { runner in
-                let late = NIODeadline.now() - deadline
-                let missed = min(max(late.nanoseconds / VoicemailCallRunner.slot.nanoseconds, 0), VoicemailCallRunner.slotsCaughtUp)
-                for _ in 0...missed where runner.finished == nil {
-                    runner.tick()
+                let late = max(NIODeadline.now() - deadline, .zero).nanoseconds
+                let slot = VoicemailCallRunner.slot.nanoseconds
+                let missed = min(late / slot, VoicemailCallRunner.slotsCaughtUp)
+                // Each missed slot is handled as of its own time: the jitter buffer sees the
+                // caller's packets at a steady 20 ms, not a burst that would overflow it.
+                let current = runner.now
+                for index in 0...missed where runner.finished == nil {
+                    runner.tick(at: current - .nanoseconds(max(late - index * slot, 0)))
                 }
                 if runner.finished == nil, runner.nextTick != nil {
                     runner.scheduleTick(on: loop, after: deadline + VoicemailCallRunner.slot * missed)
@@ -186,6 +190,10 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
     // MARK: Arrivals and ticks, on the call's executor
 
     private func arrive(_ arrival: Audio.Arrival) {
+        arrive(arrival, at: now)
+    }
+
+    private func arrive(_ arrival: Audio.Arrival, at now: Duration) {
         guard finished == nil else { return }
         switch audio.take(arrival, at: now) {
         case .audio:
@@ -201,12 +209,13 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
         }
     }
 
-    private func tick() {
+    /// One 20 ms slot, as of `slotTime` (a late loop's missed slots) or now.
+    private func tick(at slotTime: Duration? = nil) {
         defer { progress.tickHandled() }
         guard finished == nil else { return }
-        audio.collectArrivals { arrive($0) }
+        let now = slotTime ?? self.now
+        audio.collectArrivals { arrive($0, at: now) }
         guard finished == nil else { return }
-        let now = self.now
         if var playing = player {
             for frame in playing.frames(dueAt: now) {
                 audio.send(frame)

@@ -44,7 +44,7 @@ final class CallSocket {
     /// packets, so its address is turned into text once, not per packet.
     private var lastSource: (bytes: [UInt8], endpoint: MediaEndpoint)?
     /// Where packets went last, as a socket address.
-    private var lastTarget: (endpoint: MediaEndpoint, address: SocketAddress)?
+    private var sendTarget = SendTarget()
     private(set) var isClosed = false
     /// Datagrams longer than the buffer, dropped (no RTP packet of a call is).
     private(set) var oversized = 0
@@ -162,13 +162,7 @@ final class CallSocket {
     /// target is no IP address (an SDP that named a host).
     func send(_ bytes: [UInt8], to target: MediaEndpoint) throws {
         guard !isClosed else { return }
-        let address: SocketAddress
-        if let lastTarget, lastTarget.endpoint == target {
-            address = lastTarget.address
-        } else {
-            address = try SocketAddress(ipAddress: target.host, port: target.port)
-            lastTarget = (target, address)
-        }
+        let address = try sendTarget.address(for: target)
         _ = bytes.withUnsafeBytes { payload in
             address.withSockAddr { pointer, length in
                 sendto(descriptor, payload.baseAddress, payload.count, Int32(MSG_DONTWAIT), pointer, socklen_t(length))

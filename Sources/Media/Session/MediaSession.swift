@@ -293,13 +293,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
             return
         }
         guard let channel else { return }
-        let address: SocketAddress
-        if let sendTarget, sendTarget.endpoint == target {
-            address = sendTarget.address
-        } else {
-            address = try SocketAddress(ipAddress: target.host, port: target.port)
-            sendTarget = (target, address)
-        }
+        let address = try sendTarget.address(for: target)
         // One buffer for every packet: a datagram is written before writeAndFlush
         // returns, so the buffer is free again and clearing it allocates nothing.
         sendBuffer.clear()
@@ -307,8 +301,7 @@ public actor MediaSession<ClockType: Clock> where ClockType.Duration == Duration
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: sendBuffer), promise: nil)
     }
 
-    /// Where our packets went last, parsed once rather than per packet.
-    private var sendTarget: (endpoint: MediaEndpoint, address: SocketAddress)?
+    private var sendTarget = SendTarget()
     private var sendBuffer = ByteBuffer()
 
     /// A re-INVITE changed the call's media (RFC 3264 §8), and the SIP core has
@@ -403,13 +396,6 @@ public enum MediaEvent: Sendable, Hashable {
     case peerLeft
 }
 
-/// One datagram from the RTP or the RTCP socket.
-struct MediaDatagram: Sendable {
-    let bytes: [UInt8]
-    let source: MediaEndpoint
-    let isControl: Bool
-}
-
 /// Wall-clock time as RTCP's 64-bit NTP timestamp (RFC 3550 §4).
 enum NTPTime {
     static func now() -> UInt64 {
@@ -420,55 +406,3 @@ enum NTPTime {
         return seconds << 32 | fraction
     }
 }
-
-/// Hands each datagram from the peer's sources that the session's latch
-/// (``MediaGate``) lets through, with its source, to the session; drops the
-/// rest before they are copied.
-final class MediaDatagramHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-    private let receive: @Sendable (MediaDatagram) -> Void
-    private let sources: MediaSources
-    private let gate: MediaGate
-    private let tally: MediaSocketTally
-    private let isControl: Bool
-
-    init(receive: @escaping @Sendable (MediaDatagram) -> Void, sources: MediaSources, gate: MediaGate, tally: MediaSocketTally, isControl: Bool) {
-        self.receive = receive
-        self.sources = sources
-        self.gate = gate
-        self.tally = tally
-        self.isControl = isControl
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard let host = envelope.remoteAddress.ipAddress, let port = envelope.remoteAddress.port else { return }
-        guard sources.admit(host) else {
-            tally.countOutsidePeerSources()
-            return
-        }
-        let source = MediaEndpoint(host: host, port: port)
-        if isControl {
-            guard gate.admitsControl(fromHost: host) else {
-                tally.countControlRefused()
-                return
-            }
-        } else {
-            guard gate.admitsRTP(from: source) else {
-                tally.countWrongSource()
-                return
-            }
-        }
-        let datagram = MediaDatagram(bytes: Array(envelope.data.readableBytesView), source: source, isControl: isControl)
-        tally.countQueued()
-        receive(datagram)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP unreachable from a peer that went away: the inactivity timeout ends the call.
-    }
-}
-
-@available(*, unavailable)
-extension MediaDatagramHandler: Sendable {}

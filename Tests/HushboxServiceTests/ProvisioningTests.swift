@@ -8,6 +8,15 @@ import X509
 
 @Suite("Provisioning a box")
 struct ProvisioningTests {
+    @Test("The startup summary names the certificate's last day in UTC, and says to renew it within 30 days and to replace it once expired")
+    func certificateValidityLine() throws {
+        // 00:30 UTC on 1 March is still 28 February west of Greenwich: the day shown is UTC's.
+        let lastInstant = try #require(ISO8601DateFormatter().date(from: "2027-03-01T00:30:00Z"))
+        #expect(StartupSummary.certificateValidity(notValidAfter: lastInstant, daysLeft: 400) == "valid until 2027-03-01")
+        #expect(StartupSummary.certificateValidity(notValidAfter: lastInstant, daysLeft: 12) == "expires 2027-03-01, in 12 days: renew it")
+        #expect(StartupSummary.certificateValidity(notValidAfter: lastInstant, daysLeft: -1) == "EXPIRED on 2027-03-01: replace it")
+    }
+
     let box: TestBox
     var directory: TemporaryDirectory { box.directory }
     var configuration: HushboxConfiguration { box.configuration }

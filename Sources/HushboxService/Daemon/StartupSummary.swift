@@ -5,6 +5,15 @@ internal import Vault
 /// The few lines the daemon prints once it is ready: what runs, where it can be
 /// reached and where the data lives. No secrets, only paths and fingerprints.
 public enum StartupSummary {
+    /// What the summary says of the TLS certificate's expiry: its day (UTC), and what to do when it is near or past.
+    public static func certificateValidity(notValidAfter: Date, daysLeft: Int) -> String {
+        // FoundationEssentials' format style, not ISO8601DateFormatter: that one loads ICU's
+        // date-format and number-format data (about 2 MiB resident, for the daemon's whole life).
+        let expiry = notValidAfter.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+        if daysLeft < 0 { return "EXPIRED on \(expiry): replace it" }
+        return daysLeft < 30 ? "expires \(expiry), in \(daysLeft) days: renew it" : "valid until \(expiry)"
+    }
+
     public static func render(
         configuration: HushboxConfiguration,
         profile: ConfigurationProfile,
@@ -14,10 +23,6 @@ public enum StartupSummary {
         now: Date
     ) -> String {
         let identity = checks.tlsIdentity
-        let daysLeft = identity.daysLeft(at: now)
-        let expiry = ISO8601DateFormatter.string(from: identity.notValidAfter, timeZone: .gmt, formatOptions: [.withFullDate])
-        let validity =
-            daysLeft < 0 ? "EXPIRED on \(expiry): replace it" : daysLeft < 30 ? "expires \(expiry), in \(daysLeft) days: renew it" : "valid until \(expiry)"
         var lines = [
             "hushboxd \(HushboxVersion.current) is running as \"\(configuration.device.name)\""
                 + (profile.isDevelopment ? " on the development configuration" : ""),
@@ -26,7 +31,7 @@ public enum StartupSummary {
             row("database", checks.vault.databasePath + " (sealed columns, WAL)"),
             row("TLS certificate", identity.certificatePath),
             row("", "SHA-256 " + identity.fingerprint),
-            row("", validity),
+            row("", certificateValidity(notValidAfter: identity.notValidAfter, daysLeft: identity.daysLeft(at: now))),
         ]
         for component in components {
             switch component.name {

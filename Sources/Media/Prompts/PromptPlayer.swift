@@ -51,9 +51,6 @@ public struct PromptPlayer: Sendable {
         return due
     }
 
-    /// Whether its first frame has gone out (its timing starts there).
-    public var hasStarted: Bool { started != nil }
-
     /// When the next frame is due, to sleep until then.
     public var nextDeadline: Duration? {
         guard state == .playing, let started else { return state == .playing ? .zero : nil }

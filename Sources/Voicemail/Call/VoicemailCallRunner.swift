@@ -39,12 +39,8 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
     private var finished: CallerFlow.CallSummary?
     /// Wakes the call's task when the flow finished.
     private var finishing: AsyncStream<Void>.Continuation?
-    /// The loop's next wake-up, when the call's loop paces it.
+    /// The next 20 ms slot's timer, when the call's loop paces it.
     private var nextTick: NIOScheduledCallback?
-    /// The first slot not yet run, when the call's loop paces it.
-    private var nextSlot: NIODeadline?
-    /// Whether the slot running is one the loop left behind (its time is past).
-    private var catchingUp = false
     private var ticking: Task<Void, Never>?
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -124,7 +120,7 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
     private func startPacing() {
         switch audio.pacing {
         case .eventLoop(let loop):
-            scheduleTick(on: loop)
+            scheduleTick(on: loop, after: nil)
         case .clock:
             // Absolute deadlines, so the 20 ms rhythm does not drift with scheduling.
             let clock = clock
@@ -141,67 +137,47 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
 
     private static var slot: TimeAmount { .milliseconds(20) }
 
-    /// Slots run in one wake-up of the loop while the call sends nothing (the
-    /// caller speaks, or the call waits for a key): each is still handled as
-    /// of its own time, from the packets that were in by then, so the message
-    /// and the flow's timing are what one wake-up per slot gives, for a fifth
-    /// of the wake-ups. The flow hears of a # or of silence at most 80 ms later.
-    private static var quietSlotsPerWakeUp: Int64 { 5 }
+    /// One timer of the loop per slot, on a grid of 20 ms shared by every
+    /// call (the loop's clock in whole slots), so the calls on one loop tick
+    /// in the same wake-up.
+    private func scheduleTick(on loop: any EventLoop, after previous: NIODeadline?) {
+        let slot = Self.slot.nanoseconds
+        let now = NIODeadline.now()
+        var deadline = previous.map { $0 + Self.slot } ?? now
+        if previous == nil || now - deadline > Self.slot * Self.slotsCaughtUp {
+            // Starting, or so far behind that the missed slots are given up: back on the grid.
+            deadline = .uptimeNanoseconds((now.uptimeNanoseconds / UInt64(slot) + 1) * UInt64(slot))
+        }
+        nextTick = try? loop.scheduleCallback(at: deadline, handler: SlotTimer(runner: self, loop: loop, deadline: deadline))
+    }
 
     /// Slots a late loop catches up at once (5 s): each takes its frame of the
     /// message, so a loop starved of CPU for a while loses none of it.
     private static var slotsCaughtUp: Int64 { 250 }
 
-    /// Schedules the loop's next wake-up, on a grid of 20 ms shared by every
-    /// call (the loop's clock in whole slots), so the calls on one loop tick
-    /// in the same wake-up: at the next slot while a prompt plays, a few
-    /// slots on while the call is quiet.
-    private func scheduleTick(on loop: any EventLoop) {
-        let slot = Self.slot.nanoseconds
-        let now = NIODeadline.now()
-        var first = nextSlot ?? now
-        if nextSlot == nil || now - first > Self.slot * Self.slotsCaughtUp {
-            // Starting, or so far behind that the missed slots are given up: back on the grid.
-            first = .uptimeNanoseconds((now.uptimeNanoseconds / UInt64(slot) + 1) * UInt64(slot))
-            nextSlot = first
-        }
-        let wakeUp = player == nil ? first + Self.slot * (Self.quietSlotsPerWakeUp - 1) : first
-        nextTick = try? loop.scheduleCallback(at: wakeUp, handler: SlotTimer(runner: self, loop: loop))
-    }
-
-    /// What the loop calls when a wake-up is due: the slots due by now, there and then.
+    /// What the loop calls at each slot's deadline: the runner's tick, there
+    /// and then, and one more for every slot the loop missed.
     private struct SlotTimer: NIOScheduledCallbackHandler, Sendable {
         let runner: VoicemailCallRunner
         let loop: any EventLoop
+        let deadline: NIODeadline
 
         func handleScheduledCallback(eventLoop: some EventLoop) {
             runner.assumeIsolated { runner in
-                runner.progress.wokeUp()
-                runner.runDueSlots()
+                let late = max(NIODeadline.now() - deadline, .zero).nanoseconds
+                let slot = VoicemailCallRunner.slot.nanoseconds
+                let missed = min(late / slot, VoicemailCallRunner.slotsCaughtUp)
+                // Each missed slot is handled as of its own time: the jitter buffer sees the
+                // caller's packets at a steady 20 ms, not a burst that would overflow it.
+                let current = runner.now
+                for index in 0...missed where runner.finished == nil {
+                    runner.tick(at: current - .nanoseconds(max(late - index * slot, 0)))
+                }
                 if runner.finished == nil, runner.nextTick != nil {
-                    runner.scheduleTick(on: loop)
+                    runner.scheduleTick(on: loop, after: deadline + VoicemailCallRunner.slot * missed)
                 }
             }
         }
-    }
-
-    /// Runs every slot whose time has come and that has not run (several
-    /// while the call is quiet, or when the loop was late), each as of its
-    /// own time: the jitter buffer sees the caller's packets at a steady
-    /// 20 ms, not a burst that would overflow it.
-    private func runDueSlots() {
-        guard let first = nextSlot else { return }
-        let late = (NIODeadline.now() - first).nanoseconds
-        guard late >= 0 else { return }
-        let slot = Self.slot.nanoseconds
-        let missed = min(late / slot, Self.slotsCaughtUp)
-        let current = now
-        for index in 0...missed where finished == nil {
-            catchingUp = index < missed
-            tick(at: current - .nanoseconds(max(late - index * slot, 0)))
-        }
-        catchingUp = false
-        nextSlot = first + Self.slot * (missed + 1)
     }
 
     private func stopPacing() {
@@ -213,11 +189,7 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
 
     // MARK: Arrivals and ticks, on the call's executor
 
-    /// An arrival the transport pushed (the dialog's news, an RTCP goodbye):
-    /// the slots due before it run first, so what the caller said before
-    /// hanging up is in the message.
     private func arrive(_ arrival: Audio.Arrival) {
-        runDueSlots()
         arrive(arrival, at: now)
     }
 
@@ -244,8 +216,7 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
         let now = slotTime ?? self.now
         audio.collectArrivals { arrive($0, at: now) }
         guard finished == nil else { return }
-        // A prompt the flow began in a slot the loop left behind starts now, not in a burst of the frames it missed.
-        if var playing = player, !(catchingUp && !playing.hasStarted) {
+        if var playing = player {
             for frame in playing.frames(dueAt: now) {
                 audio.send(frame)
             }

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Synchronization
 internal import SIPCore
@@ -27,6 +28,11 @@ struct CallDispatcher: Sendable {
     /// Calls answered whose runtime has not yet stored them: a shutdown waits for none.
     let callsRunning = CallsRunning()
     let logger: Logger
+    /// Where each call's mailbox is looked up and the store's quota asked: the
+    /// vault's database and a walk of the data directory are blocking disk work,
+    /// kept off the cooperative pool (on a slow card they would hold one of its
+    /// few threads, and every call's task with it).
+    private let lookups = DispatchQueue(label: "hushbox.call-routing", qos: .userInitiated)
 
     /// Before the first call: messages a stop cut off are recovered, calls it interrupted closed.
     func recoverInterruptedCalls() throws {
@@ -41,7 +47,8 @@ struct CallDispatcher: Sendable {
             for await event in endpoint.events {
                 switch event {
                 case .incomingCall(let call):
-                    guard let (tenant, mailbox) = route(call) else {
+                    let (routed, storeFull) = await lookUp(call)
+                    guard let (tenant, mailbox) = routed else {
                         logger.info("no mailbox for the dialled user; answering 404", metadata: ["call_id": "\(call.reference)", "peer": "\(call.peer)"])
                         await endpoint.reject(call.reference, status: 404)
                         continue
@@ -55,7 +62,7 @@ struct CallDispatcher: Sendable {
                     )
                     let setup = VoicemailCallSetup(
                         caller: callerNumber(call), mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
-                        localStoreFull: !quota.admitsRecording(), storageBacklog: storageBacklog
+                        localStoreFull: storeFull, storageBacklog: storageBacklog
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger
@@ -83,6 +90,17 @@ struct CallDispatcher: Sendable {
                 case .callEstablished:
                     break
                 }
+            }
+        }
+    }
+
+    /// The call's mailbox and whether the local store is too full to record,
+    /// looked up on ``lookups``; the dispatcher's task waits without a thread.
+    private func lookUp(_ call: IncomingCall) async -> (route: (TenantVault, Mailbox)?, storeFull: Bool) {
+        await withCheckedContinuation { continuation in
+            lookups.async {
+                let routed = route(call)
+                continuation.resume(returning: (routed, routed != nil && !quota.admitsRecording()))
             }
         }
     }

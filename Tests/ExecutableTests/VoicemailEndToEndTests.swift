@@ -105,6 +105,40 @@ extension CallingTests {
             try await box.stop()
         }
 
+        @Test("SIGTERM with a caller still speaking as the grace period ends: the box hangs up with a BYE, keeps what was said so far, and exits cleanly")
+        func gracePeriodEndsMidMessage() async throws {
+            let directory = try TemporaryDirectory(prefix: "hushbox-e2e")
+            let prompts = try await HostileSIPTests.shortPrompts(in: directory)
+            // A 4 s grace period: the box hangs up 2 s after SIGTERM (half of it, at most 3 s, is left to store the calls).
+            let configuration = VoicemailBox.loopbackPhone + "shutdown:\n  grace_period_seconds: 4\n"
+            var box = try await VoicemailBox(configuration: configuration, in: directory, environment: ["HUSHBOX_STORAGE_PROMPTS_DIRECTORY": prompts.path])
+            // Three sentences: the caller would go on speaking for about 12 s more.
+            let long = Array(repeating: SpokenAudio.sentence, count: 3).joined(separator: " ")
+            let (_, callFile) = try await SpokenAudio.render(long, in: box.directory, lead: prompts.secondsBeforeRecording + 0.7, tail: 1)
+            let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)")
+            try await Task.sleep(for: .seconds(prompts.secondsBeforeRecording + 2.7))
+            let terminated = ContinuousClock.now
+            box.daemon.send(SIGTERM)
+
+            try await box.daemon.standardError.waitFor("the hang-up", within: .seconds(10)) { $0.contains("grace period is ending") }
+            // baresip reports the call's end as the box's BYE arrives, long before its own audio runs out.
+            try await caller.standardOutput.waitFor("baresip to see the call end", within: .seconds(10)) { $0.contains("terminated") }
+            let callerHungUpAfter = ContinuousClock.now - terminated
+            #expect(callerHungUpAfter < .seconds(6), "the caller's line was closed \(callerHungUpAfter) after SIGTERM")
+            let ended = try await box.callEnded(within: .seconds(10))
+            #expect(ended.contains("outcome=recorded"), "\(ended)")
+            #expect(try await box.daemon.waitForExit(within: .seconds(10)) == 0, "hushboxd exits cleanly within its grace period")
+            await VoicemailBox.stop(caller)
+
+            try await box.restart()
+            let messages = try await box.messages()
+            try #require(messages.count == 1, "\(messages)")
+            #expect(messages[0][4] == "complete", "stored as the box hung up, not recovered from a cut")
+            let seconds = Double(messages[0][2].dropLast()) ?? 0
+            #expect(seconds >= 3 && seconds <= 6.5, "\(seconds) s kept: what was said from the beep until the hang-up, about 4.5 s")
+            try await box.stop()
+        }
+
         @Test("A full mailbox plays 'mailbox full' and records nothing")
         func fullMailbox() async throws {
             let box = try await VoicemailBox(mailbox: ["--max-messages", "1"])

@@ -147,6 +147,27 @@ struct CallFlowTests {
         #expect(harness.core.liveState.clientTransactions == 0)
     }
 
+    @Test("The grace period of a shutdown runs out: the call in progress gets a BYE, the one not yet answered a 480, and no call is left")
+    func hangUpAllAtTheEndOfAShutdown() throws {
+        var harness = CoreHarness()
+        var caller = TestCaller()
+        _ = try harness.establishCall(from: &caller)
+        var ringing = TestCaller()
+        ringing.callID = "not-yet-answered"
+        ringing.branchCounter = 50
+        let offered = harness.receive(ringing.request(.invite, branch: ringing.nextBranch(), cseq: 1, body: TestCaller.srtpOffer), from: ringing)
+        #expect(offered.incomingCall != nil)
+        #expect(harness.core.activeCalls == 2)
+
+        let ended = harness.core.hangUpAll(at: harness.now)
+        #expect(ended.sentRequests.map(\.method) == [.bye])
+        #expect(try ended.sentRequests.first?.headers.callID() == caller.callID)
+        #expect(ended.statusCodes == [480])
+        #expect(Set(ended.endings) == [.localHangUp, .rejected(480)])
+        #expect(harness.core.activeCalls == 0)
+        #expect(harness.core.hangUpAll(at: harness.now).isEmpty, "a second time finds nothing to end")
+    }
+
     @Test("re-INVITE puts the call on hold and back: the answer follows the offer's direction and keeps our SRTP key")
     func holdAndResume() throws {
         var harness = CoreHarness()

@@ -49,7 +49,7 @@ public enum ConfigurationSchema {
     )
     public static let shutdownGracePeriod = ConfigurationSetting(
         "shutdown.grace_period_seconds", .integer(1...300), default: .integer(10),
-        summary: "How long a graceful shutdown (SIGTERM, SIGINT) may take: new calls get 503 while the calls in progress finish their messages; past it, remaining work is cancelled."
+        summary: "How long a graceful shutdown (SIGTERM, SIGINT) may take: new calls get 503 while the calls in progress finish their messages; shortly before it ends (half of it, at most 3 s) the calls still in progress are hung up with a BYE and their messages kept as they stand; past it, remaining work is cancelled."
     )
 
     public static let tlsClientCA = ConfigurationSetting(

@@ -57,7 +57,7 @@ public struct HushboxDaemon: Sendable {
             sipLogger[metadataKey: "component"] = "sip"
             let service = try SIPService(
                 setup: setup, vault: checks.vault, outboxDestinations: configuration.uplink.destinations.map(\.name), quota: quota, readiness: readiness,
-                demo: demo,
+                demo: demo, gracePeriod: configuration.shutdown.gracePeriod,
                 logger: sipLogger
             )
             services.append(ListeningService(service, failure: { error in

@@ -19,6 +19,8 @@ struct SIPService: Service, CustomStringConvertible {
     let quota: LocalStoreQuota
     let readiness: ReadinessBoard
     let demo: DemoBox?
+    /// How long a graceful shutdown may take (the daemon's service group cancels the service after it).
+    let gracePeriod: Duration
     let logger: Logger
     /// Where the edge's counters go (``SIPMetrics``); hushboxd's is Prometheus.
     var metricsFactory: any MetricsFactory = MetricsSystem.factory
@@ -29,8 +31,10 @@ struct SIPService: Service, CustomStringConvertible {
     static let shutdownRetryAfterSeconds = 60
 
     init(
-        setup: SIPSetup, vault: Vault, outboxDestinations: [String], quota: LocalStoreQuota, readiness: ReadinessBoard, demo: DemoBox?, logger: Logger
+        setup: SIPSetup, vault: Vault, outboxDestinations: [String], quota: LocalStoreQuota, readiness: ReadinessBoard, demo: DemoBox?,
+        gracePeriod: Duration, logger: Logger
     ) throws {
+        self.gracePeriod = gracePeriod
         self.setup = setup
         self.quota = quota
         self.outboxDestinations = outboxDestinations
@@ -80,22 +84,39 @@ struct SIPService: Service, CustomStringConvertible {
     /// Waits for a graceful shutdown (SIGTERM, SIGINT), then takes no new
     /// calls (503 with Retry-After) and returns once every call in progress
     /// is over and stored, so a caller who is speaking keeps their whole
-    /// message. The daemon's grace period bounds the wait: past it the
-    /// service is cancelled and the calls still running are cut and stored
-    /// as they stand.
+    /// message. The daemon's grace period bounds the wait: shortly before it
+    /// ends (``hangUpMargin(for:)``), the calls still in progress are hung up
+    /// (a BYE, so no caller is left on a dead line) and stored as they stand.
     private func finishCallsOnShutdown(_ running: CallsRunning) async {
         do { try await gracefulShutdown() } catch { return }
+        let hangUpAt = ContinuousClock.now + gracePeriod - Self.hangUpMargin(for: gracePeriod)
         await endpoint.stopTakingCalls(retryAfter: Self.shutdownRetryAfterSeconds)
         let inProgress = max(running.current, await endpoint.activeCalls)
         if inProgress > 0 {
             logger.notice("shutting down: new calls are refused; waiting for the calls in progress to end", metadata: ["calls": "\(inProgress)"])
         }
+        var hungUp = false
         while !Task.isCancelled {
             let offered = await endpoint.activeCalls
             if running.current == 0, offered == 0 { break }
+            if !hungUp, ContinuousClock.now >= hangUpAt, offered > 0 {
+                hungUp = true
+                logger.warning(
+                    "the shutdown's grace period is ending: the calls still in progress are hung up and stored as they stand",
+                    metadata: ["calls": "\(offered)"]
+                )
+                await endpoint.hangUpAll()
+            }
             try? await Task.sleep(for: .milliseconds(100))
         }
         if inProgress > 0, !Task.isCancelled { logger.notice("the calls in progress have ended") }
+    }
+
+    /// How long before the end of the grace period the calls still in
+    /// progress are hung up: time for their BYEs to go out and their
+    /// messages to be committed before the service is cancelled.
+    static func hangUpMargin(for gracePeriod: Duration) -> Duration {
+        min(.seconds(3), gracePeriod / 2)
     }
 
     /// Copies the SIP counters and the calls' storage queues into the metrics until cancelled.

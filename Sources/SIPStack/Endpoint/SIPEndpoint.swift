@@ -98,6 +98,8 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
     public func accept(_ call: CallReference) { apply { $0.accept(call, at: $1) } }
     public func reject(_ call: CallReference, status: Int) { apply { $0.reject(call, status: status, at: $1) } }
     public func hangUp(_ call: CallReference) { apply { $0.hangUp(call, at: $1) } }
+    /// Ends every call from our side (``SignallingCore/hangUpAll(at:)``).
+    public func hangUpAll() { apply { $0.hangUpAll(at: $1) } }
 
     public var counters: SignallingCounters { core?.counters ?? SignallingCounters() }
 

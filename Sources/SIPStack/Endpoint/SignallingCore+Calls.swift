@@ -48,6 +48,14 @@ extension SignallingCore {
         shutdownRetryAfter = seconds
     }
 
+    /// The box's grace period for shutting down is running out: every call is
+    /// ended from our side (BYE when answered, 480 before), so no caller is
+    /// left on a line nobody serves; each call's end reaches the application
+    /// as for any hang-up, and it stores what the caller left.
+    public mutating func hangUpAll(at now: Duration) -> [SignallingAction] {
+        calls.values.map(\.reference).sorted { $0.number < $1.number }.flatMap { hangUp($0, at: now) }
+    }
+
     /// Calls offered or in progress.
     public var activeCalls: Int { calls.count }
 

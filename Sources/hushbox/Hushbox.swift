@@ -18,4 +18,10 @@ struct Hushbox: AsyncParsableCommand {
             SubProcessorCommand.self, IncidentCommand.self,
         ]
     )
+
+    /// Core dumps off before any subcommand reads a key (``CoreDumps``).
+    static func main() async {
+        CoreDumps.disable()
+        await main(nil)
+    }
 }

@@ -28,6 +28,10 @@ struct HushboxdCommand: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
+        // Before any key is read: a crash must not write them to disk (``CoreDumps``).
+        if let error = CoreDumps.disable() {
+            FileHandle.standardError.write(Data("hushboxd: core dumps could not be turned off (errno \(error)); a crash may write keys to disk\n".utf8))
+        }
         let environment = ProcessInfo.processInfo.environment
         let sources = ConfigurationLoader.Sources(
             filePath: config ?? (dev ? nil : ConfigurationLoader.defaultFilePath),

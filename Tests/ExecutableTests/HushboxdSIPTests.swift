@@ -50,7 +50,7 @@ struct HushboxdSIPTests {
         return lines.joined(separator: "\r\n") + "\r\n\r\n" + body
     }
 
-    @Test("listens on UDP, TCP and TLS once ready, answers OPTIONS from a plaintext peer, and gives a call for an unknown user 404")
+    @Test("listens on UDP, TCP and TLS once ready, answers OPTIONS from a plaintext peer, gives a call for an unknown user 404, and never dumps core")
     func answersOnLoopback() async throws {
         let directory = try TemporaryDirectory()
         let file = try directory.write(Self.configuration, to: "hushbox.yaml")
@@ -65,6 +65,10 @@ struct HushboxdSIPTests {
             #expect(ready.contains("\(transport) 127.0.0.1:"), "\(ready)")
         }
         let udpPort = try #require(ready.firstRange(of: /udp 127\.0\.0\.1:(\d+)/).flatMap { Int(ready[$0].split(separator: ":").last ?? "") })
+        // A crash must not write the keys in memory to disk: no core file, whatever the shell's limit.
+        let limits = try String(contentsOfFile: "/proc/\(daemon.processIdentifier)/limits", encoding: .utf8)
+        let coreLimit = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }
+        #expect(coreLimit?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(coreLimit ?? "no core limit line")")
 
         let options = try Self.exchange(Self.request("OPTIONS", port: udpPort), port: udpPort, responses: 1)
         #expect(options.first?.hasPrefix("SIP/2.0 200 OK") == true)

@@ -299,6 +299,28 @@ struct VoicemailCallTests {
         #expect(backlog.queuedBytes == 0, "the queue drained")
     }
 
+    @Test("The call's RTCP port is held by another program: the call is hung up before it is answered, nothing is stored, and the RTP port it had bound is free again")
+    func mediaPortTaken() async throws {
+        let boxPort = try await Self.freePortPair()
+        let squatter = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: boxPort + 1).get()
+        let rtp = RTPCallSetup(audio: Self.pcmu(remotePort: 9), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true })
+        let setup = VoicemailCallSetup(caller: nil, mailbox: mailbox, tenant: tenant, prompts: prompts)
+        let signalling = Signalling()
+        let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
+        var logger = Logger(label: "call-test")
+        logger.logLevel = .critical
+        // The real clock: the call reads its RTP socket itself (CallSocket), bound before the RTCP port fails.
+        let summary = await VoicemailCall.run(setup, rtp: rtp, signalling: signalling, dialog: dialog, logger: logger)
+        news.finish()
+        #expect(summary == nil, "no call to summarise")
+        #expect(signalling.answered == 0 && signalling.hungUp == 1, "refused, not answered")
+        #expect(try tenant.calls().isEmpty && tenant.voicemails(mailboxID: mailbox.id).isEmpty)
+        // A port pair left half-bound would be lost to every later call given it.
+        let rebound = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: boxPort).get()
+        try await rebound.close()
+        try await squatter.close()
+    }
+
     @Test("An SD card taking 500 ms per fsync, in real time: the prompt played while the message drains to it keeps its 20 ms rhythm, and the whole message is stored")
     func slowCardInRealTime() async throws {
         card.slow(by: .milliseconds(500))

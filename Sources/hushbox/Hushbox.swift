@@ -21,7 +21,7 @@ struct Hushbox: AsyncParsableCommand {
 
     /// Core dumps off before any subcommand reads a key (``CoreDumps``).
     static func main() async {
-        CoreDumps.disable()
+        CoreDumps.disable(program: "hushbox")
         await main(nil)
     }
 }

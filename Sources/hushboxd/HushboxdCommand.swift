@@ -27,11 +27,13 @@ struct HushboxdCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --dev (make run): allow calls from this machine, make an organisation with mailbox 100 on first start, and print how to call it and hear the message.")
     var demo = false
 
+    /// Core dumps off before any key is read (``CoreDumps``).
+    static func main() async {
+        CoreDumps.disable(program: "hushboxd")
+        await main(nil)
+    }
+
     func run() async throws {
-        // Before any key is read: a crash must not write them to disk (``CoreDumps``).
-        if let error = CoreDumps.disable() {
-            FileHandle.standardError.write(Data("hushboxd: core dumps could not be turned off (errno \(error)); a crash may write keys to disk\n".utf8))
-        }
         let environment = ProcessInfo.processInfo.environment
         let sources = ConfigurationLoader.Sources(
             filePath: config ?? (dev ? nil : ConfigurationLoader.defaultFilePath),

@@ -68,20 +68,27 @@ struct VoicemailCallTests {
         var hungUp: Int { state.withLock { $0.hungUp } }
     }
 
-    /// Two free UDP ports in a row for the box's RTP and RTCP.
+    /// The next port pair ``freePortPair()`` tries, counted from the start of its band.
+    static let pairsHandedOut = Atomic<Int>(0)
+
+    /// Two free UDP ports in a row for the box's RTP and RTCP, each pair
+    /// handed out once, from 21000–29999: a band nothing else on this
+    /// machine binds (the kernel's ephemeral ports start at 32768, hushboxd's
+    /// default media range is 20000–20999 and the test baresips' 30000–30999).
+    /// A pair probed from port 0's range could be taken by any other test's
+    /// socket between the probe and the box's bind; the call then failed to
+    /// start under the full parallel run.
     static func freePortPair() async throws -> Int {
-        for _ in 0..<20 {
-            let probe = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-            let port = probe.localAddress?.port ?? 0
-            try await probe.close()
-            let even = port & ~1
-            guard even > 1024, even < 65_000 else { continue }
-            if let first = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: even).get() {
-                let second = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: even + 1).get()
-                try await first.close()
-                try? await second?.close()
-                if second != nil { return even }
-            }
+        for _ in 0..<100 {
+            let index = pairsHandedOut.add(1, ordering: .relaxed).oldValue
+            let even = 21_000 + (index * 2) % 9_000
+            // Left bound by a process that crashed, perhaps: skip it.
+            guard let first = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: even).get()
+            else { continue }
+            let second = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: even + 1).get()
+            try await first.close()
+            try? await second?.close()
+            if second != nil { return even }
         }
         throw TestTimeout(what: "two free UDP ports in a row")
     }

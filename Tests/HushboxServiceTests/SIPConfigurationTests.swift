@@ -82,4 +82,50 @@ struct SIPConfigurationTests {
         let range = await refusal("media:\n  rtp_port_min: 30000\n  rtp_port_max: 30001\n")
         #expect(range?.contains("media.rtp_port_max") == true)
     }
+
+    @Test("a peer's routing: where the called mailbox comes from, how it writes numbers, whether it asserts identity, a registration's mailbox")
+    func peerRouting() async throws {
+        let sip = try await load("""
+            sip:
+              peers:
+                carrier:
+                  kind: trunk
+                  sources: [198.51.100.0/28]
+                  registrar: sip:sip.carrier.example.eu
+                  registration_username: "4930111000"
+                  registration_mailbox: "100"
+                  route_by: [diversion, to, request-uri]
+                  numbers: national
+                  country: de
+                  asserts_identity: true
+                pbx:
+                  kind: device
+                  sources: [192.0.2.5]
+
+            """).sip
+        let carrier = sip.peers[0]
+        #expect(carrier.routeBy == ["diversion", "to", "request-uri"])
+        #expect(carrier.numbers == "national" && carrier.country == "DE" && carrier.assertsIdentity)
+        #expect(carrier.registration?.mailbox == "100")
+        let pbx = sip.peers[1]
+        #expect(pbx.routeBy == ["history-info", "diversion", "request-uri"], "the documented default")
+        #expect(pbx.numbers == "international-prefix" && pbx.country == nil && !pbx.assertsIdentity)
+    }
+
+    @Test("routing mistakes are refused with the key: an unknown or repeated source, national numbers without a country, a country without a plan, a registration mailbox without a registrar")
+    func peerRoutingMistakes() async {
+        let peer = "sip:\n  peers:\n    carrier:\n      kind: trunk\n      sources: [198.51.100.1]\n"
+        let unknown = await refusal(peer + "      route_by: [history-info, referred-by]\n")
+        #expect(unknown?.contains("sip.peers.carrier.route_by") == true && unknown?.contains("referred-by") == true)
+        let twice = await refusal(peer + "      route_by: [to, to]\n")
+        #expect(twice?.contains("twice") == true)
+        let noCountry = await refusal(peer + "      numbers: national\n")
+        #expect(noCountry?.contains("sip.peers.carrier.country") == true && noCountry?.contains("numbers: national") == true)
+        let unknownPlan = await refusal(peer + "      numbers: national\n      country: JP\n")
+        #expect(unknownPlan?.contains("JP") == true && unknownPlan?.contains("DE") == true)
+        let style = await refusal(peer + "      numbers: local\n")
+        #expect(style?.contains("sip.peers.carrier.numbers") == true)
+        let orphan = await refusal(peer + "      registration_mailbox: \"100\"\n")
+        #expect(orphan?.contains("registrar") == true)
+    }
 }

@@ -20,6 +20,8 @@ struct VoicemailCallTests {
     static let tick = Duration.milliseconds(20)
     /// When the call started and ended, as the vault records it: the injected wall time.
     static let wallTime = Date(timeIntervalSince1970: 1_800_000_000)
+    /// A caller from a country that asks no consent: the call goes straight to the greeting.
+    static let britishCaller = try? PhoneNumber("+447700900123")
 
     let directory: TemporaryDirectory
     let vault: Vault
@@ -132,7 +134,7 @@ struct VoicemailCallTests {
     /// The lockstep ends when the box hangs up or the call is over; then
     /// `afterLockstep` runs (a test opens a stalled card there) and the call is awaited.
     func call(
-        caller: PhoneNumber? = nil, speech: Range<Int> = 0..<0, digits: [Int: DTMFDigit] = [:], hangUpAt: Int? = nil, maxTicks: Int = 900,
+        caller: PhoneNumber? = britishCaller, speech: Range<Int> = 0..<0, digits: [Int: DTMFDigit] = [:], hangUpAt: Int? = nil, maxTicks: Int = 900,
         recordingQueueLimit: Int = 64 * 1024, backlog: RecordingStorage.Backlog = RecordingStorage.Backlog(), afterLockstep: () -> Void = {}
     ) async throws -> (Outcome, Signalling) {
         let clock = ManualClock()
@@ -311,7 +313,7 @@ struct VoicemailCallTests {
         let boxPort = try await Self.freePortPair()
         let squatter = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: boxPort + 1).get()
         let rtp = RTPCallSetup(audio: Self.pcmu(remotePort: 9), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true })
-        let setup = VoicemailCallSetup(caller: nil, mailbox: mailbox, tenant: tenant, prompts: prompts)
+        let setup = VoicemailCallSetup(caller: Self.britishCaller, mailbox: mailbox, tenant: tenant, prompts: prompts)
         let signalling = Signalling()
         let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)
         var logger = Logger(label: "call-test")
@@ -340,7 +342,7 @@ struct VoicemailCallTests {
         let phoneListening = Task { await phone.listen() }
         let rtp = RTPCallSetup(audio: Self.pcmu(remotePort: phonePorts.rtp), mediaHost: "127.0.0.1", localRTPPort: boxPort, mediaSources: { _ in true })
         let setup = VoicemailCallSetup(
-            caller: nil, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingChunkSize: 1_024, storageBacklog: backlog
+            caller: Self.britishCaller, mailbox: mailbox, tenant: tenant, prompts: prompts, recordingChunkSize: 1_024, storageBacklog: backlog
         )
         let signalling = Signalling()
         let (dialog, news) = AsyncStream.makeStream(of: CallDialogEvent.self)

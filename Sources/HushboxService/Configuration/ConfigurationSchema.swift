@@ -1,3 +1,5 @@
+internal import Voicemail
+
 /// Every key Hushbox's configuration accepts. A key not listed here is refused
 /// when the configuration loads, so a typo never silently falls back to a default.
 /// docs/configuration.md documents each of these; a test keeps the two in step.
@@ -144,6 +146,28 @@ public enum ConfigurationSchema {
         summary: "The registration lifetime asked for, in seconds; refreshed before it ends."
     )
 
+    public static let peerRegistrationMailbox = ConfigurationSetting(
+        "sip.peers.*.registration_mailbox", .userName, default: .derived("the registration user name, read as a dialled number"),
+        summary: "The mailbox (its SIP user or number) a call to this registration reaches, when `route_by` finds no one before the Request-URI."
+    )
+    public static let peerRouteBy = ConfigurationSetting(
+        "sip.peers.*.route_by", .choiceList(PeerRouting.CalledPartySource.allCases.map(\.rawValue)),
+        default: .text("[history-info, diversion, request-uri]"),
+        summary: "Where the called mailbox comes from, tried in order: the last diversion in `History-Info`, the latest `Diversion`, the Request-URI's user, the To user. Headers not listed are ignored from this peer (and counted)."
+    )
+    public static let peerNumbers = ConfigurationSetting(
+        "sip.peers.*.numbers", .choice(["e164", "international", "international-prefix", "national"]), default: .text("international-prefix"),
+        summary: "How this peer writes numbers: `e164` (+4930111222), `international` (4930111222), `international-prefix` (004930111222; 011 with `country: US`), `national` (030111222 with `country: DE`). A number with + is read as E.164 in every style."
+    )
+    public static let peerCountry = ConfigurationSetting(
+        "sip.peers.*.country", .countryCode, default: .derived("none; required with `numbers: national`"),
+        summary: "The country whose numbering plan `national` numbers (and the international prefix) follow."
+    )
+    public static let peerAssertsIdentity = ConfigurationSetting(
+        "sip.peers.*.asserts_identity", .boolean, default: .boolean(false),
+        summary: "Believe this peer's `P-Asserted-Identity` for the caller's number (RFC 3325): set it for a trunk or PBX that checks its callers. Otherwise the number comes from From."
+    )
+
     // MARK: Uplink: where messages are forwarded, and the region they may go to.
 
     public static let uplinkResidency = ConfigurationSetting(
@@ -192,7 +216,8 @@ public enum ConfigurationSchema {
 
     public static let peerSettings: [ConfigurationSetting] = [
         peerKind, peerSources, peerPlaintext, peerDigestUsername, peerRegistrar, peerRegistrationUsername,
-        peerRegistrationTransport, peerRegistrationExpires,
+        peerRegistrationTransport, peerRegistrationExpires, peerRegistrationMailbox, peerRouteBy, peerNumbers, peerCountry,
+        peerAssertsIdentity,
     ]
 
     /// All settings, in the order documentation and reports list them.

@@ -68,6 +68,8 @@ extension ConfigurationSetting {
         case integer(ClosedRange<Int>)
         case boolean
         case choice([String])
+        /// Some of these choices, in an order that matters, as a YAML sequence; none twice.
+        case choiceList([String])
         /// An IPv4 or IPv6 address to bind a listener to.
         case ipAddress
         case absolutePath
@@ -99,6 +101,8 @@ extension ConfigurationSetting {
                 "true or false"
             case .choice(let choices):
                 "one of " + choices.joined(separator: ", ")
+            case .choiceList(let choices):
+                "a list of " + choices.joined(separator: ", ") + ", in the order to try them, each at most once"
             case .ipAddress:
                 "an IPv4 or IPv6 address, such as 127.0.0.1, 0.0.0.0 or ::1"
             case .absolutePath:

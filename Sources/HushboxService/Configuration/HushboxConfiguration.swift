@@ -82,6 +82,8 @@ public struct HushboxConfiguration: Sendable, Hashable {
             public var username: String
             public var transport: String
             public var expiresSeconds: Int
+            /// The mailbox (SIP user or number) calls to this registration reach; nil: the user name as dialled.
+            public var mailbox: String?
         }
 
         public var name: String
@@ -90,6 +92,13 @@ public struct HushboxConfiguration: Sendable, Hashable {
         public var plaintext: Bool
         public var digestUsername: String?
         public var registration: Registration?
+        /// `route_by`, in order (``ConfigurationSchema/peerRouteBy``).
+        public var routeBy: [String] = ["history-info", "diversion", "request-uri"]
+        /// `numbers` (``ConfigurationSchema/peerNumbers``).
+        public var numbers: String = "international-prefix"
+        /// `country`: ISO 3166-1 alpha-2, upper case.
+        public var country: String?
+        public var assertsIdentity = false
 
         /// The secret file holding this peer's password, when it needs one.
         public var passwordSecretName: String? {

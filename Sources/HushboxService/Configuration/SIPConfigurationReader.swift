@@ -1,4 +1,5 @@
 internal import NIOCore
+internal import Voicemail
 
 /// Reads the `sip`, `media` and `sip.peers.<name>` settings and checks what
 /// no single key can: the media range, registration fields that go together,
@@ -57,12 +58,32 @@ enum SIPConfigurationReader {
             }
             registration = .init(
                 registrar: registrar, username: username, transport: transport,
-                expiresSeconds: try settings.optionalInteger(schema.peerRegistrationExpires.named(name)) ?? 600
+                expiresSeconds: try settings.optionalInteger(schema.peerRegistrationExpires.named(name)) ?? 600,
+                mailbox: try settings.optionalText(schema.peerRegistrationMailbox.named(name))
             )
+        } else if try settings.optionalText(schema.peerRegistrationMailbox.named(name)) != nil {
+            throw .invalidValue(schema.peerRegistrationMailbox.named(name), value: nil, from: .defaultValue, problem: "needs a `registrar` on the peer")
         }
-        return HushboxConfiguration.Peer(
+        var peer = HushboxConfiguration.Peer(
             name: name, kind: kind, sources: sources, plaintext: plaintext, digestUsername: digestUsername, registration: registration
         )
+        if let routeBy = try settings.optionalChoiceList(schema.peerRouteBy.named(name)) {
+            peer.routeBy = routeBy
+        }
+        peer.numbers = try settings.optionalText(schema.peerNumbers.named(name)) ?? peer.numbers
+        peer.country = try settings.optionalText(schema.peerCountry.named(name))
+        if let country = peer.country, NumberingPlan(country: country) == nil {
+            let known = NumberingPlan.known.map(\.country).joined(separator: ", ")
+            throw .invalidValue(
+                schema.peerCountry.named(name), value: country, from: settings.source(of: schema.peerCountry.named(name)),
+                problem: "is a country whose numbering plan Hushbox does not know (it knows \(known))"
+            )
+        }
+        if peer.numbers == "national", peer.country == nil {
+            throw .invalidValue(schema.peerCountry.named(name), value: nil, from: .defaultValue, problem: "is required with `numbers: national`")
+        }
+        peer.assertsIdentity = try settings.optionalBoolean(schema.peerAssertsIdentity.named(name)) ?? false
+        return peer
     }
 
     /// The bound address when it is one; otherwise the first non-loopback IPv4

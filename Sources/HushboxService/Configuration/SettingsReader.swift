@@ -102,6 +102,31 @@ struct SettingsReader {
         return values
     }
 
+    /// A list of choices in the order written, nil when the file leaves it out.
+    mutating func optionalChoiceList(_ setting: ConfigurationSetting) throws(ConfigurationError) -> [String]? {
+        guard case .choiceList(let choices) = setting.kind else {
+            preconditionFailure("\(setting.key) is read as a list of choices but its kind is \(setting.kind)")
+        }
+        guard sourceOf(setting) != .defaultValue else { return nil }
+        let values: [String]
+        do {
+            values = try reader.requiredStringArray(forKey: ConfigKey(setting.key)).map { $0.lowercased() }
+        } catch {
+            throw .invalidValue(setting, value: rawText(setting), from: sourceOf(setting), problem: "is not a list")
+        }
+        guard !values.isEmpty else {
+            throw .invalidValue(setting, value: "[]", from: sourceOf(setting), problem: "is empty")
+        }
+        for value in values where !choices.contains(value) {
+            throw .invalidValue(setting, value: value, from: sourceOf(setting), problem: "is not a known choice")
+        }
+        guard Set(values).count == values.count else {
+            throw .invalidValue(setting, value: values.joined(separator: ", "), from: sourceOf(setting), problem: "names a choice twice")
+        }
+        record(setting, "[" + values.joined(separator: ", ") + "]")
+        return values
+    }
+
     /// Where a setting's value comes from, for messages about it.
     func source(of setting: ConfigurationSetting) -> ValueSource { sourceOf(setting) }
 
@@ -178,7 +203,7 @@ struct SettingsReader {
                 throw .invalidValue(setting, value: raw, from: source, problem: "is not a size")
             }
             return String(bytes)
-        case .integer, .boolean, .addressList:
+        case .integer, .boolean, .addressList, .choiceList:
             preconditionFailure("\(setting.key) has kind \(setting.kind) and is not read as text")
         }
     }

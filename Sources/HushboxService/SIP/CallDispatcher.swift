@@ -7,14 +7,17 @@ internal import Vault
 internal import Voicemail
 
 /// Decides what happens to each call the SIP endpoint offers: a call reaches
-/// the mailbox of the dialled SIP user or E.164 number, in whichever
-/// organisation has it; anything else gets 404 (RFC 3261 §21.4.5). Each
+/// the mailbox of the person called — as its peer's ``PeerRouting`` reads the
+/// INVITE (a diversion, the Request-URI, To) — by SIP user or E.164 number, in
+/// whichever organisation has it; anything else gets 404 (RFC 3261 §21.4.5). Each
 /// answered call runs as its own task; the SIP dialog's news (a re-INVITE's
 /// new media, its end) reaches it.
 struct CallDispatcher: Sendable {
     let endpoint: SIPEndpoint<ContinuousClock>
     let vault: Vault
     let prompts: PromptLibrary
+    /// Each peer's routing policy, by peer name; a peer without one gets the defaults.
+    let routing: [String: PeerRouting]
     /// The address the media sockets bind: the SIP listener's.
     let mediaHost: String
     /// The uplink destinations every kept message is queued for, in the same transaction.
@@ -23,6 +26,7 @@ struct CallDispatcher: Sendable {
     let quota: LocalStoreQuota
     /// Each ended call's media counters go here.
     let mediaMetrics: MediaMetrics
+    let routingMetrics: RoutingMetrics
     /// What the calls' storage queues hold, for the metrics.
     let storageBacklog: RecordingStorage.Backlog
     /// Calls answered whose runtime has not yet stored them: a shutdown waits for none.
@@ -47,9 +51,15 @@ struct CallDispatcher: Sendable {
             for await event in endpoint.events {
                 switch event {
                 case .incomingCall(let call):
-                    let (routed, storeFull) = await lookUp(call)
+                    let routing = CallRouting(call.addressing, policy: self.routing[call.peer] ?? PeerRouting())
+                    routingMetrics.record(routing)
+                    let (routed, storeFull) = await lookUp(routing.called)
                     guard let (tenant, mailbox) = routed else {
-                        logger.info("no mailbox for the dialled user; answering 404", metadata: ["call_id": "\(call.reference)", "peer": "\(call.peer)"])
+                        // The numbers stay out of the log: which source named whom, and whether it read as a number.
+                        let named = routing.called.map { "\($0.number == nil ? "a user that is not a number in the peer's format" : "a number") from \(routing.calledFrom?.rawValue ?? "")" }
+                        logger.info("no mailbox for the person called; answering 404", metadata: [
+                            "call_id": "\(call.reference)", "peer": "\(call.peer)", "called": "\(named ?? "nobody named")",
+                        ])
                         await endpoint.reject(call.reference, status: 404)
                         continue
                     }
@@ -61,7 +71,7 @@ struct CallDispatcher: Sendable {
                         mediaSources: { address in sources.contains { $0.contains(address) } }
                     )
                     let setup = VoicemailCallSetup(
-                        caller: callerNumber(call), mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
+                        caller: routing.caller, mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
                         localStoreFull: storeFull, storageBacklog: storageBacklog
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
@@ -96,30 +106,23 @@ struct CallDispatcher: Sendable {
 
     /// The call's mailbox and whether the local store is too full to record,
     /// looked up on ``lookups``; the dispatcher's task waits without a thread.
-    private func lookUp(_ call: IncomingCall) async -> (route: (TenantVault, Mailbox)?, storeFull: Bool) {
+    private func lookUp(_ called: CalledParty?) async -> (route: (TenantVault, Mailbox)?, storeFull: Bool) {
         await withCheckedContinuation { continuation in
             lookups.async {
-                let routed = route(call)
+                let routed = called.flatMap(route)
                 continuation.resume(returning: (routed, routed != nil && !quota.admitsRecording()))
             }
         }
     }
 
-    /// The mailbox the Request-URI's user reaches (``MailboxRouter``).
-    private func route(_ call: IncomingCall) -> (TenantVault, Mailbox)? {
-        guard let dialled = call.dialledUser else { return nil }
+    /// The mailbox the person called has (``MailboxRouter``).
+    private func route(_ called: CalledParty) -> (TenantVault, Mailbox)? {
         do {
-            return try MailboxRouter(vault: vault).mailbox(dialled: dialled)
+            return try MailboxRouter(vault: vault).mailbox(called)
         } catch {
             logger.error("routing failed: the vault could not be read", metadata: ["error": "\(error)"])
             return nil
         }
-    }
-
-    /// The caller's number from the From URI's user part, when it is one.
-    private func callerNumber(_ call: IncomingCall) -> PhoneNumber? {
-        guard case .sip(let uri) = call.caller, let user = uri.user else { return nil }
-        return try? PhoneNumber(user)
     }
 }
 

@@ -51,8 +51,8 @@ struct SIPService: Service, CustomStringConvertible {
         let mediaMetrics = MediaMetrics(factory: metricsFactory)
         let storageBacklog = RecordingStorage.Backlog()
         let dispatcher = CallDispatcher(
-            endpoint: endpoint, vault: vault, prompts: setup.prompts, mediaHost: setup.address, outboxDestinations: outboxDestinations,
-            quota: quota, mediaMetrics: mediaMetrics, storageBacklog: storageBacklog, logger: logger
+            endpoint: endpoint, vault: vault, prompts: setup.prompts, routing: setup.routing, mediaHost: setup.address, outboxDestinations: outboxDestinations,
+            quota: quota, mediaMetrics: mediaMetrics, routingMetrics: RoutingMetrics(factory: metricsFactory), storageBacklog: storageBacklog, logger: logger
         )
         try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()

@@ -14,6 +14,8 @@ public struct SIPSetup: Sendable {
     let listeners: SIPListenerSettings
     let address: String
     let prompts: PromptLibrary
+    /// Each peer's routing policy, by peer name.
+    let routing: [String: PeerRouting]
 
     static func prepare(_ configuration: HushboxConfiguration, identity: DeviceTLSIdentity) throws(StartupError) -> SIPSetup {
         let sip = configuration.sip
@@ -47,7 +49,28 @@ public struct SIPSetup: Sendable {
         } catch {
             throw StartupError("\(error) (storage.prompts_directory)")
         }
-        return SIPSetup(signalling: signalling, listeners: listeners, address: sip.address, prompts: prompts)
+        let routing = Dictionary(uniqueKeysWithValues: sip.peers.map { ($0.name, peerRouting($0)) })
+        return SIPSetup(signalling: signalling, listeners: listeners, address: sip.address, prompts: prompts, routing: routing)
+    }
+
+    /// A peer's routing policy from its `route_by`, `numbers`, `country`,
+    /// `asserts_identity` and registration (the configuration reader has
+    /// checked each value, and that `national` has a known country).
+    static func peerRouting(_ peer: HushboxConfiguration.Peer) -> PeerRouting {
+        let plan = peer.country.flatMap(NumberingPlan.init(country:))
+        let numbers: CarrierNumberFormat =
+            switch peer.numbers {
+            case "e164": .e164
+            case "international": .international
+            case "national": plan.map(CarrierNumberFormat.national) ?? .default
+            default: .internationalPrefix(plan?.internationalPrefix ?? "00")
+            }
+        var registrations: [String: String?] = [:]
+        if let registration = peer.registration { registrations[registration.username] = .some(registration.mailbox) }
+        return PeerRouting(
+            calledPartySources: peer.routeBy.compactMap(PeerRouting.CalledPartySource.init(rawValue:)), numbers: numbers,
+            assertsIdentity: peer.assertsIdentity, registrations: registrations
+        )
     }
 
     private static func signallingPeer(_ peer: HushboxConfiguration.Peer, configuration: HushboxConfiguration) throws(StartupError) -> SIPPeer {

@@ -50,6 +50,10 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
     public static let proxyAuthorization: SIPHeaderName = "Proxy-Authorization"
     public static let retryAfter: SIPHeaderName = "Retry-After"
     public static let warning: SIPHeaderName = "Warning"
+    public static let historyInfo: SIPHeaderName = "History-Info"
+    public static let diversion: SIPHeaderName = "Diversion"
+    public static let pAssertedIdentity: SIPHeaderName = "P-Asserted-Identity"
+    public static let privacy: SIPHeaderName = "Privacy"
 
     private static let compactForms: [String: String] = [
         "i": "call-id", "m": "contact", "e": "content-encoding", "l": "content-length", "c": "content-type",
@@ -67,7 +71,8 @@ public struct SIPHeaderName: Sendable, Hashable, CustomStringConvertible, Expres
             "Warning", "Subject", "Event", "Refer-To", "Referred-By", "Allow-Events", "Session-Expires", "Identity",
             "Accept-Contact", "Reject-Contact", "Request-Disposition", "Min-Expires", "Timestamp", "Organization",
             "Priority", "Reply-To", "In-Reply-To", "Error-Info", "Alert-Info", "Call-Info", "MIME-Version",
-            "Content-Disposition", "Content-Language", "Authentication-Info",
+            "Content-Disposition", "Content-Language", "Authentication-Info", "History-Info", "Diversion",
+            "P-Asserted-Identity", "Privacy",
         ].map { ($0.lowercased(), $0) }
     )
 }

@@ -80,6 +80,11 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
+    /// `user` as a SIP URI's user part: characters it may not hold %-escaped (RFC 3261 §19.1.2).
+    public static func escapedUser(_ user: String) -> String {
+        URICharacters.escape(user, allowing: URICharacters.userExtras)
+    }
+
     /// The user part with %-escapes decoded, for comparison (RFC 3261 §19.1.4).
     public var unescapedUser: String? {
         user.map(URICharacters.unescape)

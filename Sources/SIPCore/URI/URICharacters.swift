@@ -28,6 +28,20 @@ enum URICharacters {
         return true
     }
 
+    /// `text` with every byte that is neither unreserved nor in `extras` written as %XX.
+    static func escape(_ text: String, allowing extras: Set<UInt8>) -> String {
+        var result = ""
+        for byte in text.utf8 {
+            if SIPGrammar.isUnreserved(byte) || extras.contains(byte) {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return result
+    }
+
     /// Decodes %XX escapes (callers validated them).
     static func unescape(_ text: String) -> String {
         let bytes = Array(text.utf8)

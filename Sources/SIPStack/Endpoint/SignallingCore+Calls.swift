@@ -97,7 +97,7 @@ extension SignallingCore {
             return [.log(.init(.notice, "refused INVITE with \(status): \(reason)", callID: callID, peer: peer.name))]
                 + respond(key, with: request.response(status, toTag: token(), extraHeaders: [Self.warning(reason)]), at: now)
         }
-        guard let callID, let caller = (try? request.headers.from())??.uri,
+        guard let callID, (try? request.headers.from())??.uri != nil,
             let dialog = Dialog(uasFor: request, localTag: token(), localSequence: UInt32(random.next() as UInt16))
         else {
             mediaPorts.give(port)
@@ -115,7 +115,7 @@ extension SignallingCore {
         counters.callsOffered += 1
         schedule(.call(number, .answerDeadline), after: configuration.answerDeadline, at: now)
         let incoming = IncomingCall(
-            reference: reference, peer: peer.name, peerSources: peer.sources, dialledUser: request.uri.sipURI?.unescapedUser, caller: caller, audio: audio, localRTPPort: port
+            reference: reference, peer: peer.name, peerSources: peer.sources, addressing: CallAddressing(request), audio: audio, localRTPPort: port
         )
         return respond(key, with: request.response(100), at: now)
             + [.log(.init(.info, "call offered (\(audio.codec.encodingName), \(audio.srtp?.suite.rawValue ?? "plain RTP"))", callID: callID, peer: peer.name)),

@@ -6,7 +6,7 @@ extension SignallingCore {
         var actions: [SignallingAction] = []
         for peer in configuration.peers {
             guard let settings = peer.registration else { continue }
-            let contactURI = contact(for: settings.transport).dropFirst().dropLast()
+            let contactURI = contact(for: settings.transport, user: settings.username).dropFirst().dropLast()
             registrations[peer.name] = RegistrationClient(
                 settings: settings, contact: String(contactURI), callID: token(20) + "@hushbox", fromTag: token()
             )

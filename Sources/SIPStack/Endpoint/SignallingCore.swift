@@ -212,9 +212,11 @@ public struct SignallingCore: Sendable {
         configuration.advertisedAddress.contains(":") ? "[\(configuration.advertisedAddress)]" : configuration.advertisedAddress
     }
 
-    /// Our Contact for a flow's transport.
-    func contact(for transport: SIPTransport) -> String {
-        "<sip:hushbox@\(advertisedHost):\(configuration.ports[transport] ?? 5061);transport=\(transport.rawValue)>"
+    /// Our Contact for a flow's transport. A registration's Contact carries
+    /// the registration's user, so that a call a registrar routes to it says
+    /// which registration (and which mailbox) it is for.
+    func contact(for transport: SIPTransport, user: String = "hushbox") -> String {
+        "<sip:\(SIPURI.escapedUser(user))@\(advertisedHost):\(configuration.ports[transport] ?? 5061);transport=\(transport.rawValue)>"
     }
 
     /// RFC 3261 §18.2.1 and RFC 3581 §4: record where the request really came

@@ -17,12 +17,15 @@ public struct IncomingCall: Sendable {
     /// That peer's configured sources: its media must come from them too
     /// (for a plaintext peer nothing else tells the caller's RTP from a stranger's).
     public let peerSources: [AddressRange]
-    /// The dialled user or number: the Request-URI's user part, unescaped.
-    public let dialledUser: String?
-    /// Personal data (the caller's number): for routing and consent, never for logs.
-    public let caller: URI
+    /// Whom the INVITE is for and who sent it, as written: Request-URI, To,
+    /// the diversion history, From, the asserted identity and privacy.
+    /// Personal data (numbers): for routing and consent, never for logs.
+    public let addressing: CallAddressing
     public let audio: NegotiatedAudio
     public let localRTPPort: Int
+
+    /// The dialled user or number: the Request-URI's user part, unescaped.
+    public var dialledUser: String? { addressing.requestURI.sipURI?.unescapedUser }
 }
 
 /// Why a call ended.

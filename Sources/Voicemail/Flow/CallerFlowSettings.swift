@@ -32,16 +32,20 @@ public struct CallerFlowSettings: Sendable, Hashable {
     }
 
     /// The settings for one call: the caller's language from their country
-    /// code (else the mailbox's), consent asked where their country needs it
-    /// and the mailbox requires it.
+    /// code (else the mailbox's), consent asked where the mailbox requires it
+    /// and the caller's country needs it or the caller is withheld (nil).
     public static func forCall(
         callerE164: String?, mailboxLanguage: PromptLanguage, mailboxRequiresConsent: Bool, recordingEnabled: Bool,
         mailboxFull: Bool, maximumMessage: Duration
     ) -> CallerFlowSettings {
         let country = callerE164.flatMap(CallerCountry.init(e164:))
+        // A withheld caller's country cannot be known, so it may be one whose
+        // law asks for consent: they are asked, in the mailbox's language. A
+        // number from a country Hushbox does not list is known not to be one.
+        let mayNeedConsent = callerE164 == nil || (country?.requiresConsent ?? false)
         return CallerFlowSettings(
             language: country?.language(preferring: mailboxLanguage) ?? mailboxLanguage,
-            asksForConsent: mailboxRequiresConsent && (country?.requiresConsent ?? false),
+            asksForConsent: mailboxRequiresConsent && mayNeedConsent,
             recordingEnabled: recordingEnabled, mailboxFull: mailboxFull, maximumMessage: maximumMessage
         )
     }

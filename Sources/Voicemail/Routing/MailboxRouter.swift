@@ -1,10 +1,10 @@
 public import Vault
 
-/// Which mailbox a call reaches, whatever carried it: the dialled SIP user
-/// or number (a trunk's DID, a desk phone's extension) is looked up by blind
-/// index in every organisation on the box, a SIP user first, then the number
-/// as E.164. Transport-neutral: SIP hands it the Request-URI's user, a local
-/// line its configured mailbox's number.
+/// Which mailbox a call reaches, whatever carried it: the person called (a
+/// trunk's DID, a diverted user, a desk phone's extension) is looked up by
+/// blind index in every organisation on the box, a SIP user first, then the
+/// number as E.164. Transport-neutral: SIP hands it what ``CallRouting`` read
+/// from the INVITE, a local line its configured mailbox.
 public struct MailboxRouter: Sendable {
     public let vault: Vault
 
@@ -12,15 +12,20 @@ public struct MailboxRouter: Sendable {
         self.vault = vault
     }
 
-    /// The organisation and mailbox `dialled` reaches, or nil when none does.
-    public func mailbox(dialled: String) throws(VaultError) -> (tenant: TenantVault, mailbox: Mailbox)? {
-        guard !dialled.isEmpty else { return nil }
-        let number = try? PhoneNumber(dialled)
+    /// The organisation and mailbox `called` reaches, or nil when none does.
+    public func mailbox(_ called: CalledParty) throws(VaultError) -> (tenant: TenantVault, mailbox: Mailbox)? {
+        guard !called.user.isEmpty else { return nil }
         for tenantID in try vault.tenantIDs() {
             let tenant = try vault.tenant(tenantID)
-            if let mailbox = try tenant.mailbox(sipUser: dialled) { return (tenant, mailbox) }
-            if let number, let mailbox = try tenant.mailbox(number: number) { return (tenant, mailbox) }
+            if let mailbox = try tenant.mailbox(sipUser: called.user) { return (tenant, mailbox) }
+            if let number = called.number, let mailbox = try tenant.mailbox(number: number) { return (tenant, mailbox) }
         }
         return nil
+    }
+
+    /// The mailbox `dialled` reaches, written as a SIP user or as an E.164
+    /// number (`+…` or `00…`): for a local line's configured mailbox.
+    public func mailbox(dialled: String) throws(VaultError) -> (tenant: TenantVault, mailbox: Mailbox)? {
+        try mailbox(CalledParty(user: dialled, number: CarrierNumberFormat.default.normalise(dialled)))
     }
 }

@@ -1,0 +1,53 @@
+public import Vault
+
+/// How a peer writes telephone numbers in its Request-URIs and headers, so
+/// that `4930111222` from one German trunk, `004930111222` from another and
+/// `030111222` from a third all become `+4930111222` before a mailbox is
+/// looked up, a caller's country decides on consent, or a number is sealed.
+/// A number written with `+` is E.164 in every format.
+public enum CarrierNumberFormat: Sendable, Hashable {
+    /// `+4930111222` only.
+    case e164
+    /// `4930111222`: the country code and the number, no prefix.
+    case international
+    /// `004930111222`: this international prefix before the country code.
+    case internationalPrefix(String)
+    /// `030111222` as dialled inside the plan's country; numbers abroad with
+    /// its international prefix (`0044…` from Germany).
+    case national(NumberingPlan)
+
+    /// What a peer that says nothing is taken to send: E.164 or the European international prefix.
+    public static let `default` = CarrierNumberFormat.internationalPrefix("00")
+
+    /// The number `raw` means in this format, or nil when it is not a
+    /// telephone number written this way (an extension, a name, a number
+    /// without its area code).
+    public func normalise(_ raw: String) -> PhoneNumber? {
+        // Visual separators (RFC 3966 §5.1.1) carry no meaning.
+        let written = raw.filter { !" -.()/\u{00A0}".contains($0) }
+        guard !written.isEmpty, written.count <= 32 else { return nil }
+        if written.hasPrefix("+") { return Self.e164(written.dropFirst()) }
+        guard written.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        switch self {
+        case .e164:
+            return nil
+        case .international:
+            return Self.e164(Substring(written))
+        case .internationalPrefix(let prefix):
+            guard written.hasPrefix(prefix) else { return nil }
+            return Self.e164(written.dropFirst(prefix.count))
+        case .national(let plan):
+            if written.hasPrefix(plan.internationalPrefix) {
+                return Self.e164(written.dropFirst(plan.internationalPrefix.count))
+            }
+            guard let trunk = plan.trunkPrefix else { return Self.e164(Substring(plan.callingCode + written)) }
+            guard written.hasPrefix(trunk) else { return nil }
+            return Self.e164(Substring(plan.callingCode + written.dropFirst(trunk.count)))
+        }
+    }
+
+    private static func e164(_ digits: Substring) -> PhoneNumber? {
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return try? PhoneNumber("+" + digits)
+    }
+}

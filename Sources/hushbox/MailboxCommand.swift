@@ -69,36 +69,50 @@ struct MailboxCommand: AsyncParsableCommand {
                 + "the spoken default. Callers still hear the recording disclaimer before it.",
             valueName: "file.opus|default"))
         var greeting: String?
+        @Option(name: .customLong("busy-greeting"), help: ArgumentHelp(
+            "The greeting for calls forwarded because the line was busy (History-Info or Diversion say so); 'default' goes back to the standard one.",
+            valueName: "file.opus|default"))
+        var busyGreeting: String?
+        @Option(name: .customLong("unavailable-greeting"), help: ArgumentHelp(
+            "The greeting for calls forwarded because nobody answered or the phone could not be reached; 'default' goes back to the standard one.",
+            valueName: "file.opus|default"))
+        var unavailableGreeting: String?
 
-        /// What `--greeting` asks for, the file read and checked before anything is stored.
+        /// What a greeting option asks for, the file read and checked before anything is stored.
         enum GreetingChange {
             case own([UInt8])
             case standard
         }
 
-        func greetingChange() throws -> GreetingChange? {
-            guard let greeting else { return nil }
+        /// Every greeting change asked for, each file read and checked before anything is stored.
+        func greetingChanges() throws -> [(GreetingPurpose, GreetingChange)] {
+            try [(GreetingPurpose.standard, greeting, "--greeting"), (.busy, busyGreeting, "--busy-greeting"), (.unavailable, unavailableGreeting, "--unavailable-greeting")]
+                .compactMap { purpose, value, option in try value.map { (purpose, try Self.greetingChange(value: $0, option: option)) } }
+        }
+
+        static func greetingChange(value greeting: String, option: String) throws -> GreetingChange {
             if greeting == "default" { return .standard }
             guard let data = FileManager.default.contents(atPath: greeting) else {
-                throw CommandFailure.failed("--greeting \(greeting): cannot read the file")
+                throw CommandFailure.failed("\(option) \(greeting): cannot read the file")
             }
             let stream: OggOpusStream
             do {
                 stream = try OggOpusReader.read(Array(data))
             } catch {
-                throw CommandFailure.failed("--greeting \(greeting): \(error). Make one from a WAV file with: opusenc greeting.wav greeting.opus")
+                throw CommandFailure.failed("\(option) \(greeting): \(error). Make one from a WAV file with: opusenc greeting.wav greeting.opus")
             }
             guard !stream.isCut, stream.duration >= .seconds(1), stream.duration <= .seconds(120) else {
-                throw CommandFailure.failed("--greeting \(greeting): a greeting is a whole Ogg Opus file of 1 to 120 seconds; this one lasts \(stream.duration)\(stream.isCut ? " and is cut off" : "")")
+                throw CommandFailure.failed("\(option) \(greeting): a greeting is a whole Ogg Opus file of 1 to 120 seconds; this one lasts \(stream.duration)\(stream.isCut ? " and is cut off" : "")")
             }
             return .own(Array(data))
         }
 
-        func store(_ change: GreetingChange?, in tenant: TenantVault, mailboxID: String) throws {
-            switch change {
-            case .own(let audio)?: try tenant.setGreeting(audio, forMailbox: mailboxID, actor: CommandActor.current)
-            case .standard?: try tenant.removeGreeting(forMailbox: mailboxID, actor: CommandActor.current)
-            case nil: break
+        func store(_ changes: [(GreetingPurpose, GreetingChange)], in tenant: TenantVault, mailboxID: String) throws {
+            for (purpose, change) in changes {
+                switch change {
+                case .own(let audio): try tenant.setGreeting(audio, forMailbox: mailboxID, purpose: purpose, actor: CommandActor.current)
+                case .standard: try tenant.removeGreeting(forMailbox: mailboxID, purpose: purpose, actor: CommandActor.current)
+                }
             }
         }
 
@@ -151,12 +165,12 @@ struct MailboxCommand: AsyncParsableCommand {
             let tenant = try await tenantOption.open(options)
             var mailbox = Mailbox()
             try settings.apply(to: &mailbox)
-            let greeting = try settings.greetingChange()
+            let greetings = try settings.greetingChanges()
             let pin = try settings.pin()
             do {
                 try tenant.insert(mailbox)
                 if let pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
-                try settings.store(greeting, in: tenant, mailboxID: mailbox.id)
+                try settings.store(greetings, in: tenant, mailboxID: mailbox.id)
                 try tenant.audit(AuditEvent(action: "mailbox.created", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
             } catch {
                 throw CommandFailure.failed("\(error)")
@@ -166,7 +180,7 @@ struct MailboxCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List mailboxes: id, SIP user, number (masked), language, limits, recording, consent and greeting.")
+        static let configuration = CommandConfiguration(abstract: "List mailboxes: id, SIP user, number (masked), language, limits, recording, consent and greetings (own:standard,busy,unavailable).")
 
         @OptionGroup var options: ConfigurationOptions
         @OptionGroup var tenantOption: TenantOption
@@ -176,11 +190,13 @@ struct MailboxCommand: AsyncParsableCommand {
             do {
                 for mailbox in try tenant.mailboxes() {
                     let stored = try tenant.voicemailCount(mailboxID: mailbox.id)
+                    let own = try tenant.greetingPurposes(forMailbox: mailbox.id)
+                    let greetings = GreetingPurpose.allCases.filter(own.contains).map(\.rawValue)
                     print([
                         mailbox.id, "sip-user=\(mailbox.sipUser ?? "-")", "number=\(mailbox.number?.maskedForDisplay ?? "-")",
                         "language=\(mailbox.language)", "messages=\(stored)/\(mailbox.maxMessages)", "max-seconds=\(mailbox.maxMessageSeconds)",
                         "recording=\(mailbox.recordingEnabled ? "on" : "off")", "consent=\(mailbox.consentRequired ? "on" : "off")",
-                        "greeting=\(mailbox.greetingID == nil ? "default" : "own")",
+                        "greeting=\(greetings.isEmpty ? "default" : "own:" + greetings.joined(separator: ","))",
                     ].joined(separator: "  "))
                 }
             } catch {
@@ -202,11 +218,11 @@ struct MailboxCommand: AsyncParsableCommand {
             do {
                 guard var mailbox = try tenant.mailbox(id) else { throw CommandFailure.failed("there is no mailbox \(id)") }
                 try settings.apply(to: &mailbox)
-                let greeting = try settings.greetingChange()
+                let greetings = try settings.greetingChanges()
                 let pin = try settings.pin()
                 try tenant.update(mailbox)
                 if let pin { try tenant.setPIN(pin, forMailbox: mailbox.id, actor: CommandActor.current) }
-                try settings.store(greeting, in: tenant, mailboxID: mailbox.id)
+                try settings.store(greetings, in: tenant, mailboxID: mailbox.id)
                 try tenant.audit(AuditEvent(action: "mailbox.updated", actor: CommandActor.current, details: ["mailbox_id": mailbox.id]))
             } catch let error as VaultError {
                 throw CommandFailure.failed("\(error)")

@@ -14,7 +14,7 @@ struct VoicemailCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A mailbox's messages, newest first: id, time (UTC), length, caller (masked), whether it was cut off, heard, and the consent it was recorded under.",
+            abstract: "A mailbox's messages, newest first: id, time (UTC), length, caller (masked, or withheld), whether it was cut off, heard, the consent it was recorded under, and why it was forwarded (busy, no answer, unconditional, unavailable).",
             discussion: "--reveal shows callers' full numbers and records that you did in the audit log."
         )
 
@@ -34,13 +34,15 @@ struct VoicemailCommand: AsyncParsableCommand {
                 }
                 let formatter = ISO8601DateFormatter()
                 for message in messages {
-                    let caller = try tenant.call(message.callID)?.counterparty
-                    let shown = caller.map { reveal ? $0.e164 : $0.maskedForDisplay } ?? "unknown"
+                    let call = try tenant.call(message.callID)
+                    // A caller without a number is withheld: they hid it, or sent none the box could read.
+                    let shown = call?.counterparty.map { reveal ? $0.e164 : $0.maskedForDisplay } ?? "withheld"
                     let cut = try message.objectID.flatMap { try tenant.object($0) }?.state == .cut
                     let seconds = Double(message.duration.components.seconds) + Double(message.duration.components.attoseconds) / 1e18
                     print([
                         message.id, formatter.string(from: message.createdAt), String(format: "%.1fs", seconds), shown,
                         cut ? "cut-off" : "complete", message.heard ? "heard" : "new", VoicemailCommand.describe(try tenant.consents(call: message.callID).first),
+                        call?.divertedBecause.map { "forwarded: \($0.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? "not forwarded",
                     ].joined(separator: "  "))
                 }
             } catch {

@@ -113,4 +113,32 @@ struct RegistrationTests {
         let timedOut = harness.advance(by: .seconds(33))
         #expect(timedOut.contains { if case .registrationChanged(_, .failed) = $0 { true } else { false } })
     }
+
+    @Test("The registration's Contact carries the registration's user, so a call the registrar routes to it says which registration it is for")
+    func contactCarriesTheUser() throws {
+        let trunk = try SIPPeer(name: "carrier", kind: .trunk, sources: [AddressRange("192.0.2.9")], registration: Self.settings)
+        var harness = CoreHarness(peers: [trunk])
+        let register = try #require(harness.core.startRegistrations(at: .zero).sentRequests.first)
+        let contact = try #require(try register.headers.contacts().values.first)
+        #expect(contact.uri.sipURI?.user == "hushbox-7")
+    }
+
+    @Test("When the registrar's connection closes under a live binding, the box registers again within seconds, not at the next refresh; other connections closing change nothing")
+    func reRegistersWhenTheFlowCloses() throws {
+        let trunk = try SIPPeer(name: "carrier", kind: .trunk, sources: [AddressRange("192.0.2.9")], registration: Self.settings)
+        var harness = CoreHarness(peers: [trunk])
+        let register = try #require(harness.core.startRegistrations(at: .zero).sentRequests.first)
+        let over = SIPFlow(transport: .tls, remote: SocketEndpoint(host: "192.0.2.9", port: 5061), connection: ConnectionID(7))
+        var ok = register.response(200, toTag: "reg", extraHeaders: [.init(name: .expires, value: "600")])
+        ok.headers.append(.contentLength, "0")
+        let registered = harness.core.receive(Array(ok.serialized), over: over, at: .seconds(1))
+        #expect(registered.contains { if case .registrationChanged(_, .registered) = $0 { true } else { false } })
+
+        let elsewhere = SIPFlow(transport: .tls, remote: SocketEndpoint(host: "192.0.2.50", port: 5061), connection: ConnectionID(8))
+        #expect(!harness.core.flowClosed(elsewhere, at: .seconds(2)).contains { if case .registrationChanged = $0 { true } else { false } })
+        let lost = harness.core.flowClosed(over, at: .seconds(2))
+        #expect(lost.contains { if case .registrationChanged(_, .failed(let reason, let retryAt)) = $0 { reason.contains("closed") && retryAt <= .seconds(5) } else { false } })
+        let again = harness.advance(by: .seconds(6))
+        #expect(again.sentRequests.contains { $0.method == .register }, "registered again within 3 s of the loss (at 2 s)")
+    }
 }

@@ -152,4 +152,79 @@ struct ScriptedCallAudioTests {
         // 6 s of silence after the speech ends the message: about tick 180 + 300, then the closing prompt.
         #expect((470...520).contains(tick), "ended after \(tick) ticks")
     }
+
+    /// An Ogg Opus tone of `frames` 20 ms frames, as `hushbox mailbox update --greeting` stores one.
+    static func greeting(frames: Int) throws -> [UInt8] {
+        final class Bytes: RecordingSink {
+            var collected: [UInt8] = []
+            func write(_ bytes: [UInt8]) throws { collected += bytes }
+        }
+        let sink = Bytes()
+        let recorder = try OggOpusRecorder(sink: sink, inputSampleRate: 16_000)
+        try recorder.write((0..<(frames * 320)).map { Int16(8_000 * sin(Double($0) * 2 * .pi * 523 / 16_000)) })
+        try recorder.finish()
+        return sink.collected
+    }
+
+    @Test("A forwarded call hears the mailbox's greeting for its reason (busy; unavailable for no answer and unreachable), the standard one otherwise, and the reason is stored with the call", arguments: [
+        (Call.DiversionReason.busy, true, 60), (.busy, false, 120), (.noAnswer, true, 90), (.unavailable, true, 90),
+        (.unconditional, true, 120), (.other, true, 120), (nil, true, 120),
+    ])
+    func greetingForTheReason(reason: Call.DiversionReason?, mailboxHasIt: Bool, greetingFrames: Int) async throws {
+        let (vaultDirectory, vault, tenant, mailbox) = try MailboxVault.make()
+        defer { _ = (vaultDirectory, vault) }
+        try tenant.setGreeting(try Self.greeting(frames: 120), forMailbox: mailbox.id, actor: "test")
+        if mailboxHasIt {
+            try tenant.setGreeting(try Self.greeting(frames: 60), forMailbox: mailbox.id, purpose: .busy, actor: "test")
+            try tenant.setGreeting(try Self.greeting(frames: 90), forMailbox: mailbox.id, purpose: .unavailable, actor: "test")
+        }
+        let withGreeting = try #require(try tenant.mailbox(mailbox.id))
+        let directory = try TemporaryDirectory()
+        let prompts = try VoicemailCallTests.shortPrompts(in: directory.child("prompts"))
+        let (arrivals, feed) = AsyncStream.makeStream(of: ScriptedCallAudio.Arrival.self)
+        let heardFrames = ScriptedCallAudio.Heard()
+        let clock = ManualClock()
+        let progress = CallProgress()
+        let signalling = VoicemailCallTests.Signalling()
+        let setup = VoicemailCallSetup(
+            caller: try PhoneNumber("+447700900123"), mailbox: withGreeting, tenant: tenant, prompts: prompts, divertedBecause: reason
+        )
+        let summary = VoicemailCallTests.Outcome.Box()
+        var logger = Logger(label: "scripted-call")
+        logger.logLevel = .error
+        let running = Task {
+            let audio = ScriptedCallAudio(arrivals: arrivals, feed: feed, heard: heardFrames)
+            let result = await VoicemailCall.run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: { Date() }, progress: progress)
+            summary.set(result?.summary)
+        }
+        func until(_ what: String, within seconds: Int64 = 5, _ condition: () -> Bool) async throws {
+            let limit = ContinuousClock.now.advanced(by: .seconds(seconds))
+            while !condition() {
+                guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        try await until("the call's clock", within: 30) { clock.sleeperCount >= 1 || summary.isSet }
+        try #require(!summary.isSet, "the call started")
+        // Silence until the beep (the third prompt: disclaimer, greeting, beep), then the caller hangs up.
+        var tick = 0
+        while heardFrames.frames.withLock({ $0.filter(\.marker).count }) < 3, tick < 400 {
+            feed.yield(.frame([Int16](repeating: 0, count: 160)))
+            let expected = tick + 1
+            try await until("arrival \(expected) taken") { progress.packetsHandled >= expected }
+            clock.advance(by: .milliseconds(20))
+            tick += 1
+            let handled = tick
+            try await until("tick \(handled)") { progress.ticksHandled >= handled }
+        }
+        feed.yield(.hungUp)
+        await running.value
+
+        let heard = heardFrames.frames.withLock { $0 }
+        let markers = heard.indices.filter { heard[$0].marker }
+        try #require(markers.count >= 3, "disclaimer, greeting and beep were played")
+        #expect(markers[2] - markers[1] == greetingFrames, "the greeting lasted \(markers[2] - markers[1]) frames")
+        let call = try #require(try tenant.calls().first)
+        #expect(call.divertedBecause == reason)
+    }
 }

@@ -146,6 +146,10 @@ public enum ConfigurationSchema {
         summary: "The registration lifetime asked for, in seconds; refreshed before it ends."
     )
 
+    public static let peerCAFile = ConfigurationSetting(
+        "sip.peers.*.ca_file", .absolutePath, default: .derived("the system's CA certificates"),
+        summary: "CA certificates (PEM) the registrar's TLS certificate must chain to, instead of the system's: for a PBX or proxy with its own CA. The registrar's host name or address is checked against the certificate either way."
+    )
     public static let peerRegistrationMailbox = ConfigurationSetting(
         "sip.peers.*.registration_mailbox", .userName, default: .derived("the registration user name, read as a dialled number"),
         summary: "The mailbox (its SIP user or number) a call to this registration reaches, when `route_by` finds no one before the Request-URI."
@@ -216,7 +220,7 @@ public enum ConfigurationSchema {
 
     public static let peerSettings: [ConfigurationSetting] = [
         peerKind, peerSources, peerPlaintext, peerDigestUsername, peerRegistrar, peerRegistrationUsername,
-        peerRegistrationTransport, peerRegistrationExpires, peerRegistrationMailbox, peerRouteBy, peerNumbers, peerCountry,
+        peerRegistrationTransport, peerRegistrationExpires, peerCAFile, peerRegistrationMailbox, peerRouteBy, peerNumbers, peerCountry,
         peerAssertsIdentity,
     ]
 

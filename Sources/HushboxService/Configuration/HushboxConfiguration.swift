@@ -84,6 +84,8 @@ public struct HushboxConfiguration: Sendable, Hashable {
             public var expiresSeconds: Int
             /// The mailbox (SIP user or number) calls to this registration reach; nil: the user name as dialled.
             public var mailbox: String?
+            /// PEM CA certificates the registrar's certificate must chain to; nil: the system's.
+            public var caFile: String?
         }
 
         public var name: String

@@ -59,10 +59,13 @@ enum SIPConfigurationReader {
             registration = .init(
                 registrar: registrar, username: username, transport: transport,
                 expiresSeconds: try settings.optionalInteger(schema.peerRegistrationExpires.named(name)) ?? 600,
-                mailbox: try settings.optionalText(schema.peerRegistrationMailbox.named(name))
+                mailbox: try settings.optionalText(schema.peerRegistrationMailbox.named(name)),
+                caFile: try settings.optionalText(schema.peerCAFile.named(name))
             )
-        } else if try settings.optionalText(schema.peerRegistrationMailbox.named(name)) != nil {
-            throw .invalidValue(schema.peerRegistrationMailbox.named(name), value: nil, from: .defaultValue, problem: "needs a `registrar` on the peer")
+        } else {
+            for setting in [schema.peerRegistrationMailbox, schema.peerCAFile] where try settings.optionalText(setting.named(name)) != nil {
+                throw .invalidValue(setting.named(name), value: nil, from: .defaultValue, problem: "needs a `registrar` on the peer")
+            }
         }
         var peer = HushboxConfiguration.Peer(
             name: name, kind: kind, sources: sources, plaintext: plaintext, digestUsername: digestUsername, registration: registration

@@ -72,7 +72,8 @@ struct CallDispatcher: Sendable {
                     )
                     let setup = VoicemailCallSetup(
                         caller: routing.caller, mailbox: mailbox, tenant: tenant, prompts: prompts, outboxDestinations: outboxDestinations,
-                        localStoreFull: storeFull, storageBacklog: storageBacklog
+                        localStoreFull: storeFull, storageBacklog: storageBacklog,
+                        divertedBecause: routing.reason.map(Call.DiversionReason.init)
                     )
                     let signalling = EndpointSignalling(endpoint: endpoint, call: call.reference)
                     var callLogger = logger

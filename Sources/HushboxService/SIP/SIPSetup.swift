@@ -43,6 +43,19 @@ public struct SIPSetup: Sendable {
         )
         listeners.connections.total = sip.maxConnections
         listeners.connections.perSource = min(sip.maxConnectionsPerAddress, sip.maxConnections)
+        for peer in sip.peers {
+            guard let registration = peer.registration, let caFile = registration.caFile,
+                let registrar = try? SIPURI.parse(registration.registrar)
+            else { continue }
+            let roots: [NIOSSLCertificate]
+            do {
+                roots = try NIOSSLCertificate.fromPEMFile(caFile)
+            } catch {
+                throw StartupError("sip.peers.\(peer.name).ca_file: \(caFile) does not load as PEM CA certificates (\(error))")
+            }
+            guard !roots.isEmpty else { throw StartupError("sip.peers.\(peer.name).ca_file: \(caFile) holds no certificate") }
+            listeners.clientTLSByHost[registrar.host.bareHost] = SIPListenerSettings.clientTLS(trusting: roots)
+        }
         let prompts: PromptLibrary
         do {
             prompts = try PromptLibrary(directory: configuration.storage.promptsDirectory)

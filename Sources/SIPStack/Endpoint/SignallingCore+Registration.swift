@@ -19,6 +19,24 @@ extension SignallingCore {
         registrations[peer]?.isRegistered
     }
 
+    /// Where a registration's REGISTERs go: the registrar's host and port (5061 for TLS, else 5060).
+    static func registrationFlow(_ settings: RegistrationSettings) -> SIPFlow {
+        let registrar = settings.registrar
+        let port = registrar.port ?? (settings.transport == .tls ? 5061 : 5060)
+        return SIPFlow(transport: settings.transport, remote: SocketEndpoint(host: registrar.host.bareHost, port: port))
+    }
+
+    /// A closed stream connection that was a registration's ends that binding's flow.
+    mutating func registrationFlowClosed(_ flow: SIPFlow, at now: Duration) -> [SignallingAction] {
+        var actions: [SignallingAction] = []
+        for (peer, client) in registrations.sorted(by: { $0.key < $1.key }) {
+            let registered = Self.registrationFlow(client.settings)
+            guard registered.transport == flow.transport, registered.remote == flow.remote else { continue }
+            actions += updateRegistration(peer, at: now) { client, random in client.flowFailed(at: now, using: &random) }
+        }
+        return actions
+    }
+
     mutating func registrationTimerFired(_ peer: String, at now: Duration) -> [SignallingAction] {
         updateRegistration(peer, at: now) { client, random in client.timerFired(at: now, using: &random) }
     }
@@ -34,10 +52,7 @@ extension SignallingCore {
         for output in outputs {
             switch output {
             case .send(let request):
-                let registrar = client.settings.registrar
-                let port = registrar.port ?? (client.settings.transport == .tls ? 5061 : 5060)
-                let flow = SIPFlow(transport: client.settings.transport, remote: SocketEndpoint(host: registrar.host.bareHost, port: port))
-                actions += startClientTransaction(request, over: flow, purpose: .register(peer: peer), at: now)
+                actions += startClientTransaction(request, over: Self.registrationFlow(client.settings), purpose: .register(peer: peer), at: now)
             case .setTimer(let delay):
                 schedule(.registration(peer: peer), after: delay, at: now)
             case .statusChanged(let status):

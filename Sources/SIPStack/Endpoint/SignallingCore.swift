@@ -160,7 +160,7 @@ public struct SignallingCore: Sendable {
         for (number, call) in calls where call.flow == flow {
             actions += endCall(number, because: .transportClosed)
         }
-        return actions
+        return actions + registrationFlowClosed(flow, at: now)
     }
 
     // MARK: Timers

@@ -109,6 +109,22 @@ public struct RegistrationClient: Sendable {
         return fail("no answer from the registrar \(settings.registrar)", at: now, using: &random)
     }
 
+    /// How soon the box registers again after the registrar's connection
+    /// closed under a live binding (the registrar restarted, or a middlebox
+    /// dropped the connection): calls routed to the binding cannot reach the
+    /// box until it does (RFC 5626 §4.4.1), and a registrar that is still
+    /// down sends the client into the ordinary backoff.
+    public static let reRegistrationAfterFlowLoss: ClosedRange<Double> = 1...3
+
+    /// The connection the binding was made over closed. A REGISTER in flight
+    /// is left to its transaction's failure.
+    public mutating func flowFailed(at now: Duration, using random: inout some RandomNumberGenerator) -> [Action] {
+        guard case .registered = state else { return [] }
+        state = .backingOff
+        let wait = Duration.seconds(Double.random(in: Self.reRegistrationAfterFlowLoss, using: &random))
+        return [.setTimer(after: wait), .statusChanged(.failed(reason: "the connection to the registrar closed", retryAt: now + wait))]
+    }
+
     public mutating func timerFired(at now: Duration, using random: inout some RandomNumberGenerator) -> [Action] {
         switch state {
         case .registered, .backingOff:

@@ -14,6 +14,10 @@ public struct SIPListenerSettings: Sendable {
     public var serverTLS: TLSConfiguration?
     /// For connections the box opens (registration with a trunk over TLS).
     public var clientTLS: TLSConfiguration
+    /// For connections the box opens to these hosts (a registrar named by
+    /// host or address), in place of ``clientTLS``: a PBX or proxy whose
+    /// certificate chains to its own CA rather than a public one.
+    public var clientTLSByHost: [String: TLSConfiguration] = [:]
     /// TCP and TLS connections held at once, in all and per address.
     public var connections = ConnectionBudget.Limits(total: 256, perSource: 16, requestDeadline: .seconds(10))
     /// A TLS handshake must finish within this of the connection's start.
@@ -36,6 +40,13 @@ public struct SIPListenerSettings: Sendable {
     public static var defaultClientTLS: TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
+        return configuration
+    }
+
+    /// Verifies a peer against `roots` only (its own CA), TLS 1.2 or newer, host name or address checked.
+    public static func clientTLS(trusting roots: [NIOSSLCertificate]) -> TLSConfiguration {
+        var configuration = defaultClientTLS
+        configuration.trustRoots = .certificates(roots)
         return configuration
     }
 

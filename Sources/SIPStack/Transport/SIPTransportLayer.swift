@@ -26,6 +26,7 @@ final class SIPTransportLayer: Sendable {
     private let logger: Logger
     private let serverContext: NIOSSLContext?
     private let clientContext: NIOSSLContext
+    private let clientContextByHost: [String: NIOSSLContext]
     private let budget: ConnectionBudget
     private let settings: SIPListenerSettings
     private let admits: @Sendable (String) -> Bool
@@ -54,6 +55,7 @@ final class SIPTransportLayer: Sendable {
             return try NIOSSLContext(configuration: configuration)
         }
         clientContext = try NIOSSLContext(configuration: settings.clientTLS)
+        clientContextByHost = try settings.clientTLSByHost.mapValues { try NIOSSLContext(configuration: $0) }
     }
 
     var counters: SIPTransportCounters {
@@ -132,7 +134,9 @@ final class SIPTransportLayer: Sendable {
     }
 
     /// Adds TLS (for TLS), the framer and the handler that reports frames; registers the connection.
-    private func configureStream(_ channel: any Channel, transport: SIPTransport, tlsServer: Bool, serverHostname: String?) throws -> ConnectionID {
+    private func configureStream(
+        _ channel: any Channel, transport: SIPTransport, tlsServer: Bool, serverHostname: String?, remoteHost: String? = nil
+    ) throws -> ConnectionID {
         let id = registry.withLock { registry -> ConnectionID in
             let id = ConnectionID(registry.nextConnection)
             registry.nextConnection += 1
@@ -144,7 +148,8 @@ final class SIPTransportLayer: Sendable {
             if tlsServer, let serverContext {
                 try pipeline.addHandler(NIOSSLServerHandler(context: serverContext))
             } else {
-                try pipeline.addHandler(NIOSSLClientHandler(context: clientContext, serverHostname: serverHostname))
+                let context = remoteHost.flatMap { clientContextByHost[$0] } ?? clientContext
+                try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: serverHostname))
             }
         }
         try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder()))
@@ -227,7 +232,9 @@ final class SIPTransportLayer: Sendable {
                 .connectTimeout(.seconds(5))
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
-                        _ = try self.configureStream(channel, transport: flow.transport, tlsServer: false, serverHostname: isAddress ? nil : flow.remote.host)
+                        _ = try self.configureStream(
+                            channel, transport: flow.transport, tlsServer: false, serverHostname: isAddress ? nil : flow.remote.host, remoteHost: flow.remote.host
+                        )
                     }
                 }
                 .connect(host: flow.remote.host, port: flow.remote.port)

@@ -15,6 +15,7 @@ enum VaultSchema {
         migrator.registerMigration("v2: outbox entries withdrawn by their owner", migrate: addWithdrawnOutboxState)
         migrator.registerMigration("v3: retention purge runs, pending object file removals, backups", migrate: addPurgeBookkeeping)
         migrator.registerMigration("v4: erasures remember whom they are about", migrate: addErasureLookup)
+        migrator.registerMigration("v5: why forwarded calls came, greetings for busy and unavailable", migrate: addForwarding)
         return migrator
     }
 

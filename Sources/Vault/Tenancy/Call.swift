@@ -8,6 +8,16 @@ public struct Call: Sendable, Hashable {
         case inbound, outbound
     }
 
+    /// Why the call was forwarded to the box, when it was (the reason a
+    /// trunk or PBX gave in History-Info or Diversion).
+    public enum DiversionReason: String, Sendable, Hashable, Codable, CaseIterable {
+        case busy
+        case noAnswer = "no_answer"
+        case unconditional
+        case unavailable
+        case other
+    }
+
     public enum Outcome: String, Sendable, Hashable, Codable {
         case inProgress = "in_progress"
         case recorded
@@ -24,6 +34,8 @@ public struct Call: Sendable, Hashable {
     public var endedAt: Date?
     public var counterparty: PhoneNumber?
     public var outcome: Outcome
+    /// Nil for a call that was not forwarded (or whose peer did not say).
+    public var divertedBecause: DiversionReason?
     /// The pseudonymous person this call is about, for audit and erasure.
     public var subjectID: String?
 
@@ -33,8 +45,10 @@ public struct Call: Sendable, Hashable {
 
     public init(
         id: String = UUID().uuidString.lowercased(), mailboxID: String? = nil, direction: Direction, startedAt: Date,
-        endedAt: Date? = nil, counterparty: PhoneNumber?, outcome: Outcome = .inProgress, subjectID: String? = nil
+        endedAt: Date? = nil, counterparty: PhoneNumber?, outcome: Outcome = .inProgress, subjectID: String? = nil,
+        divertedBecause: DiversionReason? = nil
     ) {
+        self.divertedBecause = divertedBecause
         self.id = id
         self.mailboxID = mailboxID
         self.direction = direction
@@ -61,6 +75,7 @@ struct CallRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var counterpartySealed: Sealed<String>?
     var counterpartyIndex: Data?
     var outcome: Call.Outcome
+    var divertedBecause: Call.DiversionReason?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -74,6 +89,7 @@ struct CallRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case counterpartySealed = "counterparty_sealed"
         case counterpartyIndex = "counterparty_index"
         case outcome
+        case divertedBecause = "diverted_because"
     }
 
     init(_ call: Call, tenantID: String, sealer: ColumnSealer) throws(VaultError) {
@@ -88,6 +104,7 @@ struct CallRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         counterpartySealed = try call.counterparty.map { number throws(VaultError) in try sealer.seal(number.e164, .callCounterparty, rowID: call.id) }
         counterpartyIndex = call.counterparty.map(sealer.blindIndex)
         outcome = call.outcome
+        divertedBecause = call.divertedBecause
     }
 
     func call(sealer: ColumnSealer) throws(VaultError) -> Call {
@@ -96,7 +113,8 @@ struct CallRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         }
         return Call(
             id: id, mailboxID: mailboxID, direction: direction, startedAt: Date(milliseconds: startedAt),
-            endedAt: endedAt.map(Date.init(milliseconds:)), counterparty: counterparty, outcome: outcome, subjectID: subjectID
+            endedAt: endedAt.map(Date.init(milliseconds:)), counterparty: counterparty, outcome: outcome, subjectID: subjectID,
+            divertedBecause: divertedBecause
         )
     }
 }

@@ -17,7 +17,11 @@ public protocol CallSignalling: Sendable {
 /// what carries it (that is the ``CallAudio``).
 public struct VoicemailCallSetup: Sendable {
     /// The caller's number when they sent one; personal data, never logged.
+    /// Nil: withheld (stored so, and asked for consent where the mailbox wants it).
     public var caller: PhoneNumber?
+    /// Why the call was forwarded to the box, when it was: stored with the
+    /// call, and it picks the mailbox's busy or unavailable greeting.
+    public var divertedBecause: Call.DiversionReason?
     public var mailbox: Mailbox
     public var tenant: TenantVault
     public var prompts: PromptLibrary
@@ -37,9 +41,11 @@ public struct VoicemailCallSetup: Sendable {
 
     public init(
         caller: PhoneNumber?, mailbox: Mailbox, tenant: TenantVault, prompts: PromptLibrary, outboxDestinations: [String] = [], recordingChunkSize: Int = 4096,
-        localStoreFull: Bool = false, recordingQueueLimit: Int = 64 * 1024, storageBacklog: RecordingStorage.Backlog = RecordingStorage.Backlog()
+        localStoreFull: Bool = false, recordingQueueLimit: Int = 64 * 1024, storageBacklog: RecordingStorage.Backlog = RecordingStorage.Backlog(),
+        divertedBecause: Call.DiversionReason? = nil
     ) {
         self.caller = caller
+        self.divertedBecause = divertedBecause
         self.mailbox = mailbox
         self.tenant = tenant
         self.prompts = prompts
@@ -120,11 +126,17 @@ public enum VoicemailCall {
 }
 
 extension VoicemailCall {
-    /// A greeting that no longer reads is logged and replaced by the default: the caller still gets through.
-    static func ownGreeting(of mailbox: Mailbox, in tenant: TenantVault, codec: AudioCodec, logger: Logger) -> [[UInt8]]? {
-        guard mailbox.greetingID != nil else { return nil }
+    /// The mailbox's own greeting for a call forwarded for `reason` (its busy
+    /// or unavailable one when it has it), else its standard one, else nil
+    /// for the default. A greeting that no longer reads is logged and
+    /// replaced by the default: the caller still gets through.
+    static func ownGreeting(
+        of mailbox: Mailbox, for reason: Call.DiversionReason?, in tenant: TenantVault, codec: AudioCodec, logger: Logger
+    ) -> [[UInt8]]? {
         do {
-            guard let audio = try tenant.greetingAudio(forMailbox: mailbox.id) else { return nil }
+            let purpose = GreetingPurpose(for: reason)
+            let specific = purpose == .standard ? nil : try tenant.greetingAudio(forMailbox: mailbox.id, purpose: purpose)
+            guard let audio = try specific ?? (mailbox.greetingID == nil ? nil : tenant.greetingAudio(forMailbox: mailbox.id)) else { return nil }
             return PromptLibrary.frames(of: try OggOpusReader.read(audio), codec: codec)
         } catch {
             logger.error("the mailbox's own greeting cannot be read; playing the default", metadata: ["mailbox_id": "\(mailbox.id)", "error": "\(error)"])

@@ -62,11 +62,14 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
         let storage = RecordingStorage(byteLimit: setup.recordingQueueLimit, backlog: setup.storageBacklog)
         self.storage = storage
         let mailbox = setup.mailbox
-        let call = Call(mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: nil)
+        let call = Call(
+            mailboxID: mailbox.id, direction: .inbound, startedAt: wallTime(), counterparty: setup.caller, subjectID: nil,
+            divertedBecause: setup.divertedBecause
+        )
         // The database and the greeting's file, on the storage queue like every disk access of the call.
         let (stored, ownGreeting, started) = try await storage.perform { () throws(VaultError) in
             let stored = try setup.tenant.voicemailCount(mailboxID: mailbox.id)
-            let greeting = VoicemailCall.ownGreeting(of: mailbox, in: setup.tenant, codec: codec, logger: logger)
+            let greeting = VoicemailCall.ownGreeting(of: mailbox, for: setup.divertedBecause, in: setup.tenant, codec: codec, logger: logger)
             var started = call
             started.subjectID = try setup.caller.map { number throws(VaultError) in try setup.tenant.subject(for: number) }
             // In progress from the start: a stop mid-call leaves a row to close, not nothing.

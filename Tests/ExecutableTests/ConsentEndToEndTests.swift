@@ -19,9 +19,11 @@ extension CallingTests {
             try SpokenAudio.seconds(of: ["de/disclaimer", "de/consent-request"])
         }
 
-        /// Presses `key` once the question is asked, retrying while baresip's call is not up yet.
-        static func press(_ key: String, on control: BaresipControl, launched: ContinuousClock.Instant) async throws {
-            try await Task.sleep(until: launched.advanced(by: .seconds(try secondsUntilAsked() + 2)))
+        /// Presses `key` once the question is asked (`after` seconds from the
+        /// launch; by default the German question's end and 2 s), retrying
+        /// while baresip's call is not up yet.
+        static func press(_ key: String, on control: BaresipControl, launched: ContinuousClock.Instant, after seconds: Double? = nil) async throws {
+            try await Task.sleep(until: launched.advanced(by: .seconds(try seconds ?? (secondsUntilAsked() + 2))))
             var response = ""
             for _ in 0..<6 {
                 response = try control.send("sndcode", key)

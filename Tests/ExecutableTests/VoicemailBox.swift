@@ -103,12 +103,12 @@ struct VoicemailBox {
         try await daemon.standardError.waitFor("the call to end", within: limit) { $0.contains("voicemail call ended") }
     }
 
-    /// baresip calling mailbox 100 over TLS with mandatory SRTP, offering only
-    /// `codec`, from `caller`; reachable through `control` when given;
-    /// writing what it hears into `recordingDirectory` when given.
+    /// baresip calling mailbox 100 (or `target`) over TLS with mandatory SRTP,
+    /// offering only `codec`, from `caller`; reachable through `control` when
+    /// given; writing what it hears into `recordingDirectory` when given.
     func call(
         codec: String, playing audioSource: String, caller: String = "+447700900123", control: BaresipControl? = nil,
-        recordingDirectory: String? = nil
+        recordingDirectory: String? = nil, to target: String? = nil
     ) throws -> ChildProcess {
         let home = directory.child("baresip-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
@@ -118,7 +118,7 @@ struct VoicemailBox {
             controlPort: control?.port, recordingDirectory: recordingDirectory
         )
         return try ChildProcess(
-            BaresipHome.executable, ["-f", home, "-t", "120", "-e", "/dial sip:100@127.0.0.1:\(tlsPort);transport=tls"],
+            BaresipHome.executable, ["-f", home, "-t", "120", "-e", "/dial " + (target ?? "sip:100@127.0.0.1:\(tlsPort);transport=tls")],
             directory: home, environment: HushboxdLifecycleTests.environment()
         )
     }

@@ -1,0 +1,158 @@
+import Foundation
+import HushboxTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension CallingTests {
+    /// The box behind a real SIP proxy: Kamailio (``KamailioProxy``) is the
+    /// registrar it registers with by digest over TLS, and the proxy that
+    /// forwards baresip's calls to it: to its registered number, on no answer
+    /// with Diversion, on busy with History-Info, and from an anonymous caller.
+    /// The peer writes numbers nationally (`030…` for Germany), as several
+    /// German carriers do.
+    @Suite("A trunk or PBX in front of the box: Kamailio", .serialized)
+    struct TrunkEndToEndTests {
+        static let registeredUser = "030111000"
+        static let aliceNumber = "030111222"
+        static let bobNumber = "0049301113333"
+        static let assertedCaller = "+4930999888"
+
+        /// Kamailio, and a box registered with it whose mailbox 100 has the registered number.
+        static func boxBehindKamailio(prompts: inout (path: String, secondsBeforeRecording: Double)?) async throws -> (VoicemailBox, KamailioProxy, TemporaryDirectory) {
+            let directory = try TemporaryDirectory(prefix: "hushbox-trunk")
+            let short = try await HostileSIPTests.shortPrompts(in: directory)
+            prompts = short
+            let proxy = try await KamailioProxy(
+                in: directory, boxUser: registeredUser, aliceNumber: aliceNumber, bobNumber: bobNumber, assertedCaller: assertedCaller
+            )
+            // The registration's password, where the development configuration keeps secrets: 0600 in 0700 directories.
+            let credentials = directory.child(".hushbox-dev/credentials")
+            try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            chmod(directory.child(".hushbox-dev"), 0o700)
+            #expect(FileManager.default.createFile(
+                atPath: credentials + "/sip-peer-proxy", contents: Data((KamailioProxy.password + "\n").utf8), attributes: [.posixPermissions: 0o600]
+            ))
+            let configuration = """
+                sip:
+                  peers:
+                    proxy:
+                      kind: trunk
+                      sources: [127.0.0.1]
+                      registrar: sip:127.0.0.1:\(proxy.tlsPort)
+                      registration_username: "\(registeredUser)"
+                      registration_expires: 600
+                      ca_file: \(proxy.certificatePath)
+                      numbers: national
+                      country: DE
+                      asserts_identity: true
+
+                """
+            let box = try await VoicemailBox(
+                configuration: configuration, mailbox: ["--number", "+4930111000"], in: directory,
+                environment: ["HUSHBOX_STORAGE_PROMPTS_DIRECTORY": short.path]
+            )
+            try await box.daemon.standardError.waitFor("the registration with Kamailio", within: .seconds(30)) { $0.contains("registered with trunk") }
+            return (box, proxy, directory)
+        }
+
+        /// Runs `body` with a box behind Kamailio; both are stopped however it ends.
+        static func withBoxBehindKamailio(
+            _ body: (inout VoicemailBox, inout KamailioProxy, TemporaryDirectory, _ secondsBeforeRecording: Double) async throws -> Void
+        ) async throws {
+            var prompts: (path: String, secondsBeforeRecording: Double)?
+            var (box, proxy, directory) = try await boxBehindKamailio(prompts: &prompts)
+            do {
+                try await body(&box, &proxy, directory, try #require(prompts).secondsBeforeRecording)
+            } catch {
+                Issue.record("Kamailio's script said: \(proxy.scriptLog.suffix(16).joined(separator: "\n"))")
+                await proxy.stop()
+                try? await box.stop()
+                throw error
+            }
+            await proxy.stop()
+            try await box.stop()
+        }
+
+        /// `voicemail list` for any mailbox, one array of fields per message.
+        static func messages(in mailbox: String, of box: VoicemailBox) async throws -> [[String]] {
+            let listed = try await box.hushbox(["voicemail", "list", "--mailbox", mailbox])
+            #expect(listed.status == 0, "\(listed.errors)")
+            return listed.output.split(separator: "\n").map { $0.components(separatedBy: "  ") }
+        }
+
+        func target(_ user: String, _ proxy: KamailioProxy) -> String {
+            "sip:\(user)@127.0.0.1:\(proxy.tlsPort);transport=tls"
+        }
+
+        @Test("The box registers with digest over TLS; a call to its registered number (030…, national) reaches the mailbox of +4930111000; after Kamailio restarts the box registers again by itself, and an anonymous caller's message is kept as withheld though the network asserted the number")
+        func registeredNumberAndRestart() async throws {
+            try await Self.withBoxBehindKamailio { box, proxy, directory, beforeRecording in
+                let (_, callFile) = try await SpokenAudio.render(in: directory, lead: beforeRecording + 0.7, tail: 1)
+                let caller = try box.call(codec: "opus/48000/2", playing: "aufile,\(callFile)", to: target(Self.registeredUser, proxy))
+                let ended = try await box.callEnded(within: .seconds(60))
+                #expect(ended.contains("outcome=recorded"), "\(ended)\n\(proxy.scriptLog.suffix(10))")
+                await VoicemailBox.stop(caller)
+                let first = try await box.messages()
+                try #require(first.count == 1, "\(first)")
+                #expect(first[0][3] == "+44••••••••23" && first[0][4] == "complete" && first[0][7] == "not forwarded", "\(first[0])")
+
+                // A restart loses every binding; the box notices its connection closing and registers again.
+                try await proxy.restart()
+                try await box.daemon.standardError.waitForCount(2, "the registration after Kamailio's restart", within: .seconds(40)) {
+                    $0.contains("registered with trunk")
+                }
+
+                // Withheld callers are asked for consent in the mailbox's language (English here): the caller presses 1.
+                // The short disclaimer (0.5 s), then the whole English question.
+                let asked = 0.5 + (try SpokenAudio.seconds(of: ["en/consent-request"]))
+                let lead = asked + 2 + 0.5 + (try SpokenAudio.seconds(of: ["beep"])) + 1
+                let (_, anonymousFile) = try await SpokenAudio.render(in: directory, lead: lead, tail: 1)
+                let control = BaresipControl(port: try PortHolder().port)
+                let launched = ContinuousClock.now
+                let anonymous = try box.call(
+                    codec: "pcmu", playing: "aufile,\(anonymousFile)", caller: "anonymous", control: control, to: target(Self.registeredUser, proxy)
+                )
+                try await ConsentEndToEndTests.press("1", on: control, launched: launched, after: asked + 2)
+                try await box.daemon.standardError.waitForCount(2, "the anonymous call to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
+                let anonymousEnded = box.daemon.standardError.all.last { $0.contains("voicemail call ended") } ?? ""
+                #expect(anonymousEnded.contains("outcome=recorded"), "\(anonymousEnded)")
+                await VoicemailBox.stop(anonymous)
+                let both = try await box.messages()
+                try #require(both.count == 2, "\(both)")
+                let withheld = try #require(both.first { $0[3] == "withheld" }, "\(both)")
+                #expect(withheld[6] == "consent given (en)", "\(withheld)")
+                let revealed = try await box.hushbox(["voicemail", "list", "--mailbox", box.mailboxID, "--reveal"])
+                #expect(!revealed.output.contains("4930999888"), "the asserted number under Privacy: id is not stored")
+                #expect(!box.daemon.standardError.all.joined().contains("4930999888"), "nor logged")
+            }
+        }
+
+        @Test("Forwarded calls reach the mailbox of the person called: alice's phone does not answer (Diversion, 030…) and bob's line is busy (History-Info, 0049…); each message says why it was forwarded")
+        func forwardedCalls() async throws {
+            try await Self.withBoxBehindKamailio { box, proxy, directory, beforeRecording in
+                let alice = try await box.hushbox(["mailbox", "create", "--number", "+4930111222", "--language", "en"])
+                let bob = try await box.hushbox(["mailbox", "create", "--number", "+49301113333", "--language", "en"])
+                try #require(alice.status == 0 && bob.status == 0, "\(alice.errors) \(bob.errors)")
+                let (_, callFile) = try await SpokenAudio.render(in: directory, lead: beforeRecording + 0.7, tail: 1)
+                let callers = try ["alice", "bob"].map { user in
+                    try box.call(codec: "pcmu", playing: "aufile,\(callFile)", caller: "+447700900124", to: target(user, proxy))
+                }
+                try await box.daemon.standardError.waitForCount(2, "both forwarded calls to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
+                for caller in callers { await VoicemailBox.stop(caller) }
+                let ended = box.daemon.standardError.all.filter { $0.contains("voicemail call ended") }
+                #expect(ended.allSatisfy { $0.contains("outcome=recorded") }, "\(ended)\n\(proxy.scriptLog.suffix(12))")
+                #expect(!box.daemon.standardError.all.contains { $0.contains("no ACK") }, "the ACKs came back along the Record-Route")
+
+                let forAlice = try await Self.messages(in: alice.output.trimmingCharacters(in: .whitespacesAndNewlines), of: box)
+                let forBob = try await Self.messages(in: bob.output.trimmingCharacters(in: .whitespacesAndNewlines), of: box)
+                try #require(forAlice.count == 1 && forBob.count == 1, "alice \(forAlice), bob \(forBob)")
+                #expect(forAlice[0][7] == "forwarded: no answer", "\(forAlice[0])")
+                #expect(forBob[0][7] == "forwarded: busy", "\(forBob[0])")
+                #expect(try await box.messages().isEmpty, "nothing landed on the registered number itself")
+            }
+        }
+    }
+}

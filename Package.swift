@@ -79,6 +79,8 @@ let package = Package(
             pkgConfig: "libargon2",
             providers: [.apt(["libargon2-dev"])]
         ),
+        // glibc's stub resolver: SRV and NAPTR lookups for trunks (RFC 3263).
+        .systemLibrary(name: "CResolv"),
 
         // MARK: The media's vocabulary: codecs, SRTP suites, directions. What SDP
         // negotiates and Media runs, with no dependency either way.
@@ -96,7 +98,7 @@ let package = Package(
         .target(
             name: "SIPStack",
             dependencies: [
-                "SIPCore", "NetworkLimits",
+                "SIPCore", "NetworkLimits", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,0 +1,87 @@
+import Foundation
+import HushboxTestSupport
+import Testing
+@testable import SIPStack
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// glibc's resolver against a real name server: Debian's dnsmasq on a
+/// loopback port, serving a carrier's NAPTR, SRV and A records.
+@Suite("DNS through libresolv, against dnsmasq")
+struct SystemDNSTests {
+    static let dnsmasq = "/usr/sbin/dnsmasq"
+
+    /// A UDP port on 127.0.0.1 nothing listens on (bound, then released).
+    static func freeUDPPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// dnsmasq answering for `sip.test` on a free port; killed by the caller.
+    static func nameServer() async throws -> (process: ChildProcess, port: Int) {
+        let port = try freeUDPPort()
+        let process = try ChildProcess(dnsmasq, [
+            "--keep-in-foreground", "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+            "--conf-file=/dev/null", "--pid-file=", "--user=root", "--local-ttl=77", "--local=/sip.test/",
+            "--naptr-record=sip.test,10,50,s,SIPS+D2T,,_sips._tcp.sip.test",
+            "--srv-host=_sips._tcp.sip.test,kam2.sip.test,5062,20,10",
+            "--srv-host=_sips._tcp.sip.test,kam1.sip.test,5061,10,60",
+            "--host-record=kam1.sip.test,127.0.0.1", "--host-record=kam2.sip.test,127.0.0.2",
+        ])
+        // Ready once it answers.
+        let dns = try SystemDNS(server: ("127.0.0.1", port), timeoutSeconds: 1, attempts: 1)
+        let limit = ContinuousClock.now.advanced(by: .seconds(10))
+        while (try? await dns.query("kam1.sip.test", .a))?.records.isEmpty != false {
+            guard ContinuousClock.now < limit, process.isRunning else {
+                process.send(SIGKILL)
+                throw TestTimeout(what: "dnsmasq to answer: \(process.standardError.all.suffix(5))")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return (process, port)
+    }
+
+    @Test("NAPTR, SRV and A records come back as the server holds them, with their TTL; a name that does not exist is an empty answer")
+    func records() async throws {
+        let (server, port) = try await Self.nameServer()
+        defer { server.send(SIGKILL) }
+        let dns = try SystemDNS(server: ("127.0.0.1", port))
+        let naptr = try await dns.query("sip.test", .naptr)
+        #expect(naptr.records == [.naming(NAPTRRecord(order: 10, preference: 50, flags: "s", service: "SIPS+D2T", regexp: "", replacement: "_sips._tcp.sip.test"))])
+        let srv = try await dns.query("_sips._tcp.sip.test", .srv)
+        #expect(Set(srv.records) == [
+            .service(SRVRecord(priority: 10, weight: 60, port: 5061, target: "kam1.sip.test")),
+            .service(SRVRecord(priority: 20, weight: 10, port: 5062, target: "kam2.sip.test")),
+        ])
+        let a = try await dns.query("kam2.sip.test", .a)
+        #expect(a.records == [.address("127.0.0.2")] && a.timeToLive == .seconds(77))
+        #expect(try await dns.query("nobody.sip.test", .a).records.isEmpty)
+        #expect(try await dns.query("kam1.sip.test", .aaaa).records.isEmpty)
+
+        var random = SeededGenerator(seed: 3)
+        let targets = try await SIPServerLocator(dns: dns).locate(host: "sip.test", port: nil, transport: .tls, using: &random)
+        #expect(targets.map(\.description) == ["127.0.0.1:5061", "127.0.0.2:5062"], "priority 10 before 20")
+    }
+
+    @Test("A name server that does not answer is an error within its timeout, not a hang; a name that is no name is refused unasked")
+    func noAnswer() async throws {
+        let dns = try SystemDNS(server: ("127.0.0.1", try Self.freeUDPPort()), timeoutSeconds: 1, attempts: 1)
+        let started = ContinuousClock.now
+        await #expect(throws: DNSError.self) { try await dns.query("sip.test", .srv) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await #expect(throws: DNSError.self) { try await dns.query(String(repeating: "a", count: 300), .a) }
+        await #expect(throws: DNSError.self) { try await dns.query("bad name", .a) }
+        #expect(throws: DNSError.self) { try SystemDNS(server: ("::1", 53)) }
+    }
+}

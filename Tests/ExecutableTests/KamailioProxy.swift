@@ -17,8 +17,8 @@ import Glibc
 ///   `Diversion` header naming `alice`'s number, reason no-answer.
 /// - A call to `bob`: his line is busy (486, answered by Kamailio itself), and
 ///   the call is forwarded with RFC 7044 `History-Info` carrying cause=486.
-/// - A call from `anonymous`: the network asserts the caller's real number in
-///   `P-Asserted-Identity` and marks it `Privacy: id`.
+/// - A call from `assertedCaller`, who withholds their number: the network
+///   asserts it in `P-Asserted-Identity` and marks it `Privacy: id`.
 ///
 /// Every INVITE is record-routed, so the box sees Record-Route and two Vias.
 struct KamailioProxy {
@@ -174,7 +174,8 @@ struct KamailioProxy {
             }
             if ($rU == "busy-line") { sl_send_reply("486", "Busy Here"); exit; }
             if (is_method("INVITE")) { record_route(); }
-            if ($fU == "anonymous") {
+            if ($fU == "\(assertedCaller)") {
+                # This caller withholds their number (CLIR): the network asserts it and asks for privacy.
                 append_hf("P-Asserted-Identity: <sip:\(assertedCaller)@127.0.0.1>\\r\\n");
                 append_hf("Privacy: id\\r\\n");
             }

@@ -87,7 +87,7 @@ extension CallingTests {
             "sip:\(user)@127.0.0.1:\(proxy.tlsPort);transport=tls"
         }
 
-        @Test("The box registers with digest over TLS; a call to its registered number (030…, national) reaches the mailbox of +4930111000; after Kamailio restarts the box registers again by itself, and an anonymous caller's message is kept as withheld though the network asserted the number")
+        @Test("The box registers with digest over TLS; a call to its registered number (030…, national) reaches the mailbox of +4930111000; after Kamailio restarts the box registers again by itself, and a caller who withheld their number (Privacy: id) is kept as withheld though From and P-Asserted-Identity carry it")
         func registeredNumberAndRestart() async throws {
             try await Self.withBoxBehindKamailio { box, proxy, directory, beforeRecording in
                 let (_, callFile) = try await SpokenAudio.render(in: directory, lead: beforeRecording + 0.7, tail: 1)
@@ -105,6 +105,7 @@ extension CallingTests {
                     $0.contains("registered with trunk")
                 }
 
+                // A caller withholding their number sends it in From; the network asserts it and asks for privacy.
                 // Withheld callers are asked for consent in the mailbox's language (English here): the caller presses 1.
                 // The short disclaimer (0.5 s), then the whole English question.
                 let asked = 0.5 + (try SpokenAudio.seconds(of: ["en/consent-request"]))
@@ -113,7 +114,7 @@ extension CallingTests {
                 let control = BaresipControl(port: try PortHolder().port)
                 let launched = ContinuousClock.now
                 let anonymous = try box.call(
-                    codec: "pcmu", playing: "aufile,\(anonymousFile)", caller: "anonymous", control: control, to: target(Self.registeredUser, proxy)
+                    codec: "pcmu", playing: "aufile,\(anonymousFile)", caller: Self.assertedCaller, control: control, to: target(Self.registeredUser, proxy)
                 )
                 try await ConsentEndToEndTests.press("1", on: control, launched: launched, after: asked + 2)
                 try await box.daemon.standardError.waitForCount(2, "the anonymous call to end", within: .seconds(60)) { $0.contains("voicemail call ended") }

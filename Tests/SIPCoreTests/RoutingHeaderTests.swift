@@ -40,6 +40,15 @@ struct RoutingHeaderTests {
         let reasonOnly = try headers([(.historyInfo, "<sip:alice@pbx.example?Reason=SIP%3Bcause%3D486>;index=1, <sip:vm@pbx.example>;index=1.1;mp=1")]).historyInfo()
         let busy = try #require(HistoryInfoEntry.lastDiversion(in: reasonOnly))
         #expect(busy.diverted.userOrNumber == "alice" && busy.reason == .busy)
+        // A Reason is the status the old target's request ended with: 487 is a proxy's no-answer timer cancelling it, 480 an unregistered phone.
+        for (status, reason) in [(487, DiversionReason.noAnswer), (480, .unavailable), (408, .noAnswer)] {
+            let entries = try headers([(.historyInfo, "<sip:alice@pbx.example?Reason=SIP%3Bcause%3D\(status)>;index=1, <sip:vm@pbx.example>;index=1.1;mp=1")]).historyInfo()
+            #expect(HistoryInfoEntry.lastDiversion(in: entries)?.reason == reason, "Reason \(status)")
+        }
+
+        // A fork: two branches 1.1 and 1.2, the second mapped (no mp written) to voicemail at 1.2.1; its parent is 1.2, not 1.1.
+        let forked = try headers([(.historyInfo, "<sip:team@pbx.example>;index=1, <sip:carol@pbx.example>;index=1.1;rc=1, <sip:dave@pbx.example>;index=1.2;rc=1, <sip:vm@pbx.example;cause=408>;index=1.2.1")]).historyInfo()
+        #expect(HistoryInfoEntry.lastDiversion(in: forked)?.diverted.userOrNumber == "dave")
     }
 
     @Test("History-Info without a mapped or cause-carrying entry was not diverted: a proxy's location lookup only recurses")

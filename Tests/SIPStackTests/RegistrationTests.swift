@@ -134,11 +134,36 @@ struct RegistrationTests {
         let registered = harness.core.receive(Array(ok.serialized), over: over, at: .seconds(1))
         #expect(registered.contains { if case .registrationChanged(_, .registered) = $0 { true } else { false } })
 
-        let elsewhere = SIPFlow(transport: .tls, remote: SocketEndpoint(host: "192.0.2.50", port: 5061), connection: ConnectionID(8))
-        #expect(!harness.core.flowClosed(elsewhere, at: .seconds(2)).contains { if case .registrationChanged = $0 { true } else { false } })
-        let lost = harness.core.flowClosed(over, at: .seconds(2))
-        #expect(lost.contains { if case .registrationChanged(_, .failed(let reason, let retryAt)) = $0 { reason.contains("closed") && retryAt <= .seconds(5) } else { false } })
-        let again = harness.advance(by: .seconds(6))
-        #expect(again.sentRequests.contains { $0.method == .register }, "registered again within 3 s of the loss (at 2 s)")
+        // Another connection, even to the same address, is not the binding's.
+        let elsewhere = SIPFlow(transport: .tls, remote: SocketEndpoint(host: "192.0.2.9", port: 5061), connection: ConnectionID(8))
+        #expect(!harness.core.flowClosed(elsewhere, at: .seconds(100)).contains { if case .registrationChanged = $0 { true } else { false } })
+        let lost = harness.core.flowClosed(over, at: .seconds(100))
+        #expect(lost.contains { if case .registrationChanged(_, .failed(let reason, let retryAt)) = $0 { reason.contains("closed") && retryAt <= .seconds(103) } else { false } })
+        harness.now = .seconds(100)
+        let again = harness.advance(by: .seconds(4))
+        #expect(again.sentRequests.contains { $0.method == .register }, "registered again within 3 s of the loss")
+    }
+
+    @Test("A registrar that closes each connection soon after registering gets the ordinary backoff, doubling, not a REGISTER every few seconds")
+    mutating func shortFlowsBackOff() throws {
+        var now = Duration.zero
+        var waits: [Duration] = []
+        for _ in 0..<3 {
+            let request = try #require(sentRequest(now == .zero ? client.start(at: now, using: &random) : client.timerFired(at: now, using: &random)))
+            _ = client.responseReceived(answer(request, 200, extra: [.init(name: .expires, value: "600")]), at: now, using: &random)
+            now += .seconds(5)
+            let lost = client.flowFailed(at: now, using: &random)
+            let wait = try #require(timer(lost))
+            waits.append(wait)
+            now += wait
+        }
+        #expect(waits[0] >= .seconds(15) && waits[0] <= .seconds(30), "\(waits)")
+        #expect(waits[1] >= .seconds(30) && waits[1] <= .seconds(60), "\(waits)")
+        #expect(waits[2] >= .seconds(60) && waits[2] <= .seconds(120), "\(waits)")
+        // A binding that held past ten seconds is healthy: its loss is answered at once again.
+        let request = try #require(sentRequest(client.timerFired(at: now, using: &random)))
+        _ = client.responseReceived(answer(request, 200, extra: [.init(name: .expires, value: "600")]), at: now, using: &random)
+        let later = try #require(timer(client.flowFailed(at: now + .seconds(11), using: &random)))
+        #expect(later <= .seconds(3))
     }
 }

@@ -57,7 +57,21 @@ struct CallRoutingTests {
         #expect(CarrierNumberFormat.national(italy).normalise("0612345678")?.e164 == "+390612345678", "Italy keeps its leading 0")
         #expect(CarrierNumberFormat.national(hungary).normalise("0612345678")?.e164 == "+3612345678")
         #expect(CarrierNumberFormat.national(us).normalise("12125550123")?.e164 == "+12125550123")
+        #expect(CarrierNumberFormat.national(us).normalise("2125550123")?.e164 == "+12125550123", "ten digits: the usual North American way")
+        #expect(CarrierNumberFormat.national(Self.germany!).normalise("2125550123") == nil, "Germany's trunk prefix is not optional")
+        #expect(CarrierNumberFormat.international.normalise("+49 (0)30 111222")?.e164 == "+4930111222", "the (0) is not dialled from abroad")
         #expect(CarrierNumberFormat.national(us).normalise("01149301112222")?.e164 == "+49301112222")
+    }
+
+    @Test("RFC 3966 parameters: an extension is not the number's own line; a local number is read only in the country of its phone-context")
+    func telephoneParameters() throws {
+        let national = CarrierNumberFormat.national(Self.germany!)
+        #expect(national.normalise(try uri("sip:030111222;phone-context=+49@carrier.example;user=phone"))?.e164 == "+4930111222")
+        #expect(national.normalise(try uri("sip:030111222;phone-context=+33@carrier.example;user=phone")) == nil, "a French context for a German style")
+        #expect(CarrierNumberFormat.international.normalise(try uri("sip:30111222;phone-context=+49@carrier.example")) == nil, "not read as Greece's +30")
+        #expect(national.normalise(try uri("sip:030111222;phone-context=carrier.example@carrier.example"))?.e164 == "+4930111222", "a domain context: the peer's style")
+        #expect(CarrierNumberFormat.e164.normalise(try uri("tel:+4930111222;ext=7")) == nil)
+        #expect(CarrierNumberFormat.e164.normalise(try uri("tel:+49-30-111222"))?.e164 == "+4930111222")
     }
 
     @Test("By default History-Info wins over Diversion, which wins over the Request-URI; the reason comes with the diversion")
@@ -113,10 +127,17 @@ struct CallRoutingTests {
 
     @Test("A caller who asked for privacy, or calls as anonymous, is withheld whatever the headers say", arguments: [
         ("sip:+4930123456@carrier.example", "id"), ("sip:+4930123456@carrier.example", "header"),
+        ("sip:+4930123456@carrier.example", "user"), ("sip:+4930123456@carrier.example", "critical; id"),
         ("sip:anonymous@anonymous.invalid", nil), ("sip:anonymous@carrier.example", "none"),
     ])
     func withheld(from: String, privacy: String?) throws {
         let call = CallRouting(try addressing(from: from, assertedIdentity: "<sip:+4930123456@carrier.example>", privacy: privacy), policy: PeerRouting(assertsIdentity: true))
         #expect(call.caller == nil)
+    }
+
+    @Test("Privacy: none hides nothing")
+    func privacyNone() throws {
+        let call = CallRouting(try addressing(from: "sip:+4930123456@carrier.example", privacy: "none"), policy: PeerRouting())
+        #expect(call.caller?.e164 == "+4930123456")
     }
 }

@@ -27,5 +27,11 @@ struct MailboxRouterTests {
         #expect(try router.mailbox(dialled: "004930111222")?.mailbox.id == partner.id, "the international prefix is the same number")
         #expect(try router.mailbox(dialled: "300") == nil)
         #expect(try router.mailbox(dialled: "") == nil)
+
+        // A peer bound to one organisation reaches only its mailboxes, whatever its callers name.
+        let partnerCall = CalledParty(user: "200", number: try PhoneNumber("+4930111222"))
+        #expect(try router.mailbox(partnerCall, in: practice.tenantID) == nil, "the Kanzlei's mailbox is out of the Praxis trunk's reach")
+        #expect(try router.mailbox(partnerCall, in: office.tenantID)?.mailbox.id == partner.id)
+        #expect(try router.mailbox(CalledParty(user: "100", number: nil), in: office.tenantID) == nil)
     }
 }

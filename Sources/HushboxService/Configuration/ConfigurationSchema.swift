@@ -167,6 +167,10 @@ public enum ConfigurationSchema {
         "sip.peers.*.country", .countryCode, default: .derived("none; required with `numbers: national`"),
         summary: "The country whose numbering plan `national` numbers (and the international prefix) follow."
     )
+    public static let peerOrganisation = ConfigurationSetting(
+        "sip.peers.*.organisation", .userName, default: .derived("every organisation on the box"),
+        summary: "The organisation (its id, from `hushbox tenant list`) whose mailboxes this peer's calls may reach. Set it on a box that serves several organisations, so no peer's caller can name another organisation's mailbox (by dialling or in a diversion header)."
+    )
     public static let peerAssertsIdentity = ConfigurationSetting(
         "sip.peers.*.asserts_identity", .boolean, default: .boolean(false),
         summary: "Believe this peer's `P-Asserted-Identity` for the caller's number (RFC 3325): set it for a trunk or PBX that checks its callers. Otherwise the number comes from From."
@@ -221,7 +225,7 @@ public enum ConfigurationSchema {
     public static let peerSettings: [ConfigurationSetting] = [
         peerKind, peerSources, peerPlaintext, peerDigestUsername, peerRegistrar, peerRegistrationUsername,
         peerRegistrationTransport, peerRegistrationExpires, peerCAFile, peerRegistrationMailbox, peerRouteBy, peerNumbers, peerCountry,
-        peerAssertsIdentity,
+        peerAssertsIdentity, peerOrganisation,
     ]
 
     /// All settings, in the order documentation and reports list them.

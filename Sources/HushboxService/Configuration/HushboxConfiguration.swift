@@ -101,6 +101,8 @@ public struct HushboxConfiguration: Sendable, Hashable {
         /// `country`: ISO 3166-1 alpha-2, upper case.
         public var country: String?
         public var assertsIdentity = false
+        /// The only organisation whose mailboxes the peer's calls reach; nil: any.
+        public var organisation: String?
 
         /// The secret file holding this peer's password, when it needs one.
         public var passwordSecretName: String? {

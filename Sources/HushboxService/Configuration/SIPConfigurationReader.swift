@@ -86,6 +86,7 @@ enum SIPConfigurationReader {
             throw .invalidValue(schema.peerCountry.named(name), value: nil, from: .defaultValue, problem: "is required with `numbers: national`")
         }
         peer.assertsIdentity = try settings.optionalBoolean(schema.peerAssertsIdentity.named(name)) ?? false
+        peer.organisation = try settings.optionalText(schema.peerOrganisation.named(name))
         return peer
     }
 

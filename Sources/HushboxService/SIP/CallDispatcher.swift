@@ -45,15 +45,32 @@ struct CallDispatcher: Sendable {
         }
     }
 
+    /// A peer bound to an organisation the vault does not have would get 404
+    /// for every call: refused at start, naming the key.
+    func checkOrganisations() throws(StartupError) {
+        let known: Set<String>
+        do {
+            known = Set(try vault.tenantIDs())
+        } catch {
+            throw StartupError("the vault's organisations could not be read: \(error)")
+        }
+        for (peer, policy) in routing.sorted(by: { $0.key < $1.key }) {
+            if let organisation = policy.organisation, !known.contains(organisation) {
+                throw StartupError("sip.peers.\(peer).organisation: there is no organisation \(organisation) on this box; see hushbox tenant list")
+            }
+        }
+    }
+
     func run() async {
         await withDiscardingTaskGroup { group in
             var dialogs: [CallReference: AsyncStream<CallDialogEvent>.Continuation] = [:]
             for await event in endpoint.events {
                 switch event {
                 case .incomingCall(let call):
-                    let routing = CallRouting(call.addressing, policy: self.routing[call.peer] ?? PeerRouting())
+                    let policy = self.routing[call.peer] ?? PeerRouting()
+                    let routing = CallRouting(call.addressing, policy: policy)
                     routingMetrics.record(routing)
-                    let (routed, storeFull) = await lookUp(routing.called)
+                    let (routed, storeFull) = await lookUp(routing.called, in: policy.organisation)
                     guard let (tenant, mailbox) = routed else {
                         // The numbers stay out of the log: which source named whom, and whether it read as a number.
                         let named = routing.called.map { "\($0.number == nil ? "a user that is not a number in the peer's format" : "a number") from \(routing.calledFrom?.rawValue ?? "")" }
@@ -107,19 +124,19 @@ struct CallDispatcher: Sendable {
 
     /// The call's mailbox and whether the local store is too full to record,
     /// looked up on ``lookups``; the dispatcher's task waits without a thread.
-    private func lookUp(_ called: CalledParty?) async -> (route: (TenantVault, Mailbox)?, storeFull: Bool) {
+    private func lookUp(_ called: CalledParty?, in organisation: String?) async -> (route: (TenantVault, Mailbox)?, storeFull: Bool) {
         await withCheckedContinuation { continuation in
             lookups.async {
-                let routed = called.flatMap(route)
+                let routed = called.flatMap { route($0, in: organisation) }
                 continuation.resume(returning: (routed, routed != nil && !quota.admitsRecording()))
             }
         }
     }
 
     /// The mailbox the person called has (``MailboxRouter``).
-    private func route(_ called: CalledParty) -> (TenantVault, Mailbox)? {
+    private func route(_ called: CalledParty, in organisation: String?) -> (TenantVault, Mailbox)? {
         do {
-            return try MailboxRouter(vault: vault).mailbox(called)
+            return try MailboxRouter(vault: vault).mailbox(called, in: organisation)
         } catch {
             logger.error("routing failed: the vault could not be read", metadata: ["error": "\(error)"])
             return nil

@@ -54,6 +54,7 @@ struct SIPService: Service, CustomStringConvertible {
             endpoint: endpoint, vault: vault, prompts: setup.prompts, routing: setup.routing, mediaHost: setup.address, outboxDestinations: outboxDestinations,
             quota: quota, mediaMetrics: mediaMetrics, routingMetrics: RoutingMetrics(factory: metricsFactory), storageBacklog: storageBacklog, logger: logger
         )
+        try dispatcher.checkOrganisations()
         try dispatcher.recoverInterruptedCalls()
         let ports = try await endpoint.start()
         let listing = SIPTransport.allCases.compactMap { transport in ports[transport].map { "\(transport.rawValue) \(setup.address):\($0)" } }

@@ -43,10 +43,18 @@ public struct SIPSetup: Sendable {
         )
         listeners.connections.total = sip.maxConnections
         listeners.connections.perSource = min(sip.maxConnectionsPerAddress, sip.maxConnections)
+        var trustedBy: [String: (peer: String, caFile: String)] = [:]
         for peer in sip.peers {
             guard let registration = peer.registration, let caFile = registration.caFile,
                 let registrar = try? SIPURI.parse(registration.registrar)
             else { continue }
+            let host = registrar.host.bareHost
+            if let other = trustedBy[host], other.caFile != caFile {
+                throw StartupError(
+                    "sip.peers.\(other.peer).ca_file and sip.peers.\(peer.name).ca_file name different CAs for the same registrar \(host); give both the same file"
+                )
+            }
+            trustedBy[host] = (peer.name, caFile)
             let roots: [NIOSSLCertificate]
             do {
                 roots = try NIOSSLCertificate.fromPEMFile(caFile)
@@ -54,7 +62,7 @@ public struct SIPSetup: Sendable {
                 throw StartupError("sip.peers.\(peer.name).ca_file: \(caFile) does not load as PEM CA certificates (\(error))")
             }
             guard !roots.isEmpty else { throw StartupError("sip.peers.\(peer.name).ca_file: \(caFile) holds no certificate") }
-            listeners.clientTLSByHost[registrar.host.bareHost] = SIPListenerSettings.clientTLS(trusting: roots)
+            listeners.clientTLSByHost[host] = SIPListenerSettings.clientTLS(trusting: roots)
         }
         let prompts: PromptLibrary
         do {
@@ -82,7 +90,7 @@ public struct SIPSetup: Sendable {
         if let registration = peer.registration { registrations[registration.username] = .some(registration.mailbox) }
         return PeerRouting(
             calledPartySources: peer.routeBy.compactMap(PeerRouting.CalledPartySource.init(rawValue:)), numbers: numbers,
-            assertsIdentity: peer.assertsIdentity, registrations: registrations
+            assertsIdentity: peer.assertsIdentity, registrations: registrations, organisation: peer.organisation
         )
     }
 

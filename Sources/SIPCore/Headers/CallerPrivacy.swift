@@ -42,17 +42,21 @@ extension URI {
     /// (unescaped, without RFC 3966 parameters such as `;phone-context=`) or a
     /// tel URI's number (RFC 3966). Nil when there is none.
     public var userOrNumber: String? {
-        let text: String
-        switch self {
-        case .sip(let uri):
-            guard let user = uri.unescapedUser else { return nil }
-            text = user
-        case .other(let scheme, let rest):
-            guard scheme.lowercased() == "tel" else { return nil }
-            text = URICharacters.unescape(rest)
-        }
+        guard let text = userPart else { return nil }
         let subscriber = text.prefix { $0 != ";" }
         return subscriber.isEmpty ? nil : String(subscriber)
+    }
+
+    /// A SIP URI's user part or a tel URI's number, unescaped, with any
+    /// RFC 3966 parameters (`;phone-context=…`, `;ext=…`) still on it.
+    public var userPart: String? {
+        switch self {
+        case .sip(let uri):
+            return uri.unescapedUser
+        case .other(let scheme, let rest):
+            guard scheme.lowercased() == "tel" else { return nil }
+            return URICharacters.unescape(rest)
+        }
     }
 
     /// RFC 3325 §3 and RFC 3323 §4.1.1.3: `anonymous` as the user or

@@ -28,6 +28,20 @@ public enum DiversionReason: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The SIP status a request to the diverting party ended with, as a
+    /// `Reason` header reports it (RFC 3326, escaped into a History-Info
+    /// entry): not RFC 4458's cause table, but what the status itself means.
+    public init(failureStatus status: Int) {
+        switch status {
+        case 486, 600: self = .busy
+        // No answer in time, or cancelled by the forwarding proxy's no-answer timer.
+        case 408, 487: self = .noAnswer
+        case 404, 410, 480, 503: self = .unavailable
+        case 301, 302: self = .unconditional
+        default: self = .other
+        }
+    }
+
     /// RFC 5806 §4 `diversion-reason` tokens (case-insensitive; anything else is `.other`).
     public init(diversionReason token: String) {
         switch token.lowercased() {

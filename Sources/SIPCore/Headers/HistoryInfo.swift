@@ -63,12 +63,14 @@ public struct HistoryInfoEntry: Sendable, Hashable {
         let diverting = entries[position]
         // RFC 7044 §4.2.2: mp names the entry whose target was mapped to this one;
         // RFC 4458's target parameter names the original user outright.
-        let source: HistoryInfoEntry? =
-            if let from = diverting.mappedFrom { entries[..<position].last { $0.index == from } } else { nil }
-        let diverted = diverting.originalTarget ?? source?.target ?? (position > 0 ? entries[position - 1].target : nil)
-        guard let diverted else { return nil }
-        let cause = diverting.cause ?? source?.reasonCause ?? (position > 0 ? entries[position - 1].reasonCause : nil)
-        return (diverted, cause.map(DiversionReason.init(cause:)))
+        // Without mp, the entry one level up the index tree (§10.3): not the
+        // entry written before, which may be a sibling branch of a fork.
+        let parent = diverting.mappedFrom ?? (diverting.index.count > 1 ? Array(diverting.index.dropLast()) : nil)
+        let source: HistoryInfoEntry? = parent.flatMap { parent in entries[..<position].last { $0.index == parent } }
+        guard let diverted = diverting.originalTarget ?? source?.target else { return nil }
+        // The cause on the new target is RFC 4458's; a Reason on the old one is the status its request ended with.
+        let reason = diverting.cause.map(DiversionReason.init(cause:)) ?? source?.reasonCause.map(DiversionReason.init(failureStatus:))
+        return (diverted, reason)
     }
 
     /// `index-val = number *("." number)` (§10.3), each level at most 9999 and at most 32 levels.

@@ -26,12 +26,14 @@ extension SignallingCore {
         return SIPFlow(transport: settings.transport, remote: SocketEndpoint(host: registrar.host.bareHost, port: port))
     }
 
-    /// A closed stream connection that was a registration's ends that binding's flow.
+    /// A closed stream connection that a registration's binding was granted
+    /// over ends that binding's flow: matched by the connection, so a
+    /// registrar named by host name (or found by SRV) is matched too.
     mutating func registrationFlowClosed(_ flow: SIPFlow, at now: Duration) -> [SignallingAction] {
+        guard let connection = flow.connection else { return [] }
         var actions: [SignallingAction] = []
-        for (peer, client) in registrations.sorted(by: { $0.key < $1.key }) {
-            let registered = Self.registrationFlow(client.settings)
-            guard registered.transport == flow.transport, registered.remote == flow.remote else { continue }
+        for (peer, granted) in registrationConnections.sorted(by: { $0.key < $1.key }) where granted == connection {
+            registrationConnections.removeValue(forKey: peer)
             actions += updateRegistration(peer, at: now) { client, random in client.flowFailed(at: now, using: &random) }
         }
         return actions

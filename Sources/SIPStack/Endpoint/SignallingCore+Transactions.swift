@@ -100,11 +100,14 @@ extension SignallingCore {
 
     /// A response from the network: to its client transaction by branch and
     /// CSeq method (§17.1.3), or dropped.
-    mutating func receiveResponse(_ response: SIPResponse, at now: Duration) -> [SignallingAction] {
+    mutating func receiveResponse(_ response: SIPResponse, over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
         guard let via = (try? response.headers.vias())?.first, let branch = via.branch,
             let record = clientTransactions[branch],
             (try? response.headers.cseq())??.method == record.machine.request.method
         else { return [] }
+        if case .register(let peer) = record.purpose, (200..<300).contains(response.statusCode) {
+            registrationConnections[peer] = flow.connection
+        }
         return updateClientTransaction(branch, at: now) { $0.responseReceived(response) }
     }
 

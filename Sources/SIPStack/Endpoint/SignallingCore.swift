@@ -28,6 +28,9 @@ public struct SignallingCore: Sendable {
     var callsByDialog: [Dialog.ID: UInt64] = [:]
     var callsByInvite: [ServerTransactionKey: UInt64] = [:]
     var registrations: [String: RegistrationClient] = [:]
+    /// The stream connection each registration's binding was granted over:
+    /// when it closes, the binding's flow is gone (RFC 5626 §4.4.1).
+    var registrationConnections: [String: ConnectionID] = [:]
     var timers: [TimerKey: Duration] = [:]
     var nextCallNumber: UInt64 = 1
     /// Set when the box shuts down: new calls get 503 with this Retry-After (seconds).
@@ -91,7 +94,7 @@ public struct SignallingCore: Sendable {
             stampReceivedVia(on: &request, from: flow)
             return receiveRequest(request, over: flow, from: peer, at: now)
         case .response(let response):
-            return receiveResponse(response, at: now)
+            return receiveResponse(response, over: flow, at: now)
         }
     }
 

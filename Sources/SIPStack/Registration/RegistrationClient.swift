@@ -41,6 +41,10 @@ public struct RegistrationClient: Sendable {
     private var consecutiveFailures = 0
     private var requestedExpires: Duration
     private var nonceCounts: [String: UInt32] = [:]
+    /// When the current binding was granted.
+    private var registeredAt: Duration?
+    /// Bindings in a row whose connection closed within ``shortestHealthyFlow``.
+    private var shortFlows = 0
 
     /// - Parameters:
     ///   - contact: the Contact URI the trunk should send calls to.
@@ -66,6 +70,7 @@ public struct RegistrationClient: Sendable {
             return []
         case 200..<300:
             consecutiveFailures = 0
+            registeredAt = now
             let granted = grantedLifetime(response) ?? requestedExpires
             state = .registered
             // Refresh with a margin: half way for short lifetimes, a minute early for long ones.
@@ -118,8 +123,24 @@ public struct RegistrationClient: Sendable {
 
     /// The connection the binding was made over closed. A REGISTER in flight
     /// is left to its transaction's failure.
+    /// A binding whose connection closes sooner than this after it was
+    /// granted counts as a failure: a registrar that accepts and then drops
+    /// every connection gets the ordinary backoff, not a REGISTER every few
+    /// seconds. (One that closes idle connections after minutes, as Kamailio
+    /// does after `tcp_connection_lifetime`, gets a quick REGISTER each time:
+    /// in effect the keep-alive the box does not send yet.)
+    public static let shortestHealthyFlow: Duration = .seconds(10)
+
     public mutating func flowFailed(at now: Duration, using random: inout some RandomNumberGenerator) -> [Action] {
         guard case .registered = state else { return [] }
+        if let registeredAt, now - registeredAt < Self.shortestHealthyFlow {
+            shortFlows += 1
+            state = .backingOff
+            let wait = Self.backoff(after: shortFlows, using: &random)
+            let reason = "the registrar closed the connection \(now - registeredAt) after registering"
+            return [.setTimer(after: wait), .statusChanged(.failed(reason: reason, retryAt: now + wait))]
+        }
+        shortFlows = 0
         state = .backingOff
         let wait = Duration.seconds(Double.random(in: Self.reRegistrationAfterFlowLoss, using: &random))
         return [.setTimer(after: wait), .statusChanged(.failed(reason: "the connection to the registrar closed", retryAt: now + wait))]
@@ -127,7 +148,11 @@ public struct RegistrationClient: Sendable {
 
     public mutating func timerFired(at now: Duration, using random: inout some RandomNumberGenerator) -> [Action] {
         switch state {
-        case .registered, .backingOff:
+        case .registered:
+            // The binding held until its refresh: its connection is a healthy one.
+            shortFlows = 0
+            return register(authorization: nil, answeredNonce: nil, using: &random)
+        case .backingOff:
             return register(authorization: nil, answeredNonce: nil, using: &random)
         case .idle, .awaitingResponse:
             return []
@@ -154,10 +179,15 @@ public struct RegistrationClient: Sendable {
     private mutating func fail(_ reason: String, at now: Duration, using random: inout some RandomNumberGenerator) -> [Action] {
         consecutiveFailures += 1
         state = .backingOff
-        let ceiling = min(Self.backoffMaximum, Self.backoffBase * (1 << min(consecutiveFailures - 1, 16)))
-        // RFC 5626 §4.5: wait a random time between 50% and 100% of the ceiling.
-        let wait = ceiling * Double.random(in: 0.5...1.0, using: &random)
+        let wait = Self.backoff(after: consecutiveFailures, using: &random)
         return [.setTimer(after: wait), .statusChanged(.failed(reason: reason, retryAt: now + wait))]
+    }
+
+    /// RFC 5626 §4.5: after `failures` in a row, a random time between 50% and
+    /// 100% of 30 s doubled for each failure after the first, at most 30 minutes.
+    static func backoff(after failures: Int, using random: inout some RandomNumberGenerator) -> Duration {
+        let ceiling = min(backoffMaximum, backoffBase * (1 << min(max(failures, 1) - 1, 16)))
+        return ceiling * Double.random(in: 0.5...1.0, using: &random)
     }
 
     /// The lifetime the registrar granted our binding: the Contact's expires

@@ -128,19 +128,20 @@ public enum VoicemailCall {
 extension VoicemailCall {
     /// The mailbox's own greeting for a call forwarded for `reason` (its busy
     /// or unavailable one when it has it), else its standard one, else nil
-    /// for the default. A greeting that no longer reads is logged and
-    /// replaced by the default: the caller still gets through.
+    /// for the default. A greeting that no longer reads is logged and the
+    /// next one tried: the caller still gets through.
     static func ownGreeting(
         of mailbox: Mailbox, for reason: Call.DiversionReason?, in tenant: TenantVault, codec: AudioCodec, logger: Logger
     ) -> [[UInt8]]? {
-        do {
-            let purpose = GreetingPurpose(for: reason)
-            let specific = purpose == .standard ? nil : try tenant.greetingAudio(forMailbox: mailbox.id, purpose: purpose)
-            guard let audio = try specific ?? (mailbox.greetingID == nil ? nil : tenant.greetingAudio(forMailbox: mailbox.id)) else { return nil }
-            return PromptLibrary.frames(of: try OggOpusReader.read(audio), codec: codec)
-        } catch {
-            logger.error("the mailbox's own greeting cannot be read; playing the default", metadata: ["mailbox_id": "\(mailbox.id)", "error": "\(error)"])
-            return nil
+        let wanted = GreetingPurpose(for: reason)
+        for purpose in wanted == .standard ? [wanted] : [wanted, .standard] {
+            do {
+                guard let audio = try tenant.greetingAudio(forMailbox: mailbox.id, purpose: purpose) else { continue }
+                return PromptLibrary.frames(of: try OggOpusReader.read(audio), codec: codec)
+            } catch {
+                logger.error("the mailbox's own \(purpose.rawValue) greeting cannot be read", metadata: ["mailbox_id": "\(mailbox.id)", "error": "\(error)"])
+            }
         }
+        return nil
     }
 }

@@ -39,8 +39,8 @@ public struct CallRouting: Sendable, Hashable {
         if !addressing.assertedIdentities.isEmpty, !policy.assertsIdentity { ignoredHeaders.append(.pAssertedIdentity) }
 
         for source in policy.calledPartySources {
-            guard let (user, reason) = Self.named(by: source, in: addressing, policy: policy) else { continue }
-            called = CalledParty(user: user, number: policy.numbers.normalise(user))
+            guard let (user, number, reason) = Self.named(by: source, in: addressing, policy: policy) else { continue }
+            called = CalledParty(user: user, number: number)
             calledFrom = source
             self.reason = reason
             break
@@ -48,39 +48,46 @@ public struct CallRouting: Sendable, Hashable {
         caller = Self.caller(addressing, policy: policy)
     }
 
-    /// The user `source` names and the diversion's reason, or nil when it names nobody.
+    /// The user `source` names (as written, for a SIP user), the number it
+    /// means in the peer's format, and the diversion's reason; nil when it names nobody.
     private static func named(
         by source: PeerRouting.CalledPartySource, in addressing: CallAddressing, policy: PeerRouting
-    ) -> (user: String, reason: DiversionReason?)? {
+    ) -> (user: String, number: PhoneNumber?, reason: DiversionReason?)? {
+        func party(_ uri: URI?, _ reason: DiversionReason?) -> (String, PhoneNumber?, DiversionReason?)? {
+            guard let uri, let user = uri.userOrNumber else { return nil }
+            return (user, policy.numbers.normalise(uri), reason)
+        }
         switch source {
         case .historyInfo:
-            guard let diversion = HistoryInfoEntry.lastDiversion(in: addressing.historyInfo), let user = diversion.diverted.userOrNumber else { return nil }
-            return (user, diversion.reason)
+            guard let diversion = HistoryInfoEntry.lastDiversion(in: addressing.historyInfo) else { return nil }
+            return party(diversion.diverted, diversion.reason)
         case .diversion:
-            guard let latest = addressing.diversions.first, let user = latest.diverter.userOrNumber else { return nil }
-            return (user, latest.reason)
+            guard let latest = addressing.diversions.first else { return nil }
+            return party(latest.diverter, latest.reason)
         case .requestURI:
             guard let user = addressing.requestURI.userOrNumber else { return nil }
             // A call to the Contact the box registered reaches that registration's mailbox.
             if let registered = policy.registrations[user] {
-                return (registered ?? user, nil)
+                let mailbox = registered ?? user
+                return (mailbox, policy.numbers.normalise(mailbox), nil)
             }
-            return (user, nil)
+            return party(addressing.requestURI, nil)
         case .to:
-            guard let user = addressing.to?.userOrNumber else { return nil }
-            return (user, nil)
+            return party(addressing.to, nil)
         }
     }
 
     /// RFC 3325 §9.3 and RFC 3323 §4.2: the asserted identity from a trusted
-    /// peer, else From; privacy `id` or `header`, or an anonymous From, hide the caller.
+    /// peer, else From. Any privacy the caller asked for but `none` (`id`,
+    /// `header`, `user`, `session`, `critical`), or an anonymous From, hides the
+    /// caller: a box keeps no number a caller asked to hide.
     private static func caller(_ addressing: CallAddressing, policy: PeerRouting) -> PhoneNumber? {
-        guard addressing.privacy.isDisjoint(with: ["id", "header"]), addressing.from?.isAnonymous != true else { return nil }
+        guard addressing.privacy.isSubset(of: ["none"]), addressing.from?.isAnonymous != true else { return nil }
         if policy.assertsIdentity {
             for identity in addressing.assertedIdentities where !identity.isAnonymous {
-                if let number = identity.userOrNumber.flatMap(policy.numbers.normalise) { return number }
+                if let number = policy.numbers.normalise(identity) { return number }
             }
         }
-        return addressing.from?.userOrNumber.flatMap(policy.numbers.normalise)
+        return addressing.from.flatMap(policy.numbers.normalise)
     }
 }

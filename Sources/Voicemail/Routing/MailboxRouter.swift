@@ -12,10 +12,11 @@ public struct MailboxRouter: Sendable {
         self.vault = vault
     }
 
-    /// The organisation and mailbox `called` reaches, or nil when none does.
-    public func mailbox(_ called: CalledParty) throws(VaultError) -> (tenant: TenantVault, mailbox: Mailbox)? {
+    /// The organisation and mailbox `called` reaches (in `organisation` only,
+    /// when given), or nil when none does.
+    public func mailbox(_ called: CalledParty, in organisation: String? = nil) throws(VaultError) -> (tenant: TenantVault, mailbox: Mailbox)? {
         guard !called.user.isEmpty else { return nil }
-        for tenantID in try vault.tenantIDs() {
+        for tenantID in try vault.tenantIDs() where organisation == nil || tenantID == organisation {
             let tenant = try vault.tenant(tenantID)
             if let mailbox = try tenant.mailbox(sipUser: called.user) { return (tenant, mailbox) }
             if let number = called.number, let mailbox = try tenant.mailbox(number: number) { return (tenant, mailbox) }

@@ -13,6 +13,10 @@ public struct NumberingPlan: Sendable, Hashable {
     public let trunkPrefix: String?
     /// The international call prefix: 00 in Europe, 011 in North America.
     public let internationalPrefix: String
+    /// Whether a national number may also be written without its trunk
+    /// prefix: the North American plan's ten digits, `2125550123`, are as
+    /// common as `12125550123`.
+    public let trunkPrefixOptional: Bool
 
     /// The plan of an ISO 3166-1 alpha-2 country code (any case), or nil when Hushbox does not know it.
     public init?(country: String) {
@@ -20,11 +24,12 @@ public struct NumberingPlan: Sendable, Hashable {
         self = plan
     }
 
-    private init(_ country: String, _ callingCode: String, trunk: String?, international: String = "00") {
+    private init(_ country: String, _ callingCode: String, trunk: String?, international: String = "00", trunkOptional: Bool = false) {
         self.country = country
         self.callingCode = callingCode
         self.trunkPrefix = trunk
         self.internationalPrefix = international
+        self.trunkPrefixOptional = trunkOptional
     }
 
     /// Countries whose trunks a box may sit behind, with the plans as they are in 2026.
@@ -37,7 +42,7 @@ public struct NumberingPlan: Sendable, Hashable {
         .init("FI", "358", trunk: "0"), .init("IS", "354", trunk: nil), .init("GR", "30", trunk: nil), .init("CY", "357", trunk: nil),
         .init("CZ", "420", trunk: nil), .init("SK", "421", trunk: "0"), .init("HU", "36", trunk: "06"), .init("RO", "40", trunk: "0"),
         .init("BG", "359", trunk: "0"), .init("HR", "385", trunk: "0"), .init("SI", "386", trunk: "0"), .init("EE", "372", trunk: nil),
-        .init("LV", "371", trunk: nil), .init("US", "1", trunk: "1", international: "011"),
+        .init("LV", "371", trunk: nil), .init("US", "1", trunk: "1", international: "011", trunkOptional: true),
     ]
 
     private static let byCountry: [String: NumberingPlan] = Dictionary(uniqueKeysWithValues: known.map { ($0.country, $0) })

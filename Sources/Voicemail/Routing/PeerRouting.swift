@@ -30,11 +30,15 @@ public struct PeerRouting: Sendable, Hashable {
     /// the mailbox (its SIP user or number) a call to it reaches; nil for
     /// "the registration's user, read as a dialled number".
     public var registrations: [String: String?]
+    /// The only organisation (tenant id) whose mailboxes this peer's calls
+    /// reach; nil for every organisation on the box.
+    public var organisation: String?
 
     public init(
         calledPartySources: [CalledPartySource] = PeerRouting.defaultSources, numbers: CarrierNumberFormat = .default,
-        assertsIdentity: Bool = false, registrations: [String: String?] = [:]
+        assertsIdentity: Bool = false, registrations: [String: String?] = [:], organisation: String? = nil
     ) {
+        self.organisation = organisation
         self.calledPartySources = calledPartySources
         self.numbers = numbers
         self.assertsIdentity = assertsIdentity

@@ -35,11 +35,14 @@ struct KamailioProxy {
     ///   - boxUser: the user the box registers; forwarded calls go to it.
     ///   - aliceNumber, bobNumber: how the forwarding users' numbers are written in Diversion and History-Info.
     ///   - assertedCaller: the number asserted for an anonymous caller.
-    init(in parent: TemporaryDirectory, boxUser: String, aliceNumber: String, bobNumber: String, assertedCaller: String) async throws {
+    ///   - domain: a domain name the certificate is valid for too (one DNS locates this proxy by).
+    init(
+        in parent: TemporaryDirectory, boxUser: String, aliceNumber: String, bobNumber: String, assertedCaller: String, domain: String? = nil
+    ) async throws {
         directory = parent.child("kamailio")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         tlsPort = try PortHolder().port
-        let identity = try TestCertificate.selfSigned(commonName: "kamailio-test")
+        let identity = try TestCertificate.selfSigned(commonName: "kamailio-test", dnsNames: domain.map { [$0] } ?? [])
         certificatePath = directory + "/cert.pem"
         try identity.certificatePEM.write(toFile: certificatePath, atomically: true, encoding: .utf8)
         try identity.privateKeyPEM.write(toFile: directory + "/key.pem", atomically: true, encoding: .utf8)

@@ -1,5 +1,6 @@
 import Foundation
 import HushboxTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -20,14 +21,26 @@ extension CallingTests {
         static let bobNumber = "0049301113333"
         static let assertedCaller = "+4930999888"
 
-        /// Kamailio, and a box registered with it whose mailbox 100 has the registered number.
-        static func boxBehindKamailio(prompts: inout (path: String, secondsBeforeRecording: Double)?) async throws -> (VoicemailBox, KamailioProxy, TemporaryDirectory) {
+        /// Kamailio, and a box registered with it whose mailbox 100 has the
+        /// registered number. With `dns`, the box finds Kamailio as the domain
+        /// `sip.test` through that name server, instead of by its address.
+        static func boxBehindKamailio(
+            prompts: inout (path: String, secondsBeforeRecording: Double)?, dns: ((KamailioProxy) async throws -> NameServer)? = nil
+        ) async throws -> (VoicemailBox, KamailioProxy, TemporaryDirectory) {
             let directory = try TemporaryDirectory(prefix: "hushbox-trunk")
             let short = try await HostileSIPTests.shortPrompts(in: directory)
             prompts = short
             let proxy = try await KamailioProxy(
-                in: directory, boxUser: registeredUser, aliceNumber: aliceNumber, bobNumber: bobNumber, assertedCaller: assertedCaller
+                in: directory, boxUser: registeredUser, aliceNumber: aliceNumber, bobNumber: bobNumber, assertedCaller: assertedCaller,
+                domain: dns == nil ? nil : "sip.test"
             )
+            let nameServer: NameServer?
+            do {
+                nameServer = try await dns?(proxy)
+            } catch {
+                await proxy.stop()
+                throw error
+            }
             // The registration's password, where the development configuration keeps secrets: 0600 in 0700 directories.
             let credentials = directory.child(".hushbox-dev/credentials")
             try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -41,7 +54,7 @@ extension CallingTests {
                     proxy:
                       kind: trunk
                       sources: [127.0.0.1]
-                      registrar: sip:127.0.0.1:\(proxy.tlsPort)
+                      registrar: \(nameServer == nil ? "sip:127.0.0.1:\(proxy.tlsPort)" : "sip:sip.test")
                       registration_username: "\(registeredUser)"
                       registration_expires: 600
                       ca_file: \(proxy.certificatePath)
@@ -49,21 +62,31 @@ extension CallingTests {
                       country: DE
                       asserts_identity: true
 
-                """
-            let box = try await VoicemailBox(
-                configuration: configuration, mailbox: ["--number", "+4930111000"], in: directory,
-                environment: ["HUSHBOX_STORAGE_PROMPTS_DIRECTORY": short.path]
-            )
-            try await box.daemon.standardError.waitFor("the registration with Kamailio", within: .seconds(30)) { $0.contains("registered with trunk") }
-            return (box, proxy, directory)
+                """ + (nameServer.map { "  dns_server: 127.0.0.1\n  dns_port: \($0.port)\n" } ?? "")
+            var box: VoicemailBox?
+            do {
+                box = try await VoicemailBox(
+                    configuration: configuration, mailbox: ["--number", "+4930111000"], in: directory,
+                    environment: ["HUSHBOX_STORAGE_PROMPTS_DIRECTORY": short.path]
+                )
+                try await box?.daemon.standardError.waitFor("the registration with Kamailio", within: .seconds(30)) { $0.contains("registered with trunk") }
+            } catch {
+                // Nothing outlives a failed start.
+                try? await box?.stop()
+                await proxy.stop()
+                await nameServer?.stop()
+                throw error
+            }
+            return (try #require(box), proxy, directory)
         }
 
         /// Runs `body` with a box behind Kamailio; both are stopped however it ends.
         static func withBoxBehindKamailio(
+            dns: ((KamailioProxy) async throws -> NameServer)? = nil,
             _ body: (inout VoicemailBox, inout KamailioProxy, TemporaryDirectory, _ secondsBeforeRecording: Double) async throws -> Void
         ) async throws {
             var prompts: (path: String, secondsBeforeRecording: Double)?
-            var (box, proxy, directory) = try await boxBehindKamailio(prompts: &prompts)
+            var (box, proxy, directory) = try await boxBehindKamailio(prompts: &prompts, dns: dns)
             do {
                 try await body(&box, &proxy, directory, try #require(prompts).secondsBeforeRecording)
             } catch {
@@ -154,6 +177,42 @@ extension CallingTests {
                 #expect(forBob[0][7] == "forwarded: busy", "\(forBob[0])")
                 #expect(try await box.messages().isEmpty, "nothing landed on the registered number itself")
             }
+        }
+
+        @Test("The box finds its registrar by DNS (NAPTR, then SRV, from dnsmasq): the first SRV target's Kamailio is down (nothing listens on its port), so the box fails over to the second at once, registers there with the certificate checked against the domain, and a call to its number through it is recorded")
+        func srvFailover() async throws {
+            let nameServerBox = Mutex<NameServer?>(nil)
+            let dead = try PortHolder().port  // released at once: nothing listens there
+            do {
+                try await Self.withBoxBehindKamailio(dns: { proxy in
+                    let server = try await NameServer(domain: "sip.test", records: [
+                        "--naptr-record=sip.test,10,50,s,SIPS+D2T,,_sips._tcp.sip.test",
+                        "--srv-host=_sips._tcp.sip.test,dead.sip.test,\(dead),10,50",
+                        "--srv-host=_sips._tcp.sip.test,live.sip.test,\(proxy.tlsPort),20,50",
+                        "--host-record=dead.sip.test,127.0.0.1", "--host-record=live.sip.test,127.0.0.1",
+                    ])
+                    nameServerBox.withLock { $0 = server }
+                    return server
+                }) { box, proxy, directory, beforeRecording in
+                    let log = box.daemon.standardError.all
+                    #expect(log.contains { $0.contains("did not answer; trying 127.0.0.1:\(proxy.tlsPort)") }, "failed over: \(log.suffix(8))")
+                    let (_, callFile) = try await SpokenAudio.render(in: directory, lead: beforeRecording + 0.7, tail: 1)
+                    let caller = try box.call(codec: "pcmu", playing: "aufile,\(callFile)", to: target(Self.registeredUser, proxy))
+                    do {
+                        let ended = try await box.callEnded(within: .seconds(60))
+                        #expect(ended.contains("outcome=recorded"), "\(ended)")
+                    } catch {
+                        Issue.record("baresip said: \((caller.standardOutput.all + caller.standardError.all).suffix(15).joined(separator: "\n"))")
+                        throw error
+                    }
+                    await VoicemailBox.stop(caller)
+                    #expect(try await box.messages().count == 1)
+                }
+            } catch {
+                await nameServerBox.withLock { $0 }?.stop()
+                throw error
+            }
+            await nameServerBox.withLock { $0 }?.stop()
         }
     }
 }

@@ -6,7 +6,8 @@ import X509
 /// A throwaway self-signed certificate for 127.0.0.1 and localhost, made at
 /// test time so no key ever sits in the repository.
 public enum TestCertificate {
-    public static func selfSigned(commonName: String = "hushbox-test") throws -> (certificatePEM: String, privateKeyPEM: String) {
+    /// - Parameter dnsNames: further names the certificate is valid for (a test domain).
+    public static func selfSigned(commonName: String = "hushbox-test", dnsNames: [String] = []) throws -> (certificatePEM: String, privateKeyPEM: String) {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
         let name = try DistinguishedName { CommonName(commonName) }
         let now = Date()
@@ -15,7 +16,7 @@ public enum TestCertificate {
             notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(3600),
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
-                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))] + dnsNames.map { .dnsName($0) })
             },
             issuerPrivateKey: key
         )

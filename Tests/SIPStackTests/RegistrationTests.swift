@@ -166,4 +166,41 @@ struct RegistrationTests {
         let later = try #require(timer(client.flowFailed(at: now + .seconds(11), using: &random)))
         #expect(later <= .seconds(3))
     }
+
+    @Test("A registrar named by host name is located first; an unanswered or refused server passes the REGISTER to the next at once, checked against the domain; after the last, backoff and a new lookup")
+    func failsOverAcrossLocatedServers() throws {
+        let settings = RegistrationSettings(registrar: try SIPURI.parse("sip:sip.carrier.example"), transport: .tls, username: "hushbox-7", password: "trunk secret")
+        let trunk = try SIPPeer(name: "carrier", kind: .trunk, sources: [AddressRange("192.0.2.0/28")], registration: settings)
+        var harness = CoreHarness(peers: [trunk])
+        let started = harness.core.startRegistrations(at: .zero)
+        #expect(started.sentRequests.isEmpty, "nothing is sent before DNS answers")
+        guard case .locate(let peer, let host, let port, let transport)? = started.first(where: { if case .locate = $0 { true } else { false } }) else {
+            Issue.record("no lookup asked for: \(started)")
+            return
+        }
+        #expect(peer == "carrier" && host == "sip.carrier.example" && port == nil && transport == .tls)
+
+        let primary = SocketEndpoint(host: "192.0.2.1", port: 5061), backup = SocketEndpoint(host: "192.0.2.2", port: 5071)
+        let first = harness.core.registrarLocated("carrier", targets: [primary, backup], at: .zero)
+        guard case .send(_, let toPrimary)? = first.first(where: { if case .send = $0 { true } else { false } }) else {
+            Issue.record("no REGISTER: \(first)")
+            return
+        }
+        #expect(toPrimary.remote == primary && toPrimary.serverName == "sip.carrier.example", "checked against the domain, not the address")
+
+        // The primary refuses the connection: the transport reports the flow closed; the backup gets the REGISTER at once.
+        let refused = harness.core.flowClosed(toPrimary, at: .seconds(1))
+        guard case .send(let bytes, let toBackup)? = refused.first(where: { if case .send = $0 { true } else { false } }) else {
+            Issue.record("no failover: \(refused)")
+            return
+        }
+        #expect(toBackup.remote == backup && String(decoding: bytes, as: UTF8.self).hasPrefix("REGISTER "))
+
+        // The backup never answers either: after the transaction's 32 s, backoff and, next time, a new lookup.
+        harness.now = .seconds(1)
+        let exhausted = harness.advance(by: .seconds(33))
+        #expect(exhausted.contains { if case .registrationChanged(_, .failed) = $0 { true } else { false } })
+        let retried = harness.advance(by: .seconds(31))
+        #expect(retried.contains { if case .locate = $0 { true } else { false } }, "DNS is asked again after the backoff")
+    }
 }

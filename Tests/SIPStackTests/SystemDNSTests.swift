@@ -11,52 +11,26 @@ import Glibc
 /// loopback port, serving a carrier's NAPTR, SRV and A records.
 @Suite("DNS through libresolv, against dnsmasq")
 struct SystemDNSTests {
-    static let dnsmasq = "/usr/sbin/dnsmasq"
-
-    /// A UDP port on 127.0.0.1 nothing listens on (bound, then released).
-    static func freeUDPPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// dnsmasq answering for `sip.test` on a free port; killed by the caller.
-    static func nameServer() async throws -> (process: ChildProcess, port: Int) {
-        let port = try freeUDPPort()
-        let process = try ChildProcess(dnsmasq, [
-            "--keep-in-foreground", "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-            "--conf-file=/dev/null", "--pid-file=", "--user=root", "--local-ttl=77", "--local=/sip.test/",
-            "--naptr-record=sip.test,10,50,s,SIPS+D2T,,_sips._tcp.sip.test",
-            "--srv-host=_sips._tcp.sip.test,kam2.sip.test,5062,20,10",
-            "--srv-host=_sips._tcp.sip.test,kam1.sip.test,5061,10,60",
-            "--host-record=kam1.sip.test,127.0.0.1", "--host-record=kam2.sip.test,127.0.0.2",
-        ])
-        // Ready once it answers.
-        let dns = try SystemDNS(server: ("127.0.0.1", port), timeoutSeconds: 1, attempts: 1)
-        let limit = ContinuousClock.now.advanced(by: .seconds(10))
-        while (try? await dns.query("kam1.sip.test", .a))?.records.isEmpty != false {
-            guard ContinuousClock.now < limit, process.isRunning else {
-                process.send(SIGKILL)
-                throw TestTimeout(what: "dnsmasq to answer: \(process.standardError.all.suffix(5))")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return (process, port)
-    }
+    static let records = [
+        "--naptr-record=sip.test,10,50,s,SIPS+D2T,,_sips._tcp.sip.test",
+        "--srv-host=_sips._tcp.sip.test,kam2.sip.test,5062,20,10",
+        "--srv-host=_sips._tcp.sip.test,kam1.sip.test,5061,10,60",
+        "--host-record=kam1.sip.test,127.0.0.1", "--host-record=kam2.sip.test,127.0.0.2",
+    ]
 
     @Test("NAPTR, SRV and A records come back as the server holds them, with their TTL; a name that does not exist is an empty answer")
     func records() async throws {
-        let (server, port) = try await Self.nameServer()
-        defer { server.send(SIGKILL) }
-        let dns = try SystemDNS(server: ("127.0.0.1", port))
+        let server = try await NameServer(domain: "sip.test", records: Self.records)
+        do {
+            try await check(SystemDNS(server: ("127.0.0.1", server.port)))
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    func check(_ dns: SystemDNS) async throws {
         let naptr = try await dns.query("sip.test", .naptr)
         #expect(naptr.records == [.naming(NAPTRRecord(order: 10, preference: 50, flags: "s", service: "SIPS+D2T", regexp: "", replacement: "_sips._tcp.sip.test"))])
         let srv = try await dns.query("_sips._tcp.sip.test", .srv)

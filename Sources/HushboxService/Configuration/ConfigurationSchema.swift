@@ -102,6 +102,14 @@ public enum ConfigurationSchema {
         "sip.max_connections_per_address", .integer(1...1024), default: .integer(16),
         summary: "TCP and TLS connections open at once from one address. A stranger's connection is closed at accept whatever this says (unless `sip.unknown_sources` is `refuse`)."
     )
+    public static let sipDNSServer = ConfigurationSetting(
+        "sip.dns_server", .ipAddress, default: .derived("the system's name servers (/etc/resolv.conf)"),
+        summary: "The IPv4 name server asked for registrars' NAPTR, SRV and address records (RFC 3263), instead of the system's."
+    )
+    public static let sipDNSPort = ConfigurationSetting(
+        "sip.dns_port", .integer(1...65535), default: .integer(53),
+        summary: "The port of `sip.dns_server`."
+    )
     public static let mediaPortMinimum = ConfigurationSetting(
         "media.rtp_port_min", .integer(1024...65534), default: .integer(20000),
         summary: "The lowest RTP port handed to calls (even ports for RTP, the next odd one for RTCP)."
@@ -233,7 +241,7 @@ public enum ConfigurationSchema {
         deviceName, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
-        sipUnknownSources, sipMaxConnections, sipMaxConnectionsPerAddress,
+        sipUnknownSources, sipMaxConnections, sipMaxConnectionsPerAddress, sipDNSServer, sipDNSPort,
         mediaPortMinimum, mediaPortMaximum, uplinkResidency, incidentWebhookURL, incidentWebhookCAFile,
     ] + peerSettings + destinationSettings
 

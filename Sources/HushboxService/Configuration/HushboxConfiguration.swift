@@ -110,6 +110,12 @@ public struct HushboxConfiguration: Sendable, Hashable {
         }
     }
 
+    /// A name server's IPv4 address and port.
+    public struct NameServer: Sendable, Hashable {
+        public var address: String
+        public var port: Int
+    }
+
     public struct SIP: Sendable, Hashable {
         public var enabled: Bool
         public var address: String
@@ -122,6 +128,8 @@ public struct HushboxConfiguration: Sendable, Hashable {
         public var unknownSources: String
         public var maxConnections: Int
         public var maxConnectionsPerAddress: Int
+        /// The name server for registrars' SRV/NAPTR lookups; nil: the system's.
+        public var dnsServer: NameServer?
         public var mediaPorts: ClosedRange<Int>
         public var clientCAPath: String?
         public var peers: [Peer]

@@ -21,6 +21,13 @@ enum SIPConfigurationReader {
             throw .invalidValue(schema.mediaPortMaximum, value: String(maximum), from: .defaultValue, problem: "must be at least media.rtp_port_min + 2")
         }
         let clientCA = try settings.optionalText(schema.tlsClientCA)
+        var dnsServer: HushboxConfiguration.NameServer?
+        if let address = try settings.optionalText(schema.sipDNSServer) {
+            guard !address.contains(":") else {
+                throw .invalidValue(schema.sipDNSServer, value: address, from: settings.source(of: schema.sipDNSServer), problem: "is IPv6; the name server must be IPv4")
+            }
+            dnsServer = .init(address: address, port: try settings.integer(schema.sipDNSPort))
+        }
         var peers: [HushboxConfiguration.Peer] = []
         for name in peerNames {
             peers.append(try peer(name, from: &settings))
@@ -32,6 +39,7 @@ enum SIPConfigurationReader {
             maximumCallDuration: .seconds(try settings.integer(schema.sipMaximumCallSeconds)),
             unknownSources: try settings.text(schema.sipUnknownSources), maxConnections: try settings.integer(schema.sipMaxConnections),
             maxConnectionsPerAddress: try settings.integer(schema.sipMaxConnectionsPerAddress),
+            dnsServer: dnsServer,
             mediaPorts: minimum...maximum, clientCAPath: clientCA, peers: peers
         )
     }

@@ -42,7 +42,7 @@ struct SIPService: Service, CustomStringConvertible {
         self.vault = vault
         self.readiness = readiness
         self.logger = logger
-        endpoint = try SIPEndpoint(configuration: setup.signalling, listeners: setup.listeners, clock: ContinuousClock(), logger: logger)
+        endpoint = try SIPEndpoint(configuration: setup.signalling, listeners: setup.listeners, clock: ContinuousClock(), dns: setup.dns, logger: logger)
     }
 
     var description: String { "SIPService" }

@@ -16,6 +16,8 @@ public struct SIPSetup: Sendable {
     let prompts: PromptLibrary
     /// Each peer's routing policy, by peer name.
     let routing: [String: PeerRouting]
+    /// Where registrars named by host name are looked up, answers kept for their TTL.
+    let dns: any DNSLookup
 
     static func prepare(_ configuration: HushboxConfiguration, identity: DeviceTLSIdentity) throws(StartupError) -> SIPSetup {
         let sip = configuration.sip
@@ -71,7 +73,16 @@ public struct SIPSetup: Sendable {
             throw StartupError("\(error) (storage.prompts_directory)")
         }
         let routing = Dictionary(uniqueKeysWithValues: sip.peers.map { ($0.name, peerRouting($0)) })
-        return SIPSetup(signalling: signalling, listeners: listeners, address: sip.address, prompts: prompts, routing: routing)
+        let resolver: SystemDNS
+        do {
+            resolver = try SystemDNS(server: sip.dnsServer.map { ($0.address, $0.port) })
+        } catch {
+            throw StartupError("\(error) (sip.dns_server, sip.dns_port)")
+        }
+        return SIPSetup(
+            signalling: signalling, listeners: listeners, address: sip.address, prompts: prompts, routing: routing,
+            dns: CachingDNS(resolver, clock: ContinuousClock())
+        )
     }
 
     /// A peer's routing policy from its `route_by`, `numbers`, `country`,

@@ -30,13 +30,17 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
     private let logger: Logger
     private var timerTask: Task<Void, Never>?
     private var armedDeadline: Duration?
+    /// Finds the servers of registrars named by host name.
+    private let locator: SIPServerLocator?
 
     public init(
         configuration: SignallingConfiguration, listeners: SIPListenerSettings, clock: ClockType,
         random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, dns: (any DNSLookup)? = nil, logger: Logger
     ) throws {
         self.configuration = configuration
+        // The system's name servers unless the caller names its own; without DNS only registrars written as addresses work.
+        locator = (dns ?? (try? SystemDNS())).map(SIPServerLocator.init(dns:))
         self.listeners = listeners
         self.clock = clock
         self.random = random
@@ -125,6 +129,23 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
         perform(change(&core!, time))
     }
 
+    /// Asks DNS off the actor; the answer comes back to the core.
+    private func locate(_ peer: String, host: String, port: Int?, transport: SIPTransport) {
+        guard let locator else {
+            apply { $0.registrarLocationFailed(peer, reason: "no resolver is available", at: $1) }
+            return
+        }
+        Task {
+            var random = SystemRandomNumberGenerator()
+            do {
+                let targets = try await locator.locate(host: host, port: port, transport: transport, using: &random)
+                self.apply { $0.registrarLocated(peer, targets: targets, at: $1) }
+            } catch {
+                self.apply { $0.registrarLocationFailed(peer, reason: "\(error)", at: $1) }
+            }
+        }
+    }
+
     // MARK: Time
 
     private var now: Duration { origin.duration(to: clock.now) }
@@ -172,6 +193,8 @@ public actor SIPEndpoint<ClockType: Clock> where ClockType.Duration == Duration 
                 eventSink.yield(.callEnded(call, reason, localRTPPort: port))
             case .registrationChanged(let peer, let status):
                 eventSink.yield(.registrationChanged(peer: peer, status))
+            case .locate(let peer, let host, let port, let transport):
+                locate(peer, host: host, port: port, transport: transport)
             case .log(let record):
                 var metadata: Logger.Metadata = [:]
                 if let callID = record.callID { metadata["call_id"] = "\(callID)" }

@@ -13,6 +13,9 @@ public enum SignallingAction: Sendable {
     case mediaUpdated(CallReference, NegotiatedAudio)
     case callEnded(CallReference, CallEnd, localRTPPort: Int)
     case registrationChanged(peer: String, RegistrationClient.Status)
+    /// Find where a registrar named by host name runs (RFC 3263), and answer
+    /// with ``SignallingCore/registrarLocated(_:targets:at:)``.
+    case locate(peer: String, host: String, port: Int?, transport: SIPTransport)
     case log(SignallingLogRecord)
 }
 

@@ -126,7 +126,7 @@ extension SignallingCore {
         case .bye(let callID):
             return [.log(.init(.info, "BYE went unanswered; the call is over on this side", callID: callID))]
         case .register(let peer):
-            return updateRegistration(peer, at: now) { client, random in client.transactionFailed(at: now, using: &random) }
+            return registrationUnanswered(peer, at: now)
         }
     }
 }

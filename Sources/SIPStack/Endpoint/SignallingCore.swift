@@ -31,6 +31,10 @@ public struct SignallingCore: Sendable {
     /// The stream connection each registration's binding was granted over:
     /// when it closes, the binding's flow is gone (RFC 5626 §4.4.1).
     var registrationConnections: [String: ConnectionID] = [:]
+    /// For registrars named by host name: the servers DNS located, in order, and which is being tried.
+    var registrarTargets: [String: (targets: [SocketEndpoint], next: Int)] = [:]
+    /// REGISTERs waiting for DNS to locate their registrar.
+    var pendingRegisters: [String: SIPRequest] = [:]
     var timers: [TimerKey: Duration] = [:]
     var nextCallNumber: UInt64 = 1
     /// Set when the box shuts down: new calls get 503 with this Retry-After (seconds).

@@ -108,6 +108,13 @@ public struct RegistrationClient: Sendable {
         }
     }
 
+    /// The REGISTER went unanswered by one of the registrar's servers and the
+    /// next is to be tried (RFC 3263 §4.3): the same REGISTER, anew.
+    public mutating func retryElsewhere(using random: inout some RandomNumberGenerator) -> [Action] {
+        guard case .awaitingResponse = state else { return [] }
+        return register(authorization: nil, answeredNonce: nil, using: &random)
+    }
+
     /// The REGISTER transaction timed out or its transport failed.
     public mutating func transactionFailed(at now: Duration, using random: inout some RandomNumberGenerator) -> [Action] {
         guard case .awaitingResponse = state else { return [] }

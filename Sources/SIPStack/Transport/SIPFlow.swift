@@ -46,11 +46,15 @@ public struct SIPFlow: Sendable, Hashable, CustomStringConvertible {
     /// The connection for TCP and TLS; nil for UDP, or for a stream flow that
     /// has to be opened first.
     public var connection: ConnectionID?
+    /// For a TLS connection the box opens to a server DNS located: the
+    /// domain its certificate must be valid for (RFC 5922 §4), not the address.
+    public var serverName: String?
 
-    public init(transport: SIPTransport, remote: SocketEndpoint, connection: ConnectionID? = nil) {
+    public init(transport: SIPTransport, remote: SocketEndpoint, connection: ConnectionID? = nil, serverName: String? = nil) {
         self.transport = transport
         self.remote = remote
         self.connection = connection
+        self.serverName = serverName
     }
 
     public var description: String { "\(transport) \(remote)" + (connection.map { " \($0)" } ?? "") }

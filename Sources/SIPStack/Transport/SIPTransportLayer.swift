@@ -203,8 +203,10 @@ final class SIPTransportLayer: Sendable {
                 guard let channel = registry.withLock({ $0.connections[id] }) else { return }
                 channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
             }
-            connection.whenFailure { [logger] error in
+            connection.whenFailure { [logger, self] error in
                 logger.notice("cannot connect for SIP", metadata: ["destination": "\(flow.remote)", "transport": "\(flow.transport)", "error": "\(error)"])
+                // The transactions waiting on this flow fail now, not at their timeout: a registration moves on to the next server.
+                self.deliver(.closed(flow))
             }
         }
     }
@@ -233,7 +235,8 @@ final class SIPTransportLayer: Sendable {
                 .channelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture {
                         _ = try self.configureStream(
-                            channel, transport: flow.transport, tlsServer: false, serverHostname: isAddress ? nil : flow.remote.host, remoteHost: flow.remote.host
+                            channel, transport: flow.transport, tlsServer: false, serverHostname: flow.serverName ?? (isAddress ? nil : flow.remote.host),
+                            remoteHost: flow.serverName ?? flow.remote.host
                         )
                     }
                 }

@@ -44,8 +44,14 @@ public struct NameServer: Sendable {
 
     /// A UDP port on 127.0.0.1 nothing listens on (bound, then released).
     public static func freeUDPPort() throws -> Int {
+        let (descriptor, port) = try boundUDPSocket()
+        close(descriptor)
+        return port
+    }
+
+    /// A UDP socket bound to a free port on 127.0.0.1; the caller closes it.
+    public static func boundUDPSocket() throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
@@ -53,8 +59,11 @@ public struct NameServer: Sendable {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
         }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard descriptor >= 0, bound else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// Whether something answers a DNS query for the root's SOA on the port.

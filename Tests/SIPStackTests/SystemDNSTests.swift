@@ -51,17 +51,9 @@ struct SystemDNSTests {
     @Test("A name server that does not answer is an error within its timeout, not a hang; a name that is no name is refused unasked")
     func noAnswer() async throws {
         // A name server that takes the question and never answers: a socket the test holds and never reads.
-        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(silent) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) == 0 && getsockname(silent, $0, &length) == 0 }
-        }
-        try #require(bound)
-        let dns = try SystemDNS(server: ("127.0.0.1", Int(UInt16(bigEndian: address.sin_port))), timeoutSeconds: 1, attempts: 1)
+        let silent = try NameServer.boundUDPSocket()
+        defer { close(silent.descriptor) }
+        let dns = try SystemDNS(server: ("127.0.0.1", silent.port), timeoutSeconds: 1, attempts: 1)
         let started = ContinuousClock.now
         await #expect(throws: DNSError.self) { try await dns.query("sip.test", .srv) }
         // One try of one second (glibc's own default would be two of five); a loaded machine adds its delay.

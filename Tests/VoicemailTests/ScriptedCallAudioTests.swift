@@ -86,6 +86,15 @@ final class ScriptedCallAudio: CallAudio {
 
 @Suite("A call on a scripted transport")
 struct ScriptedCallAudioTests {
+    /// Waits, bounded in real time, until `condition` holds.
+    static func until(_ what: String, within seconds: Int64 = 5, _ condition: () -> Bool) async throws {
+        let limit = ContinuousClock.now.advanced(by: .seconds(seconds))
+        while !condition() {
+            guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     @Test("No sockets: a German caller presses 1, speaks two seconds, falls silent; the message is stored and every prompt was played whole, in order")
     func wholeCall() async throws {
         // The vault and its directory live as long as the test.
@@ -109,15 +118,8 @@ struct ScriptedCallAudioTests {
             framesReported.withLock { $0 = result?.report ?? -1 }
             summary.set(result?.summary)
         }
-        func until(_ what: String, within seconds: Int64 = 5, _ condition: () -> Bool) async throws {
-            let limit = ContinuousClock.now.advanced(by: .seconds(seconds))
-            while !condition() {
-                guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
         // The vault's first rows and the answer come first; a full parallel run on two cores can be slow to get there.
-        try await until("the call's clock", within: 30) { clock.sleeperCount >= 1 || summary.isSet }
+        try await Self.until("the call's clock", within: 30) { clock.sleeperCount >= 1 || summary.isSet }
         try #require(!summary.isSet, "the call started")
         var tick = 0
         var taken = 0
@@ -130,11 +132,11 @@ struct ScriptedCallAudioTests {
             feed.yield(.frame((0..<160).map { speaking ? Int16(6_000 * sin(Double(tick * 160 + $0) * 2 * .pi * 300 / 8_000)) : 0 }))
             taken += 1
             let expected = taken
-            try await until("arrival \(expected) taken") { progress.packetsHandled >= expected || signalling.hungUp > 0 }
+            try await Self.until("arrival \(expected) taken") { progress.packetsHandled >= expected || signalling.hungUp > 0 }
             clock.advance(by: .milliseconds(20))
             tick += 1
             let handled = tick
-            try await until("tick \(handled)") { progress.ticksHandled >= handled || signalling.hungUp > 0 }
+            try await Self.until("tick \(handled)") { progress.ticksHandled >= handled || signalling.hungUp > 0 }
         }
         await running.value
 
@@ -197,25 +199,18 @@ struct ScriptedCallAudioTests {
             let result = await VoicemailCall.run(setup, audio: audio, signalling: signalling, logger: logger, clock: clock, wallTime: { Date() }, progress: progress)
             summary.set(result?.summary)
         }
-        func until(_ what: String, within seconds: Int64 = 5, _ condition: () -> Bool) async throws {
-            let limit = ContinuousClock.now.advanced(by: .seconds(seconds))
-            while !condition() {
-                guard ContinuousClock.now < limit else { throw TestTimeout(what: what) }
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
-        try await until("the call's clock", within: 30) { clock.sleeperCount >= 1 || summary.isSet }
+        try await Self.until("the call's clock", within: 30) { clock.sleeperCount >= 1 || summary.isSet }
         try #require(!summary.isSet, "the call started")
         // Silence until the beep (the third prompt: disclaimer, greeting, beep), then the caller hangs up.
         var tick = 0
         while heardFrames.frames.withLock({ $0.filter(\.marker).count }) < 3, tick < 400 {
             feed.yield(.frame([Int16](repeating: 0, count: 160)))
             let expected = tick + 1
-            try await until("arrival \(expected) taken") { progress.packetsHandled >= expected }
+            try await Self.until("arrival \(expected) taken") { progress.packetsHandled >= expected }
             clock.advance(by: .milliseconds(20))
             tick += 1
             let handled = tick
-            try await until("tick \(handled)") { progress.ticksHandled >= handled }
+            try await Self.until("tick \(handled)") { progress.ticksHandled >= handled }
         }
         feed.yield(.hungUp)
         await running.value

@@ -4,20 +4,8 @@ extension SIPHeaders {
     /// `P-Asserted-Identity` values (RFC 3325 §9.1): one or two, a SIP or SIPS
     /// URI and/or a tel URI, possibly across several fields.
     public func assertedIdentities() throws(SIPHeaderError) -> [URI] {
-        let elements = try listElements(.pAssertedIdentity)
         // §9.1: "one or two" values; a few more are tolerated, many are not read.
-        guard elements.count <= 4 else {
-            throw SIPHeaderError(header: "P-Asserted-Identity", detail: "\(elements.count) values; it holds one or two")
-        }
-        var identities: [URI] = []
-        for element in elements {
-            do {
-                identities.append(try NameAddress.parse(element).uri)
-            } catch {
-                throw SIPHeaderError(header: "P-Asserted-Identity", detail: error.detail)
-            }
-        }
-        return identities
+        try parsedList(.pAssertedIdentity, atMost: 4, describing: "values") { value throws(SIPHeaderError.Problem) in try NameAddress.parse(value).uri }
     }
 
     /// The `priv-value`s of every Privacy field (RFC 3323 §4.2), lowercased:

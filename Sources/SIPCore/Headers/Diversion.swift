@@ -40,18 +40,6 @@ public struct DiversionEntry: Sendable, Hashable {
 extension SIPHeaders {
     /// Every Diversion entry, most recent first, across all the header's fields.
     public func diversions() throws(SIPHeaderError) -> [DiversionEntry] {
-        let elements = try listElements(.diversion)
-        guard elements.count <= DiversionEntry.maximumEntries else {
-            throw SIPHeaderError(header: "Diversion", detail: "\(elements.count) entries; at most \(DiversionEntry.maximumEntries) are read")
-        }
-        var entries: [DiversionEntry] = []
-        for element in elements {
-            do {
-                entries.append(try DiversionEntry.parse(element))
-            } catch {
-                throw SIPHeaderError(header: "Diversion", detail: error.detail)
-            }
-        }
-        return entries
+        try parsedList(.diversion, atMost: DiversionEntry.maximumEntries, DiversionEntry.parse)
     }
 }

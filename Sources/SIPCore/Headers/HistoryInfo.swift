@@ -109,18 +109,6 @@ public struct HistoryInfoEntry: Sendable, Hashable {
 extension SIPHeaders {
     /// Every History-Info entry, in the order written (RFC 7044 §4.1).
     public func historyInfo() throws(SIPHeaderError) -> [HistoryInfoEntry] {
-        let elements = try listElements(.historyInfo)
-        guard elements.count <= HistoryInfoEntry.maximumEntries else {
-            throw SIPHeaderError(header: "History-Info", detail: "\(elements.count) entries; at most \(HistoryInfoEntry.maximumEntries) are read")
-        }
-        var entries: [HistoryInfoEntry] = []
-        for element in elements {
-            do {
-                entries.append(try HistoryInfoEntry.parse(element))
-            } catch {
-                throw SIPHeaderError(header: "History-Info", detail: error.detail)
-            }
-        }
-        return entries
+        try parsedList(.historyInfo, atMost: HistoryInfoEntry.maximumEntries, HistoryInfoEntry.parse)
     }
 }

@@ -76,6 +76,26 @@ public struct SIPHeaders: Sendable, Hashable, Sequence {
 }
 
 extension SIPHeaders {
+    /// Every element of a list header, each parsed with `parse`; more than
+    /// `maximum` elements make the header unusable. Errors name the header.
+    func parsedList<T>(
+        _ name: SIPHeaderName, atMost maximum: Int, describing plural: String = "entries", _ parse: (String) throws(SIPHeaderError.Problem) -> T
+    ) throws(SIPHeaderError) -> [T] {
+        let elements = try listElements(name)
+        guard elements.count <= maximum else {
+            throw SIPHeaderError(header: name.canonical, detail: "\(elements.count) \(plural); at most \(maximum) are read")
+        }
+        var parsed: [T] = []
+        for element in elements {
+            do {
+                parsed.append(try parse(element))
+            } catch {
+                throw SIPHeaderError(header: name.canonical, detail: error.detail)
+            }
+        }
+        return parsed
+    }
+
     /// Parses with `parse`, naming `name` in any error.
     func typed<T>(_ name: SIPHeaderName, _ parse: (String) throws(SIPHeaderError.Problem) -> T) throws(SIPHeaderError) -> T? {
         guard let value = try single(name) else { return nil }

@@ -94,11 +94,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: DNS: glibc's resolver on a thread of its own, a TTL cache. Its own
+        // target so that libresolv's C headers (netinet/in.h …) stay out of SIPStack.
+        .target(name: "DNSResolver", dependencies: ["CResolv"], swiftSettings: strictSettings),
+
         // MARK: SIP: transports, transactions, dialogs, registration, policy.
         .target(
             name: "SIPStack",
             dependencies: [
-                "SIPCore", "NetworkLimits", "CResolv",
+                "SIPCore", "NetworkLimits", "DNSResolver",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -184,7 +188,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
+                "CALSA", "CArgon2", "DNSResolver", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -280,7 +284,7 @@ let package = Package(
         .testTarget(
             name: "SIPStackTests",
             dependencies: [
-                "SIPStack", "SIPCore", "HushboxTestSupport",
+                "SIPStack", "SIPCore", "DNSResolver", "HushboxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Foundation
 import HushboxTestSupport
+import DNSResolver
 import SIPCore
 import Synchronization
 import Testing

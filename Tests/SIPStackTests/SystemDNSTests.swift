@@ -1,6 +1,7 @@
 import Foundation
 import HushboxTestSupport
 import Testing
+import DNSResolver
 @testable import SIPStack
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import Foundation
 internal import NIOSSL
 internal import SIPCore
 internal import SIPStack
+internal import DNSResolver
 internal import NetworkLimits
 internal import Vault
 internal import Voicemail

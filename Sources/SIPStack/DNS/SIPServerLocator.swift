@@ -1,3 +1,5 @@
+public import DNSResolver
+
 /// RFC 3263 §4: where to send requests for a SIP URI over a chosen
 /// transport. An IP address is used as it is; a host with an explicit port
 /// by its A and AAAA records; otherwise NAPTR (for the SRV name of the

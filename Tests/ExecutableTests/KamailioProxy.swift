@@ -17,6 +17,8 @@ import Glibc
 ///   `Diversion` header naming `alice`'s number, reason no-answer.
 /// - A call to `bob`: his line is busy (486, answered by Kamailio itself), and
 ///   the call is forwarded with RFC 7044 `History-Info` carrying cause=486.
+/// - A call to `carol`: her phone never answers, and the call is forwarded
+///   with `History-Info` carrying RFC 4458's cause=408 (no answer).
 /// - A call from `assertedCaller`, who withholds their number: the network
 ///   asserts it in `P-Asserted-Identity` and marks it `Privacy: id`.
 ///
@@ -33,11 +35,12 @@ struct KamailioProxy {
 
     /// - Parameters:
     ///   - boxUser: the user the box registers; forwarded calls go to it.
-    ///   - aliceNumber, bobNumber: how the forwarding users' numbers are written in Diversion and History-Info.
+    ///   - aliceNumber, bobNumber, carolNumber: how the forwarding users' numbers are written in Diversion and History-Info.
     ///   - assertedCaller: the number asserted for an anonymous caller.
     ///   - domain: a domain name the certificate is valid for too (one DNS locates this proxy by).
     init(
-        in parent: TemporaryDirectory, boxUser: String, aliceNumber: String, bobNumber: String, assertedCaller: String, domain: String? = nil
+        in parent: TemporaryDirectory, boxUser: String, aliceNumber: String, bobNumber: String, carolNumber: String, assertedCaller: String,
+        domain: String? = nil
     ) async throws {
         directory = parent.child("kamailio")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -61,7 +64,8 @@ struct KamailioProxy {
 
             """.write(toFile: directory + "/tls.cfg", atomically: true, encoding: .utf8)
         try Self.configuration(
-            directory: directory, tlsPort: tlsPort, boxUser: boxUser, aliceNumber: aliceNumber, bobNumber: bobNumber, assertedCaller: assertedCaller
+            directory: directory, tlsPort: tlsPort, boxUser: boxUser, aliceNumber: aliceNumber, bobNumber: bobNumber, carolNumber: carolNumber,
+            assertedCaller: assertedCaller
         ).write(toFile: directory + "/kamailio.cfg", atomically: true, encoding: .utf8)
         let check = try await ChildProcess.run(Self.executable, ["-c", "-f", directory + "/kamailio.cfg"], environment: HushboxdLifecycleTests.environment())
         try #require(check.status == 0, "kamailio -c refused the test's configuration: \(check.errors.suffix(800))")
@@ -127,7 +131,9 @@ struct KamailioProxy {
     /// The log lines Kamailio's script wrote (`xlog`), for failure messages.
     var scriptLog: [String] { process.standardError.all.filter { $0.contains("<script>") } }
 
-    static func configuration(directory: String, tlsPort: Int, boxUser: String, aliceNumber: String, bobNumber: String, assertedCaller: String) -> String {
+    static func configuration(
+        directory: String, tlsPort: Int, boxUser: String, aliceNumber: String, bobNumber: String, carolNumber: String, assertedCaller: String
+    ) -> String {
         """
         #!KAMAILIO
         debug=2
@@ -190,6 +196,14 @@ struct KamailioProxy {
                 t_relay();
                 exit;
             }
+            if ($rU == "carol") {
+                # Carol's phone never answers either; her call is forwarded with History-Info.
+                $du = "sip:127.0.0.1:9;transport=udp";
+                t_on_failure("HISTORY");
+                t_set_fr(0, 1000);
+                t_relay();
+                exit;
+            }
             if ($rU == "bob") {
                 # Bob's line is busy.
                 $ru = "sip:busy-line@127.0.0.1:\(tlsPort);transport=tls";
@@ -213,8 +227,12 @@ struct KamailioProxy {
 
         failure_route[HISTORY] {
             if (t_is_canceled()) { exit; }
-            xlog("L_NOTICE", "bob answered $T_reply_code: forwarded with History-Info\\n");
-            append_hf("History-Info: <sip:\(bobNumber)@127.0.0.1;user=phone?Reason=SIP%3Bcause%3D$T_reply_code>;index=1, <sip:\(boxUser)@127.0.0.1;cause=$T_reply_code>;index=1.1;mp=1\\r\\n");
+            xlog("L_NOTICE", "$rU answered $T_reply_code: forwarded with History-Info\\n");
+            if ($rU == "carol") {
+                append_hf("History-Info: <sip:\(carolNumber)@127.0.0.1;user=phone>;index=1, <sip:\(boxUser)@127.0.0.1;cause=408>;index=1.1;mp=1\\r\\n");
+            } else {
+                append_hf("History-Info: <sip:\(bobNumber)@127.0.0.1;user=phone?Reason=SIP%3Bcause%3D$T_reply_code>;index=1, <sip:\(boxUser)@127.0.0.1;cause=$T_reply_code>;index=1.1;mp=1\\r\\n");
+            }
             $ru = "sip:\(boxUser)@127.0.0.1";
             $du = $null;
             if (!lookup("location")) { t_reply("404", "Not Found"); exit; }

@@ -19,6 +19,7 @@ extension CallingTests {
         static let registeredUser = "030111000"
         static let aliceNumber = "030111222"
         static let bobNumber = "0049301113333"
+        static let carolNumber = "+49301114444"
         static let assertedCaller = "+4930999888"
 
         /// Kamailio, and a box registered with it whose mailbox 100 has the
@@ -31,7 +32,8 @@ extension CallingTests {
             let short = try await HostileSIPTests.shortPrompts(in: directory)
             prompts = short
             let proxy = try await KamailioProxy(
-                in: directory, boxUser: registeredUser, aliceNumber: aliceNumber, bobNumber: bobNumber, assertedCaller: assertedCaller,
+                in: directory, boxUser: registeredUser, aliceNumber: aliceNumber, bobNumber: bobNumber, carolNumber: carolNumber,
+                assertedCaller: assertedCaller,
                 domain: dns == nil ? nil : "sip.test"
             )
             let nameServer: NameServer?
@@ -154,17 +156,18 @@ extension CallingTests {
             }
         }
 
-        @Test("Forwarded calls reach the mailbox of the person called: alice's phone does not answer (Diversion, 030…) and bob's line is busy (History-Info, 0049…); each message says why it was forwarded")
+        @Test("Forwarded calls reach the mailbox of the person called: alice's phone does not answer (Diversion, 030…), bob's line is busy (History-Info, 0049…), carol's phone does not answer (History-Info, +49…); each message says why it was forwarded")
         func forwardedCalls() async throws {
             try await Self.withBoxBehindKamailio { box, proxy, directory, beforeRecording in
                 let alice = try await box.hushbox(["mailbox", "create", "--number", "+4930111222", "--language", "en"])
                 let bob = try await box.hushbox(["mailbox", "create", "--number", "+49301113333", "--language", "en"])
-                try #require(alice.status == 0 && bob.status == 0, "\(alice.errors) \(bob.errors)")
+                let carol = try await box.hushbox(["mailbox", "create", "--number", "+49301114444", "--language", "en"])
+                try #require(alice.status == 0 && bob.status == 0 && carol.status == 0, "\(alice.errors) \(bob.errors) \(carol.errors)")
                 let (_, callFile) = try await SpokenAudio.render(in: directory, lead: beforeRecording + 0.7, tail: 1)
-                let callers = try ["alice", "bob"].map { user in
+                let callers = try ["alice", "bob", "carol"].map { user in
                     try box.call(codec: "pcmu", playing: "aufile,\(callFile)", caller: "+447700900124", to: target(user, proxy))
                 }
-                try await box.daemon.standardError.waitForCount(2, "both forwarded calls to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
+                try await box.daemon.standardError.waitForCount(3, "the three forwarded calls to end", within: .seconds(60)) { $0.contains("voicemail call ended") }
                 for caller in callers { await VoicemailBox.stop(caller) }
                 let ended = box.daemon.standardError.all.filter { $0.contains("voicemail call ended") }
                 #expect(ended.allSatisfy { $0.contains("outcome=recorded") }, "\(ended)\n\(proxy.scriptLog.suffix(12))")
@@ -172,9 +175,11 @@ extension CallingTests {
 
                 let forAlice = try await Self.messages(in: alice.output.trimmingCharacters(in: .whitespacesAndNewlines), of: box)
                 let forBob = try await Self.messages(in: bob.output.trimmingCharacters(in: .whitespacesAndNewlines), of: box)
-                try #require(forAlice.count == 1 && forBob.count == 1, "alice \(forAlice), bob \(forBob)")
+                let forCarol = try await Self.messages(in: carol.output.trimmingCharacters(in: .whitespacesAndNewlines), of: box)
+                try #require(forAlice.count == 1 && forBob.count == 1 && forCarol.count == 1, "alice \(forAlice), bob \(forBob), carol \(forCarol)")
                 #expect(forAlice[0][7] == "forwarded: no answer", "\(forAlice[0])")
                 #expect(forBob[0][7] == "forwarded: busy", "\(forBob[0])")
+                #expect(forCarol[0][7] == "forwarded: no answer", "\(forCarol[0])")
                 #expect(try await box.messages().isEmpty, "nothing landed on the registered number itself")
             }
         }

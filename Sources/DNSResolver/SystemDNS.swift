@@ -6,8 +6,14 @@ import Dispatch
 /// so they run one at a time on a thread of their own, never on the
 /// cooperative pool. Answers are read with libresolv's message parser; only
 /// the record data is taken apart here, within each record's bounds.
+///
+/// Sendable, checked by hand (`@unchecked`): the only mutable state is the
+/// resolver state `state` points to. The pointer itself is a `let`, set in
+/// `init` before the object can be shared. libresolv writes through it only
+/// in `blockingQuery`, which runs only inside `queue.async`, and `queue` is
+/// serial, so no two queries touch it at once. `deinit` frees it only when no
+/// query can run: each queued query holds `self` until it has finished.
 public final class SystemDNS: DNSLookup, @unchecked Sendable {
-    // @unchecked: `state` is touched only on `queue`.
     private let queue = DispatchQueue(label: "hushbox.dns")
     private let state: res_state
 

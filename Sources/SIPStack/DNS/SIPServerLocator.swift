@@ -105,10 +105,9 @@ public struct SIPServerLocator: Sendable {
         return result
     }
 
+    /// Whether `host` is an IP literal (IPv6 with or without brackets), as AddressRange parses addresses.
     static func isAddress(_ host: String) -> Bool {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        if bare.contains(":") { return true }
-        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && !part.isEmpty && part.allSatisfy(\.isASCII) && Int(part).map { $0 <= 255 } == true }
+        return AddressRange.addressBytes(bare) != nil
     }
 }

@@ -81,6 +81,10 @@ let package = Package(
         ),
         // glibc's stub resolver: SRV and NAPTR lookups for trunks (RFC 3263).
         .systemLibrary(name: "CResolv"),
+        // The telephone line (issue 21): caller ID and tone filters, resampling, GPIO.
+        .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
+        .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
 
         // MARK: The media's vocabulary: codecs, SRTP suites, directions. What SDP
         // negotiates and Media runs, with no dependency either way.
@@ -123,11 +127,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // MARK: LineAudio: a telephone line on a sound card (ALSA), its analogue
+        // signals (spandsp), its ring and hook lines (libgpiod). No Media, no vault.
+        .target(
+            name: "LineAudio",
+            dependencies: ["CALSA", "CSpanDSP", "CSpeexDSP", "CGPIOD"],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Voicemail: the caller flow, prompts, mailboxes and recording into the vault.
         .target(
             name: "Voicemail",
             dependencies: [
-                "Media", "Vault", "SIPCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                "Media", "Vault", "SIPCore", "LineAudio", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -188,7 +200,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "DNSResolver", "COpus", "CSRTP", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
+                "CALSA", "CArgon2", "DNSResolver", "COpus", "CSRTP", "LineAudio", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,6 +259,8 @@ let package = Package(
         .target(
             name: "HushboxTestSupport",
             dependencies: [
+                // spandsp's transmitters make the line's test signals (caller ID, tones, DTMF).
+                "CSpanDSP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -296,7 +310,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VoicemailTests",
-            dependencies: ["Voicemail", "Media", "Vault", "SIPCore", "HushboxTestSupport", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["Voicemail", "Media", "Vault", "SIPCore", "LineAudio", "CSpanDSP", "HushboxTestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
@@ -335,6 +349,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LineAudioTests",
+            dependencies: ["LineAudio", "CALSA", "CSpanDSP", "CSpeexDSP", "CGPIOD", "HushboxTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CLibraryTests",
             dependencies: ["CALSA", "CArgon2", "COpus", "CSRTP"],
             swiftSettings: strictSettings
@@ -343,7 +362,7 @@ let package = Package(
             name: "HushboxServiceTests",
             dependencies: [
                 "HushboxService",
-                "Vault", "Voicemail",
+                "Vault", "Voicemail", "Media", "MediaFormat", "LineAudio", "CALSA", "CSpanDSP", "CSpeexDSP", "CGPIOD",
                 "Uplink", "SIPStack",
                 "Ingest",
                 "HushboxTestSupport",
@@ -365,7 +384,7 @@ let package = Package(
         .testTarget(
             name: "ExecutableTests",
             dependencies: [
-                "HushboxTestSupport", "hushboxd", "hushbox", "hushbox-ingest", "Media", "Uplink", "Vault", "PrivateFiles", .product(name: "GRDB", package: "GRDB.swift"),
+                "HushboxTestSupport", "hushboxd", "hushbox", "hushbox-ingest", "Media", "CSpanDSP", "Uplink", "Vault", "PrivateFiles", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

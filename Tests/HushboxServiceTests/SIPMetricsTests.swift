@@ -75,10 +75,10 @@ struct MediaMetricsTests {
         media.recordEnded(.init(outcome: .recorded, consent: .given, language: .german))
         media.recordEnded(.init(outcome: .declinedConsent, consent: .declined, language: .german))
         media.recordEnded(nil)
-        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "recorded")]).totalValue == 2)
-        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "declined_consent")]).totalValue == 1)
-        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "failed")]).totalValue == 1)
-        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("outcome", "mailbox_full")]).totalValue == 0)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("source", "sip"), ("outcome", "recorded")]).totalValue == 2)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("source", "sip"), ("outcome", "declined_consent")]).totalValue == 1)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("source", "sip"), ("outcome", "failed")]).totalValue == 1)
+        #expect(try metrics.expectCounter(MediaMetrics.callsEndedLabel, [("source", "sip"), ("outcome", "mailbox_full")]).totalValue == 0)
 
         var jitter = JitterBuffer.Statistics()
         jitter.lost = 12
@@ -106,7 +106,7 @@ struct MediaMetricsTests {
         while backlog.queuedJobs == 0 { try await Task.sleep(for: .milliseconds(1)) }
         storage.write([UInt8](repeating: 1, count: 1_500))
         media.record(backlog, callsActive: 3)
-        #expect(try metrics.expectGauge(MediaMetrics.callsActiveLabel).lastValue == 3)
+        #expect(try metrics.expectGauge(CallMetrics.activeLabel, [("source", "sip")]).lastValue == 3)
         #expect(try metrics.expectGauge(MediaMetrics.recordingQueueBytesLabel).lastValue == 1_500)
         #expect(try metrics.expectGauge(MediaMetrics.recordingQueueJobsLabel).lastValue == 2)
         #expect(storage.isBehind, "1,500 bytes waiting is over its 1,000")

@@ -40,12 +40,21 @@ public enum ConfigurationLoader {
             fileKeys = keys
         }
         let profileOverrides = sources.profile.overrides
-        providers.append(InMemoryProvider(name: "profile", values: configValues(profileOverrides)))
-        providers.append(InMemoryProvider(name: "defaults", values: configValues(defaults(environment: sources.environment))))
+        let lower: [any ConfigProvider] = [
+            InMemoryProvider(name: "profile", values: configValues(profileOverrides)),
+            InMemoryProvider(name: "defaults", values: configValues(defaults(environment: sources.environment))),
+        ]
+        // A line board's profile sits below the file and the environment, above the defaults.
+        let board = try boardProfile(ConfigReader(providers: providers + lower))
+        if let board {
+            providers.append(InMemoryProvider(name: "board", values: configValues(board.values)))
+        }
+        providers += lower
 
         let sourceOf = { (setting: ConfigurationSetting) -> ValueSource in
             if let variable = overrides.overriddenKeys[setting.key] { return .environment(variable: variable) }
             if let path = sources.filePath, fileKeys.contains(setting.key) { return .file(path: path) }
+            if let board, board.values[setting.key] != nil { return .board(path: board.path) }
             if profileOverrides[setting.key] != nil { return .developmentProfile }
             return .defaultValue
         }
@@ -79,6 +88,8 @@ public enum ConfigurationLoader {
         let gracePeriod = try settings.integer(schema.shutdownGracePeriod)
         let sip = try SIPConfigurationReader.read(from: &settings, peerNames: peerNames)
         let uplink = try UplinkConfigurationReader.read(from: &settings, destinationNames: destinationNames)
+        let board = try settings.optionalText(schema.lineBoard)
+        let line = try LineConfigurationReader.read(from: &settings, board: board)
         return HushboxConfiguration(
             device: .init(name: deviceName),
             storage: .init(dataDirectory: dataDirectory, promptsDirectory: promptsDirectory, quotaBytes: quota),
@@ -92,8 +103,18 @@ public enum ConfigurationLoader {
             incidents: .init(
                 webhookURL: try settings.optionalText(schema.incidentWebhookURL),
                 webhookCAFile: try settings.optionalText(schema.incidentWebhookCAFile)
-            )
+            ),
+            line: line
         )
+    }
+
+    /// The board profile `line.board` names, for an enabled line.
+    private static func boardProfile(_ reader: ConfigReader) throws(ConfigurationError) -> (path: String, values: [String: SettingValue])? {
+        guard reader.bool(forKey: ConfigKey(ConfigurationSchema.lineEnabled.key)) == true,
+            let name = reader.string(forKey: ConfigKey(ConfigurationSchema.lineBoard.key)),
+            let directory = reader.string(forKey: ConfigKey(ConfigurationSchema.lineBoardsDirectory.key)), directory.hasPrefix("/")
+        else { return nil }
+        return try BoardProfile.load(named: name, in: directory)
     }
 
     static func derivedPath(

@@ -226,6 +226,95 @@ public enum ConfigurationSchema {
         summary: "CA certificates (PEM) the webhook receiver's certificate must chain to, for a receiver with a private CA."
     )
 
+
+    // MARK: The telephone line (docs/line.md)
+
+    public static let lineEnabled = ConfigurationSetting(
+        "line.enabled", .boolean, default: .boolean(false),
+        summary: "Answer calls on a telephone line through a USB sound card (and a line board's ring and hook lines, or VOX)."
+    )
+    public static let lineBoard = ConfigurationSetting(
+        "line.board", .hardwareName, default: .derived("none: every line key from this file"),
+        summary: "A board profile from `line.boards_directory` (`raspberrypi4`, `raspberrypi5`, `generic-x86_64`): its hardware keys become the line's defaults; a `line.*` key in this file overrides one."
+    )
+    public static let lineBoardsDirectory = ConfigurationSetting(
+        "line.boards_directory", .absolutePath, default: .text("/usr/share/hushbox/board"),
+        summary: "Where board profiles (`<board>.yaml`) are read from."
+    )
+    public static let lineMailbox = ConfigurationSetting(
+        "line.mailbox", .userName, default: .derived("none: required when `line.enabled`"),
+        summary: "The mailbox a line caller reaches: its SIP user or E.164 number, as `hushbox mailbox add` made it."
+    )
+    public static let lineCaptureDevice = ConfigurationSetting(
+        "line.capture_device", .hardwareName, default: .text("default"),
+        summary: "The ALSA device the caller is heard on, such as `plughw:CARD=hushboxline` (`arecord -L` lists them)."
+    )
+    public static let linePlaybackDevice = ConfigurationSetting(
+        "line.playback_device", .hardwareName, default: .text("default"),
+        summary: "The ALSA device prompts are played to, such as `plughw:CARD=hushboxline` (`aplay -L` lists them)."
+    )
+    public static let lineALSAConfig = ConfigurationSetting(
+        "line.alsa_config", .absolutePath, default: .derived("none: the system's ALSA configuration alone"),
+        summary: "An ALSA configuration file added to the system's for this line's devices only (a board's plug wiring)."
+    )
+    public static let lineControl = ConfigurationSetting(
+        "line.control", .choice(["gpio", "vox"]), default: .text("vox"),
+        summary: "How calls start and end: `gpio` (a line board's ring detector and hook relay) or `vox` (a line-level source: a call starts on sustained sound)."
+    )
+    public static let lineGPIOChip = ConfigurationSetting(
+        "line.gpio_chip", .hardwareName, default: .text("gpiochip0"),
+        summary: "The GPIO chip of the ring and hook lines: its name, path, label (`pinctrl-bcm2711`) or number (`gpiodetect` lists them)."
+    )
+    public static let lineRingLine = ConfigurationSetting(
+        "line.ring_line", .integer(0...511), default: .integer(17),
+        summary: "The GPIO line offset of the ring detector's output."
+    )
+    public static let lineRingActiveLow = ConfigurationSetting(
+        "line.ring_active_low", .boolean, default: .boolean(false),
+        summary: "The ring detector pulls its line low while the line rings."
+    )
+    public static let lineHookLine = ConfigurationSetting(
+        "line.hook_line", .integer(0...511), default: .integer(27),
+        summary: "The GPIO line offset driving the hook relay (active: off hook)."
+    )
+    public static let lineHookActiveLow = ConfigurationSetting(
+        "line.hook_active_low", .boolean, default: .boolean(false),
+        summary: "The hook relay closes when its line is driven low."
+    )
+    public static let lineLoopCurrentLine = ConfigurationSetting(
+        "line.loop_current_line", .integer(0...511), default: .derived("none: the board reports no loop current"),
+        summary: "The GPIO line offset of a loop-current detector, where the board has one: current gone for 0.3 s ends a call."
+    )
+    public static let lineLoopCurrentActiveLow = ConfigurationSetting(
+        "line.loop_current_active_low", .boolean, default: .boolean(false),
+        summary: "The loop-current detector pulls its line low while current flows."
+    )
+    public static let lineRings = ConfigurationSetting(
+        "line.rings", .integer(1...10), default: .integer(2),
+        summary: "Rings before the box answers; 2 or more lets caller ID (sent after the first ring in most countries) arrive."
+    )
+    public static let lineCountry = ConfigurationSetting(
+        "line.country", .choice(["de", "at", "ch", "pl", "fr", "it", "es", "nl", "gb", "us"]), default: .text("de"),
+        summary: "The exchange's country: which busy, congestion and dial tones end a call, which caller-ID standards are heard and how national numbers read."
+    )
+    public static let lineVoxThreshold = ConfigurationSetting(
+        "line.vox_threshold_db", .integer(-70...(-10)), default: .integer(-40),
+        summary: "With `line.control: vox`, the level (dBFS) that 0.3 s of sound must mostly exceed to start a call."
+    )
+    public static let lineMaximumCallSeconds = ConfigurationSetting(
+        "line.maximum_call_seconds", .integer(30...3600), default: .integer(600),
+        summary: "A line call longer than this is ended, stored and hung up, and the trouble logged (`off-hook-too-long`)."
+    )
+
+    /// The line keys a board profile may set: the hardware, never the mailbox.
+    public static let lineHardwareSettings: [ConfigurationSetting] = [
+        lineCaptureDevice, linePlaybackDevice, lineALSAConfig, lineControl, lineGPIOChip, lineRingLine, lineRingActiveLow, lineHookLine,
+        lineHookActiveLow, lineLoopCurrentLine, lineLoopCurrentActiveLow, lineRings, lineCountry, lineVoxThreshold,
+    ]
+
+    public static let lineSettings: [ConfigurationSetting] =
+        [lineEnabled, lineBoard, lineBoardsDirectory, lineMailbox] + lineHardwareSettings + [lineMaximumCallSeconds]
+
     public static let destinationSettings: [ConfigurationSetting] = [
         destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationCAFile, destinationConcurrency,
     ]
@@ -243,7 +332,7 @@ public enum ConfigurationSchema {
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
         sipUnknownSources, sipMaxConnections, sipMaxConnectionsPerAddress, sipDNSServer, sipDNSPort,
         mediaPortMinimum, mediaPortMaximum, uplinkResidency, incidentWebhookURL, incidentWebhookCAFile,
-    ] + peerSettings + destinationSettings
+    ] + peerSettings + destinationSettings + lineSettings
 
     /// The setting with this dotted key (or whose pattern it fills), if there is one.
     public static func setting(forKey key: String) -> ConfigurationSetting? {

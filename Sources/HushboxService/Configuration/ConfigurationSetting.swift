@@ -89,6 +89,10 @@ extension ConfigurationSetting {
         case sha256Hex
         /// A size in bytes, with an optional unit: `500MiB`, `2GB`, `1048576`.
         case byteSize
+        /// An ALSA device, GPIO chip or board name: letters, digits and `_-:=,.`
+        /// only. ALSA reads `{…}` in a device name as configuration, and its
+        /// file plugin runs what follows `|` through the shell.
+        case hardwareName
 
         /// What to tell someone who gave a value this kind refuses.
         public var allowedValues: String {
@@ -123,6 +127,8 @@ extension ConfigurationSetting {
                 "a SHA-256 digest, 64 hex digits"
             case .byteSize:
                 "a size such as 512MiB, 2GiB or 4GB (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+            case .hardwareName:
+                "letters, digits and _-:=,. only (at most 128), such as plughw:CARD=hushboxline,DEV=0"
             }
         }
     }

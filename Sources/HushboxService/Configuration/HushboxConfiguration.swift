@@ -195,4 +195,6 @@ public struct HushboxConfiguration: Sendable, Hashable {
     public var sip: SIP
     public var uplink: Uplink
     public var incidents: Incidents
+    /// The telephone line, when `line.enabled` (docs/line.md).
+    public var line: Line? = nil
 }

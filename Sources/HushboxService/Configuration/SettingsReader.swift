@@ -203,6 +203,11 @@ struct SettingsReader {
                 throw .invalidValue(setting, value: raw, from: source, problem: "is not a size")
             }
             return String(bytes)
+        case .hardwareName:
+            guard !raw.isEmpty, raw.utf8.count <= 128, raw.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-:=,.".unicodeScalars.contains($0)) }) else {
+                throw .invalidValue(setting, value: raw, from: source, problem: "is not a device, chip or board name")
+            }
+            return raw
         case .integer, .boolean, .addressList, .choiceList:
             preconditionFailure("\(setting.key) has kind \(setting.kind) and is not read as text")
         }

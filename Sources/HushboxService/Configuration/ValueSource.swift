@@ -5,6 +5,8 @@ public enum ValueSource: Sendable, Hashable, CustomStringConvertible {
     case developmentProfile
     case file(path: String)
     case environment(variable: String)
+    /// A line board's profile (`line.board`).
+    case board(path: String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum ValueSource: Sendable, Hashable, CustomStringConvertible {
         case .developmentProfile: "the development configuration"
         case .file(let path): path
         case .environment(let variable): "environment variable \(variable)"
+        case .board(let path): "the board profile \(path)"
         }
     }
 }

@@ -15,23 +15,21 @@ struct MediaMetrics: Sendable {
     static let recordingQueueBytesLabel = "hushbox_recording_queue_bytes"
     static let recordingQueueJobsLabel = "hushbox_recording_queue_jobs"
     static let jitterLabel = "hushbox_media_jitter_packets_total"
-    static let callsActiveLabel = "hushbox_calls_active"
-    static let callsEndedLabel = "hushbox_calls_ended_total"
+    static let callsEndedLabel = CallMetrics.endedLabel
 
     private let packets: Counter
     private let recordingQueueBytes: Gauge
     private let recordingQueueJobs: Gauge
     private let jitter: [(counter: Counter, read: @Sendable (JitterBuffer.Statistics) -> Int)]
-    private let callsActive: Gauge
-    /// By outcome; a call that could not be set up is `failed`.
-    private let callsEnded: [Call.Outcome: Counter]
+    /// SIP's calls, labelled `source="sip"`.
+    private let calls: CallMetrics
     private let dropped: [(counter: Counter, read: @Sendable (InboundMedia.Counters) -> Int)]
 
     init(factory: any MetricsFactory) {
         packets = Counter(label: Self.packetsLabel, factory: factory)
         recordingQueueBytes = Gauge(label: Self.recordingQueueBytesLabel, factory: factory)
         recordingQueueJobs = Gauge(label: Self.recordingQueueJobsLabel, factory: factory)
-        callsActive = Gauge(label: Self.callsActiveLabel, factory: factory)
+        calls = CallMetrics(source: "sip", factory: factory)
         func jitterCounter(_ event: String, _ read: @escaping @Sendable (JitterBuffer.Statistics) -> Int) -> (Counter, @Sendable (JitterBuffer.Statistics) -> Int) {
             (Counter(label: Self.jitterLabel, dimensions: [("event", event)], factory: factory), read)
         }
@@ -40,10 +38,6 @@ struct MediaMetrics: Sendable {
             jitterCounter("late") { $0.late },
             jitterCounter("duplicate") { $0.duplicates },
         ].map { (counter: $0.0, read: $0.1) }
-        let outcomes: [Call.Outcome] = [.recorded, .noMessage, .declinedConsent, .mailboxFull, .failed]
-        callsEnded = Dictionary(uniqueKeysWithValues: outcomes.map {
-            ($0, Counter(label: Self.callsEndedLabel, dimensions: [("outcome", $0.rawValue)], factory: factory))
-        })
         func counter(_ reason: String, _ read: @escaping @Sendable (InboundMedia.Counters) -> Int) -> (Counter, @Sendable (InboundMedia.Counters) -> Int) {
             (Counter(label: Self.droppedLabel, dimensions: [("reason", reason)], factory: factory), read)
         }
@@ -62,12 +56,12 @@ struct MediaMetrics: Sendable {
     func record(_ storage: RecordingStorage.Backlog, callsActive active: Int) {
         recordingQueueBytes.record(storage.queuedBytes)
         recordingQueueJobs.record(storage.queuedJobs)
-        callsActive.record(active)
+        calls.recordActive(active)
     }
 
     /// Counts an ended call by its outcome (nil: it could not be set up).
     func recordEnded(_ summary: CallerFlow.CallSummary?) {
-        callsEnded[summary.map { Call.Outcome($0.outcome) } ?? .failed]?.increment()
+        calls.recordEnded(summary)
     }
 
     /// Adds one ended call's media report.

@@ -31,6 +31,11 @@ public protocol CallAudio: AnyObject, SendableMetatype {
     var codec: AudioCodec { get }
     /// The sample rate of the frames ``receivedFrame(at:)`` returns.
     var receivedSampleRate: Int { get }
+    /// How much of the message the recording holds back before encoding it,
+    /// so that what a late-heard hang-up left in it (a line's busy tone,
+    /// recognised seconds after it began) can still be dropped. Zero for a
+    /// SIP call, whose BYE comes at once.
+    var recordingHoldBack: Duration { get }
 
     /// Takes in what arrived since the last slot, handing each arrival to
     /// `handle` in order, as the slot begins (RTP reads its socket here, so
@@ -67,6 +72,13 @@ public enum CallPacing: Sendable {
     case eventLoop(any EventLoop)
     /// Sleeps on the call's injected clock (tests on virtual time).
     case clock
+    /// The caller's audio itself: a slot per 20 ms frame that arrives (a
+    /// sound card's clock paces a line call; no timer runs).
+    case audioFrames
+}
+
+extension CallAudio {
+    public var recordingHoldBack: Duration { .zero }
 }
 
 /// What an arrival meant for the call.
@@ -78,6 +90,9 @@ public enum CallAudioNews: Sendable, Hashable {
     /// The caller is gone. `stillConnected`: only their audio stopped (no
     /// media, an RTCP BYE, an unusable new key); the call must still be hung up.
     case callerLeft(stillConnected: Bool)
+    /// The caller hung up `heardFor` ago (a line hears it late, from the
+    /// exchange's tone): the message keeps at most a little of that time.
+    case callerHungUp(heardFor: Duration)
     /// Nothing for the flow (a control message, a renegotiation carried out).
     case nothing
 }

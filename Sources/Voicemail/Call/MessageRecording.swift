@@ -13,6 +13,9 @@ public final class MessageRecording<Sink: RecordingSink> {
     private let encoding: Encoding
     public private(set) var silence: SilenceDetector
     private var slot: UInt32 = 0
+    /// Frames held back before encoding (see ``CallAudio/recordingHoldBack``).
+    private let holdBackFrames: Int
+    private var heldBack: [(samples: [Int16], payload: [UInt8]?)] = []
 
     private enum Encoding {
         case transcode(OggOpusRecorder<Sink>)
@@ -20,7 +23,9 @@ public final class MessageRecording<Sink: RecordingSink> {
     }
 
     /// - Parameter sampleRate: the rate of the frames ``take(_:received:)`` gets (the receive pipeline's output rate).
-    public init(sink: Sink, codec: AudioCodec, sampleRate: Int) throws {
+    /// - Parameter holdBack: how much of the latest audio waits before it is encoded, so ``finish(droppingLast:)`` can still drop it.
+    public init(sink: Sink, codec: AudioCodec, sampleRate: Int, holdBack: Duration = .zero) throws {
+        holdBackFrames = Int(holdBack / .milliseconds(20))
         encoding = codec == .opus
             ? .passThrough(try OggOpusWriter(sink: sink, serial: 1, inputSampleRate: sampleRate))
             : .transcode(try OggOpusRecorder(sink: sink, inputSampleRate: Int32(sampleRate), serial: 1))
@@ -31,6 +36,15 @@ public final class MessageRecording<Sink: RecordingSink> {
     /// caller sent it (nil when it was concealed).
     public func take(_ frame: [Int16], received payload: [UInt8]?) throws {
         silence.process(frame)
+        guard holdBackFrames > 0 else { return try encode(frame, received: payload) }
+        heldBack.append((frame, payload))
+        if heldBack.count > holdBackFrames {
+            let oldest = heldBack.removeFirst()
+            try encode(oldest.samples, received: oldest.payload)
+        }
+    }
+
+    private func encode(_ frame: [Int16], received payload: [UInt8]?) throws {
         switch encoding {
         case .transcode(let recorder):
             try recorder.write(frame)
@@ -44,7 +58,12 @@ public final class MessageRecording<Sink: RecordingSink> {
 
     /// Ends the Ogg stream (its last page goes to the sink; the vault then
     /// finishes or discards the object); returns the message's length.
-    public func finish() throws -> Duration {
+    public func finish(droppingLast dropped: Duration = .zero) throws -> Duration {
+        let dropping = min(Int(dropped / .milliseconds(20)), heldBack.count)
+        for (samples, payload) in heldBack.dropLast(dropping) {
+            try encode(samples, received: payload)
+        }
+        heldBack.removeAll()
         switch encoding {
         case .transcode(let recorder):
             try recorder.finish()

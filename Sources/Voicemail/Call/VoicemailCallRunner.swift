@@ -33,6 +33,12 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
     private var recordingEnd: (keep: Bool, duration: Duration)?
     private var summary: CallerFlow.CallSummary?
     private var mediaEnded = false
+    /// How much of the held-back end of the message to drop: what came after
+    /// a hang-up the audio heard late.
+    private var afterHangUp: Duration = .zero
+    /// What a message keeps after the caller hung up, or after their last word.
+    static var keptAfterHangUp: Duration { .milliseconds(500) }
+    static var keptAfterLastWord: Duration { .seconds(1) }
     /// The flow said to hang up; the call's task does it as the call finishes.
     private var hangUpRequested = false
     /// The flow finished: nothing that arrives or ticks matters any more.
@@ -124,6 +130,9 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
         switch audio.pacing {
         case .eventLoop(let loop):
             scheduleTick(on: loop, after: nil)
+        case .audioFrames:
+            // Each frame that arrives is a slot (``arrive(_:at:)``).
+            break
         case .clock:
             // Absolute deadlines, so the 20 ms rhythm does not drift with scheduling.
             let clock = clock
@@ -198,7 +207,8 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
 
     private func arrive(_ arrival: Audio.Arrival, at now: Duration) {
         guard finished == nil else { return }
-        switch audio.take(arrival, at: now) {
+        let news = audio.take(arrival, at: now)
+        switch news {
         case .audio:
             progress.packetHandled()
         case .digit(let digit):
@@ -207,9 +217,15 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
         case .callerLeft(let stillConnected):
             mediaEnded = mediaEnded || stillConnected
             perform(flow.callerHungUp(at: now))
+        case .callerHungUp(let heardFor):
+            afterHangUp = max(heardFor - Self.keptAfterHangUp, .zero)
+            mediaEnded = true
+            perform(flow.callerHungUp(at: now))
         case .nothing:
             break
         }
+        // A frame of the caller's audio is the slot's clock on a line.
+        if case .audioFrames = audio.pacing, news == .audio, finished == nil { tick(at: now) }
     }
 
     /// One 20 ms slot, as of `slotTime` (a late loop's missed slots) or now.
@@ -282,7 +298,9 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
             try tenant.beginRecording(call: callID, mailboxID: mailboxID, chunkSize: chunkSize, consent: consent)
         }
         do {
-            recording = try MessageRecording(sink: QueuedRecordingSink(storage: storage), codec: audio.codec, sampleRate: audio.receivedSampleRate)
+            recording = try MessageRecording(
+                sink: QueuedRecordingSink(storage: storage), codec: audio.codec, sampleRate: audio.receivedSampleRate, holdBack: audio.recordingHoldBack
+            )
         } catch {
             // The begun message has no pages; the call's end discards it.
             logger.error("the recording could not start", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
@@ -302,8 +320,10 @@ actor VoicemailCallRunner<ClockType: Clock, Audio: CallAudio> where ClockType.Du
     private func stopRecording(keep: Bool) {
         guard let recording else { return }
         self.recording = nil
+        // What the held-back end holds after the caller left, or of silence after their last word, is dropped.
+        let silence = max(recording.silence.trailingSilence - Self.keptAfterLastWord, .zero)
         do {
-            recordingEnd = (keep, try recording.finish())
+            recordingEnd = (keep, try recording.finish(droppingLast: max(afterHangUp, silence)))
         } catch {
             logger.error("the recording could not be finished", metadata: ["call_id": "\(call.id)", "error": "\(error)"])
             recordingEnd = (false, .zero)

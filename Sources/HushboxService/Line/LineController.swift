@@ -1,0 +1,277 @@
+import Foundation
+internal import LineAudio
+internal import Logging
+internal import Metrics
+internal import NIOCore
+internal import Vault
+internal import Voicemail
+
+/// The line's logic, on the line's event loop: every frame the card delivers
+/// comes here (the line's clock), goes to the call in progress or, while the
+/// line is idle, to the caller-ID receivers and VOX; ring edges come here
+/// too. The ``LineSupervisor`` decides; this carries its actions out. Not
+/// Sendable: it lives on the loop (``LineRuntime`` holds it loop-bound).
+final class LineController {
+    struct Setup: Sendable {
+        var line: HushboxConfiguration.Line
+        var prompts: PromptLibrary
+        var outboxDestinations: [String]
+        /// Finds the line's mailbox (off the loop: it reads the vault).
+        var mailbox: @Sendable () throws -> (TenantVault, Mailbox)?
+        var logger: Logger
+        var metrics: LineMetrics
+    }
+
+    /// What the controller asks of the threads beside it.
+    struct Threads: Sendable {
+        /// Wakes the capture thread to open the card again.
+        var reopenCard: @Sendable () -> Void
+        /// Sets the hook relay (true: off hook).
+        var setOffHook: @Sendable (Bool) -> Void
+        /// Tells the capture thread whether a call is reading (idle reading keeps to real time).
+        var callInProgress: @Sendable (Bool) -> Void
+    }
+
+    private let setup: Setup
+    private let loop: any EventLoop
+    private let threads: Threads
+    let clock = LineClock()
+    private var supervisor: LineSupervisor
+    private let callerID: CallerIDReceiver
+    private var voice: VoiceActivation?
+    private var playback: LinePlayback?
+    /// The call in progress: its frames' receiver once attached, or the frames kept for it until then.
+    private var call: CallState = .none
+    /// Ring edges given in the line's time (a test's or a demo's ring input).
+    private var scriptedRings: [(at: Duration, active: Bool)] = []
+    private var loopCurrentOffSince: Duration?
+    private var playbackXruns = 0
+
+    private enum CallState {
+        case none
+        case starting(kept: [[Int16]])
+        case attached(@Sendable (LineCallAudio.Arrival) -> Void)
+        case ending
+    }
+
+    /// Frames kept for a call between the answer and its start (3 s). Until
+    /// the call attaches, the capture thread keeps to real time, so this is
+    /// how long a busy box may take to start a call before its first audio is lost.
+    static let keptFrames = 150
+    /// Loop current off this long means the caller hung up.
+    static let loopCurrentDrop = Duration.milliseconds(300)
+
+    init(setup: Setup, loop: any EventLoop, threads: Threads) {
+        self.setup = setup
+        self.loop = loop
+        self.threads = threads
+        supervisor = LineSupervisor(settings: .init(rings: setup.line.rings, maximumCall: setup.line.maximumCall))
+        callerID = CallerIDReceiver(standards: setup.line.country.callerIDStandards)
+        if case .vox(let threshold) = setup.line.control { voice = VoiceActivation(thresholdDB: threshold) }
+    }
+
+    private var now: Duration { clock.now.offset }
+
+    // MARK: What the threads report
+
+    func cardOpened(_ format: PCMFormat) {
+        setup.logger.notice("line sound card open", metadata: ["device": "\(setup.line.captureDevice)", "format": "\(format)"])
+        do {
+            playback = try LinePlayback(device: setup.line.playbackDevice, configurationFile: setup.line.alsaConfigurationFile, nonBlocking: true)
+        } catch {
+            setup.logger.error("the line's playback device cannot be opened; callers will hear nothing", metadata: ["error": "\(error)"])
+        }
+        perform(supervisor.deviceOpened(at: now))
+    }
+
+    func cardFailed(_ error: LineAudioError, wasOpen: Bool) {
+        playback = nil
+        if wasOpen { setup.metrics.deviceFailures.increment() }
+        let first = !supervisor.isDeviceLost
+        if first { setup.logger.error("the line's sound card is not usable", metadata: ["error": "\(error)"]) }
+        if case .attached(let deliver) = call { deliver(.lineStopped) }
+        perform(first ? supervisor.deviceFailed(at: now) : supervisor.reopenFailed(at: now))
+    }
+
+    /// One 20 ms frame from the card; `newXruns`: overruns recovered since the last frame.
+    func frame(_ samples: [Int16], newXruns: Int) {
+        clock.advance()
+        if newXruns > 0 {
+            setup.metrics.captureXruns.increment(by: Int64(newXruns))
+            setup.logger.warning("the line's capture overran and was restarted", metadata: ["xruns": "\(newXruns)"])
+        }
+        let now = self.now
+        while let edge = scriptedRings.first, edge.at <= now {
+            scriptedRings.removeFirst()
+            ringSignal(active: edge.active)
+        }
+        switch call {
+        case .attached(let deliver):
+            deliver(.frame(samples))
+        case .starting(var kept):
+            kept.append(samples)
+            // A call that does not start within 3 s loses its oldest frames, not the line.
+            if kept.count > Self.keptFrames { kept.removeFirst() }
+            call = .starting(kept: kept)
+        case .none:
+            for heard in callerID.process(samples) {
+                perform(supervisor.callerIDHeard(heard, at: now))
+            }
+            if var voice, voice.take(samples) {
+                voice.reset()
+                self.voice = voice
+                perform(supervisor.voiceActivated(at: now))
+            } else if let voice = voice {
+                self.voice = voice
+            }
+        case .ending:
+            break
+        }
+        if let since = loopCurrentOffSince, now - since >= Self.loopCurrentDrop, case .attached(let deliver) = call {
+            loopCurrentOffSince = nil
+            deliver(.loopCurrentDropped(heardFor: now - since))
+        }
+        perform(supervisor.tick(at: now))
+    }
+
+    func ringSignal(active: Bool) {
+        perform(supervisor.ringSignal(active: active, at: now))
+    }
+
+    func loopCurrent(flowing: Bool) {
+        loopCurrentOffSince = flowing ? nil : (loopCurrentOffSince ?? now)
+    }
+
+    /// Ring edges at given times of the line's clock (a board without GPIO access: tests, demos).
+    func scriptRings(_ edges: [(at: Duration, active: Bool)]) {
+        scriptedRings = (scriptedRings + edges).sorted { $0.at < $1.at }
+    }
+
+    // MARK: The supervisor's actions
+
+    private func perform(_ actions: [LineSupervisor.Action]) {
+        for action in actions {
+            switch action {
+            case .answer(let caller):
+                answer(caller)
+            case .endCall:
+                setup.logger.warning("the line call outlasted its limit; ending it", metadata: ["limit": "\(setup.line.maximumCall)"])
+                if case .attached(let deliver) = call { deliver(.lineStopped) }
+            case .reopenDevice:
+                threads.reopenCard()
+            case .troubleBegan(let trouble):
+                setup.metrics.trouble(trouble, present: true)
+                setup.logger.error("line trouble: \(trouble.rawValue)", metadata: ["trouble": "\(trouble.rawValue)", "remedy": "\(trouble.remedy)"])
+            case .troubleCleared(let trouble):
+                setup.metrics.trouble(trouble, present: false)
+                setup.logger.notice("line trouble cleared: \(trouble.rawValue)", metadata: ["trouble": "\(trouble.rawValue)"])
+            case .ringRejected:
+                setup.metrics.ringsRejected.increment()
+            case .rang:
+                setup.metrics.rings.increment()
+            }
+        }
+    }
+
+    private func answer(_ caller: CallerID?) {
+        setup.metrics.answered.increment()
+        call = .starting(kept: [])
+        let number = LineCallerNumber.phoneNumber(caller, country: setup.line.country)
+        setup.logger.info("answering the line", metadata: ["caller": "\(number == nil ? "withheld" : "sent")"])
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        let setup = self.setup
+        let loop = self.loop
+        let clock = self.clock
+        let attach: @Sendable (@escaping @Sendable (LineCallAudio.Arrival) -> Void) -> Void = { deliver in
+            loop.execute { bound.value.attach(deliver) }
+        }
+        let detach: @Sendable () -> Void = { loop.execute { bound.value.detach() } }
+        let signalling = LineSignalling(setOffHook: threads.setOffHook)
+        setup.metrics.calls.recordActive(1)
+        Task { [number] in
+            let summary = await LineController.runCall(
+                setup: setup, caller: number, loop: loop, clock: clock, attach: attach, detach: detach, signalling: signalling, playback: bound
+            )
+            setup.metrics.calls.recordEnded(summary)
+            setup.metrics.calls.recordActive(0)
+            loop.execute { bound.value.callEnded() }
+        }
+    }
+
+    private static func runCall(
+        setup: Setup, caller: PhoneNumber?, loop: any EventLoop, clock: LineClock,
+        attach: @escaping @Sendable (@escaping @Sendable (LineCallAudio.Arrival) -> Void) -> Void, detach: @escaping @Sendable () -> Void,
+        signalling: LineSignalling, playback: NIOLoopBound<LineController>
+    ) async -> CallerFlow.CallSummary? {
+        let found: (TenantVault, Mailbox)?
+        do {
+            found = try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try setup.mailbox() }) }
+            }
+        } catch {
+            setup.logger.error("the line's mailbox could not be read; the call is not answered", metadata: ["error": "\(error)"])
+            return nil
+        }
+        guard let (tenant, mailbox) = found else {
+            setup.logger.error("the line's mailbox is gone; the call is not answered (check line.mailbox)")
+            return nil
+        }
+        let callSetup = VoicemailCallSetup(caller: caller, mailbox: mailbox, tenant: tenant, prompts: setup.prompts, outboxDestinations: setup.outboxDestinations)
+        let country = setup.line.country
+        // Its frames arrive, and its prompts play, on the loop (the call's executor).
+        let audio = LineCallAudio(loop: loop, country: country, attach: attach, detach: detach) { samples in playback.value.play(samples) }
+        let result = await VoicemailCall.run(callSetup, audio: audio, signalling: signalling, logger: setup.logger, clock: clock, wallTime: { Date() })
+        if let report = result?.report {
+            setup.logger.info("line call ended", metadata: [
+                "frames": "\(report.frames)", "hang_up_tone": "\(report.hangUpTone?.rawValue ?? "none")",
+                "loop_current_dropped": "\(report.loopCurrentDropped)", "line_stopped": "\(report.lineStopped)",
+            ])
+        }
+        return result?.summary
+    }
+
+    private func attach(_ deliver: @escaping @Sendable (LineCallAudio.Arrival) -> Void) {
+        guard case .starting(let kept) = call else { return }
+        call = .attached(deliver)
+        // From now on the card's frames are read as fast as they come (a clockless test device: faster than real time).
+        threads.callInProgress(true)
+        for frame in kept { deliver(.frame(frame)) }
+    }
+
+    private func detach() {
+        if case .attached = call { call = .ending }
+        // The call reads no more: the line keeps to real time again while it is stored.
+        threads.callInProgress(false)
+    }
+
+    private func callEnded() {
+        call = .none
+        loopCurrentOffSince = nil
+        threads.setOffHook(false)
+        threads.callInProgress(false)
+        perform(supervisor.callEnded(at: now))
+    }
+
+    private func play(_ samples: [Int16]) {
+        guard let playback else { return }
+        do {
+            try playback.play(samples)
+        } catch {
+            setup.logger.error("the line's playback failed", metadata: ["error": "\(error)"])
+            self.playback = nil
+        }
+        if playback.xruns > playbackXruns {
+            setup.metrics.playbackXruns.increment(by: Int64(playback.xruns - playbackXruns))
+            playbackXruns = playback.xruns
+        }
+    }
+}
+
+/// A line call's answer and hang-up: the hook relay (nothing on a VOX line,
+/// whose source has no hook).
+struct LineSignalling: CallSignalling {
+    let setOffHook: @Sendable (Bool) -> Void
+
+    func answer() async { setOffHook(true) }
+    func hangUp() async { setOffHook(false) }
+}

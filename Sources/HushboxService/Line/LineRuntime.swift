@@ -1,0 +1,216 @@
+import Foundation
+internal import LineAudio
+internal import Logging
+internal import NIOCore
+internal import NIOPosix
+import Synchronization
+
+/// hushboxd's telephone line at run time: an event loop of its own where the
+/// ``LineController`` and the line's calls run, a capture thread that does
+/// the card's blocking reads, and (with a line board) a GPIO thread that
+/// waits for ring and loop-current edges and drives the hook relay.
+final class LineRuntime: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let loop: any EventLoop
+    private let controller: NIOLoopBound<LineController>
+    private let signals: ThreadSignals
+    private let finished: [DispatchSemaphore]
+
+    /// What the threads share: flags, and the capture thread's wake-up.
+    private final class ThreadSignals: Sendable {
+        let stopping = Atomic<Bool>(false)
+        let inCall = Atomic<Bool>(false)
+        let offHook = Atomic<Bool>(false)
+        /// Frames handed to the loop and not yet handled there.
+        let inFlight = Atomic<Int>(0)
+        let reopen = DispatchSemaphore(value: 0)
+    }
+
+    /// Frames in flight to the loop past which the capture thread waits: a
+    /// clockless device reads far faster than a call is handled.
+    static let maximumInFlight = 25
+
+    /// Starts the line. `gpio`: the board's lines (nil: VOX, or a test that scripts rings).
+    static func start(_ setup: LineController.Setup, gpio: GPIOLines?) -> LineRuntime {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let signals = ThreadSignals()
+        let threadCalls = LineController.Threads(
+            reopenCard: { signals.reopen.signal() },
+            setOffHook: { signals.offHook.store($0, ordering: .releasing) },
+            callInProgress: { signals.inCall.store($0, ordering: .releasing) }
+        )
+        let controller = try! loop.submit { NIOLoopBound(LineController(setup: setup, loop: loop, threads: threadCalls), eventLoop: loop) }.wait()
+        var threads: [Thread] = []
+        var finished: [DispatchSemaphore] = []
+        let captureDone = DispatchSemaphore(value: 0)
+        let capture = Thread {
+            CaptureLoop(line: setup.line, loop: loop, controller: controller, signals: signals, logger: setup.logger).run()
+            captureDone.signal()
+        }
+        capture.name = "hushbox-line-capture"
+        threads.append(capture)
+        finished.append(captureDone)
+        if let gpio {
+            let gpioDone = DispatchSemaphore(value: 0)
+            let ring = Thread {
+                GPIOLoop(lines: gpio, loop: loop, controller: controller, signals: signals, logger: setup.logger).run()
+                gpioDone.signal()
+            }
+            ring.name = "hushbox-line-gpio"
+            threads.append(ring)
+            finished.append(gpioDone)
+        }
+        let runtime = LineRuntime(group: group, loop: loop, controller: controller, signals: signals, finished: finished)
+        for thread in threads { thread.start() }
+        return runtime
+    }
+
+    private init(
+        group: MultiThreadedEventLoopGroup, loop: any EventLoop, controller: NIOLoopBound<LineController>, signals: ThreadSignals, finished: [DispatchSemaphore]
+    ) {
+        self.group = group
+        self.loop = loop
+        self.controller = controller
+        self.signals = signals
+        self.finished = finished
+    }
+
+    /// Ring edges at times of the line's clock, for a line whose ring input is not on GPIO here (tests).
+    func scriptRings(_ edges: [(at: Duration, active: Bool)]) {
+        let (controller, edges) = (controller, edges.map { RingEdge(at: $0.at, active: $0.active) })
+        loop.execute { controller.value.scriptRings(edges.map { ($0.at, $0.active) }) }
+    }
+
+    private struct RingEdge: Sendable {
+        var at: Duration
+        var active: Bool
+    }
+
+    /// Stops the threads and the loop; a call in progress is ended first by its owner (the daemon's grace period).
+    func stop() async {
+        signals.stopping.store(true, ordering: .releasing)
+        signals.reopen.signal()
+        for done in finished {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    done.wait()
+                    continuation.resume()
+                }
+            }
+        }
+        try? await group.shutdownGracefully()
+    }
+
+    /// The capture thread: opens the card (again, when the supervisor says),
+    /// reads 20 ms frames and hands each to the loop. Idle, it keeps to real
+    /// time even on a device with no clock.
+    private struct CaptureLoop {
+        let line: HushboxConfiguration.Line
+        let loop: any EventLoop
+        let controller: NIOLoopBound<LineController>
+        let signals: ThreadSignals
+        let logger: Logger
+
+        func run() {
+            while !signals.stopping.load(ordering: .acquiring) {
+                let capture: LineCapture
+                do {
+                    capture = try LineCapture(device: line.captureDevice, configurationFile: line.alsaConfigurationFile, probing: true)
+                } catch {
+                    report(error, wasOpen: false)
+                    signals.reopen.wait()
+                    continue
+                }
+                let format = capture.format
+                loop.execute { controller.value.cardOpened(format) }
+                do {
+                    try read(capture)
+                } catch {
+                    report(error, wasOpen: true)
+                    signals.reopen.wait()
+                }
+            }
+        }
+
+        private func report(_ error: LineAudioError, wasOpen: Bool) {
+            loop.execute { controller.value.cardFailed(error, wasOpen: wasOpen) }
+        }
+
+        private func read(_ capture: LineCapture) throws(LineAudioError) {
+            var paceStart = ContinuousClock.now
+            var pacedFrames = 0
+            var xruns = 0
+            var wasInCall = false
+            while !signals.stopping.load(ordering: .acquiring) {
+                let samples = try capture.nextFrame()
+                let newXruns = capture.xruns - xruns
+                xruns = capture.xruns
+                while signals.inFlight.load(ordering: .acquiring) >= LineRuntime.maximumInFlight, !signals.stopping.load(ordering: .acquiring) {
+                    Thread.sleep(forTimeInterval: 0.001)
+                }
+                signals.inFlight.add(1, ordering: .acquiringAndReleasing)
+                let (controller, signals) = (controller, signals)
+                loop.execute {
+                    controller.value.frame(samples, newXruns: newXruns)
+                    signals.inFlight.subtract(1, ordering: .acquiringAndReleasing)
+                }
+                let inCall = signals.inCall.load(ordering: .acquiring)
+                if inCall { wasInCall = true; continue }
+                if wasInCall {
+                    wasInCall = false
+                    paceStart = ContinuousClock.now
+                    pacedFrames = 0
+                }
+                // Idle: a device faster than real time (no clock) is held to it.
+                pacedFrames += 1
+                let due = paceStart + LineFrame.duration * pacedFrames
+                if due > ContinuousClock.now { Thread.sleep(forTimeInterval: Double((due - ContinuousClock.now).components.attoseconds) / 1e18) }
+            }
+        }
+    }
+
+    /// The GPIO thread: ring and loop-current edges to the loop; the hook relay as the controller wants it.
+    private struct GPIOLoop {
+        let lines: GPIOLines
+        let loop: any EventLoop
+        let controller: NIOLoopBound<LineController>
+        let signals: ThreadSignals
+        let logger: Logger
+
+        func run() {
+            let port: GPIOPort
+            do {
+                port = try GPIOPort(lines)
+            } catch {
+                logger.error("the line board's GPIO lines cannot be used; no call will be answered", metadata: ["error": "\(error)"])
+                return
+            }
+            var offHook = false
+            while !signals.stopping.load(ordering: .acquiring) {
+                let wanted = signals.offHook.load(ordering: .acquiring)
+                if wanted != offHook {
+                    do {
+                        try port.setOffHook(wanted)
+                        offHook = wanted
+                    } catch {
+                        logger.error("the hook relay could not be set", metadata: ["error": "\(error)"])
+                    }
+                }
+                do {
+                    for change in try port.waitForChanges(timeout: .milliseconds(50)) {
+                        let controller = controller
+                        switch change.input {
+                        case .ring: loop.execute { controller.value.ringSignal(active: change.active) }
+                        case .loopCurrent: loop.execute { controller.value.loopCurrent(flowing: change.active) }
+                        }
+                    }
+                } catch {
+                    logger.error("reading the line board's GPIO lines failed", metadata: ["error": "\(error)"])
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }
+            try? port.setOffHook(false)
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import CSpanDSP
+import Foundation
+@testable import HushboxService
+import HushboxTestSupport
+import LineAudio
+import Logging
+import Media
+import MediaFormat
+import MetricsTestKit
+import Testing
+import Vault
+import Voicemail
+
+/// The daemon's line runtime on the real libasound2 (ALSA's file plugin, no
+/// sound card) with the real prompts, spandsp's signals and a real vault: a
+/// caller on a telephone line gets what a SIP caller gets.
+@Suite("Line runtime", .serialized)
+struct LineRuntimeTests {
+    static let sentence = "Hello, this is Anna. Please call me back about the delivery tomorrow morning. Thank you."
+
+    /// A German line, caller ID by V.23 before the ring; `caller`'s audio begins as the box answers.
+    struct Box {
+        let directory: TemporaryDirectory
+        let vault: Vault
+        let tenant: TenantVault
+        let mailbox: Mailbox
+        let prompts: PromptLibrary
+
+        init(language: String, consentRequired: Bool = true) throws {
+            directory = try TemporaryDirectory()
+            vault = try Vault.open(directory: directory.child("vault"), deviceKEK: DeviceKEK.generate().kek, logger: Logger(label: "test"))
+            tenant = try vault.createTenant(name: "Line")
+            mailbox = Mailbox(sipUser: "line", language: language, consentRequired: consentRequired)
+            try tenant.insert(mailbox)
+            prompts = try PromptLibrary(directory: TestBox.renderedPrompts)
+        }
+
+        func seconds(_ prompt: Prompt, _ language: PromptLanguage) -> Double {
+            Double(prompts.frames(prompt, language: language, codec: .pcmu).count) * 0.02
+        }
+
+        /// Runs the line on `audio` with `rings` in line time, until `calls` calls are stored (or `within` passes).
+        func run(
+            _ audio: [Int16], country: ToneCountry, rings: [(Duration, Bool)], calls: Int = 1, within: Duration = .seconds(60)
+        ) async throws -> (LineMetrics, TestMetrics) {
+            let line = try FileLine(caller: audio, in: directory)
+            let configuration = HushboxConfiguration.Line(
+                mailbox: "line", captureDevice: line.captureDevice, playbackDevice: line.playbackDevice, alsaConfigurationFile: line.configurationFile,
+                control: .gpio(GPIOLines(chip: "none", ring: 0, ringActiveLow: false, hook: 1, hookActiveLow: false)), rings: 1, country: country
+            )
+            let metrics = TestMetrics()
+            let lineMetrics = LineMetrics(factory: metrics)
+            let (tenant, mailbox) = (tenant, mailbox)
+            let setup = LineController.Setup(
+                line: configuration, prompts: prompts, outboxDestinations: [], mailbox: { (tenant, mailbox) }, logger: Logger(label: "line-test"),
+                metrics: lineMetrics
+            )
+            let runtime = LineRuntime.start(setup, gpio: nil)
+            runtime.scriptRings(rings)
+            let deadline = ContinuousClock.now + within
+            let outcomes = ["recorded", "no_message", "declined_consent", "mailbox_full", "failed"]
+            while ContinuousClock.now < deadline {
+                let ended = try outcomes.reduce(0) { $0 + (try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", $1)]).totalValue) }
+                if ended >= calls { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            await runtime.stop()
+            return (lineMetrics, metrics)
+        }
+
+        func messageSamples() throws -> [Int16] {
+            let message = try #require(try tenant.voicemails(mailboxID: mailbox.id).first)
+            let stored = try tenant.openObject(try #require(message.objectID)).readAll()
+            return try OggOpusReader.read(stored.bytes).decode(sampleRate: 8000)
+        }
+    }
+
+    static let ring: [(Duration, Bool)] = [(.seconds(1), true), (.milliseconds(1500), false)]
+    /// The answer comes when the ring's 0.4 s joining gap has passed.
+    static let answeredAt = 1.9
+
+    @Test("a German caller with V.23 caller ID presses 1, speaks and hangs up into busy tone: number sealed, message matches, no busy tone kept")
+    func germanCaller() async throws {
+        let box = try Box(language: "de")
+        let speech = try await LineSignals.speech(Self.sentence, in: box.directory)
+        // Caller ID between 0.2 s and the ring; consent after the disclaimer and the question; speech after the beep.
+        var audio = LineSignals.silence(seconds: 0.2) + LineSignals.callerID("030111222", standard: Int32(ADSI_STANDARD_CLIP))
+        audio += LineSignals.silence(seconds: Self.answeredAt - Double(audio.count) / 8000)
+        let question = box.seconds(.disclaimer, .german) + box.seconds(.consentRequest, .german)
+        audio += LineSignals.silence(seconds: question + 0.5) + LineSignals.dtmf("1")
+        audio += LineSignals.silence(seconds: box.seconds(.greeting, .german) + box.seconds(.beep, .german) + 1.0)
+        audio += speech + LineSignals.silence(seconds: 1.0) + LineSignals.tone([425], cycle: [480, 480], seconds: 8)
+        let (_, metrics) = try await box.run(audio, country: .de, rings: Self.ring)
+
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 1)
+        let calls = try box.tenant.calls(counterparty: try PhoneNumber("+4930111222"))
+        #expect(calls.count == 1, "the caller's number, read in Germany, finds the call")
+        let message = try box.messageSamples()
+        let correlation = Self.correlation(speech, message)
+        #expect(correlation >= 0.8, "envelope correlation \(correlation)")
+        // After the speech the caller paused 1 s, then hung up: of the busy tone that followed, at most 0.5 s is kept.
+        let afterSpeech = Array(message.suffix(8000 * 3 / 2))
+        let toneFrames = Self.framesDominated(by: 425, in: afterSpeech)
+        #expect((10...27).contains(toneFrames.count), "about 0.5 s of busy tone kept, not the seconds it took to recognise it; found \(toneFrames.count) frames")
+        let seconds = Double(message.count) / 8000
+        // About 1.2 s before the speech (the key is heard before it ends), 1 s after it, 0.5 s of the tone.
+        #expect(seconds < Double(speech.count) / 8000 + 2.9, "the message ends soon after the speech: \(seconds) s")
+    }
+
+    @Test("an American caller with Bell 202 caller ID and noise 20 dB below the voice: message matches, hang-up heard by reorder tone")
+    func americanCallerInNoise() async throws {
+        let box = try Box(language: "en")
+        let speech = try await LineSignals.speech(Self.sentence, in: box.directory)
+        var audio = LineSignals.silence(seconds: 0.2) + LineSignals.callerID("2125550147", standard: Int32(ADSI_STANDARD_CLASS))
+        audio += LineSignals.silence(seconds: Self.answeredAt - Double(audio.count) / 8000)
+        // A US caller to an English mailbox is not asked for consent: disclaimer, greeting, beep.
+        let before = box.seconds(.disclaimer, .english) + box.seconds(.greeting, .english) + box.seconds(.beep, .english)
+        audio += LineSignals.silence(seconds: before + 1.0) + speech + LineSignals.silence(seconds: 1.0)
+        audio += LineSignals.tone([480, 620], cycle: [250, 250], seconds: 6)
+        let noisy = LineSignals.withNoise(audio, snrDB: 20 + Self.speechToLineDB(speech, audio), seed: 7)
+        let (_, metrics) = try await box.run(noisy, country: .us, rings: Self.ring)
+
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 1)
+        #expect(try box.tenant.calls(counterparty: try PhoneNumber("+12125550147")).count == 1)
+        let correlation = Self.correlation(speech, try box.messageSamples())
+        #expect(correlation >= 0.8, "envelope correlation \(correlation)")
+    }
+
+    @Test("a caller who hangs up during the greeting leaves no message, and the next ring is answered")
+    func hangUpDuringGreeting() async throws {
+        let box = try Box(language: "en", consentRequired: false)
+        var audio = LineSignals.silence(seconds: Self.answeredAt + box.seconds(.disclaimer, .english) + 0.3)
+        audio += LineSignals.tone([425], cycle: [480, 480], seconds: 3)
+        // The exchange rings again once the first call is over (4 s of line time to store it); that caller stays silent.
+        let secondRing = Double(audio.count) / 8000 + 4
+        audio += LineSignals.silence(seconds: 4 + 0.5 + 0.4 + box.seconds(.disclaimer, .english) + box.seconds(.greeting, .english) + 10)
+        let rings = Self.ring + [(Duration.seconds(secondRing), true), (Duration.seconds(secondRing + 0.5), false)]
+        let (_, metrics) = try await box.run(audio, country: .de, rings: rings, calls: 2)
+        #expect(try metrics.expectCounter(LineMetrics.answeredLabel).totalValue == 2, "the next ring was answered")
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "no_message")]).totalValue == 2)
+        #expect(try box.tenant.voicemails(mailboxID: box.mailbox.id).isEmpty)
+    }
+
+    // MARK: Measures
+
+    /// How much louder the speech is than the whole line's RMS, so the noise is set against the voice.
+    static func speechToLineDB(_ speech: [Int16], _ line: [Int16]) -> Double {
+        func rms(_ samples: [Int16]) -> Double { (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))).squareRoot() }
+        return 20 * log10(rms(line) / rms(speech))
+    }
+
+    static func envelope(_ samples: [Int16]) -> [Double] {
+        stride(from: 0, to: samples.count - 160, by: 160).map { min(0, max(-90, SilenceDetector.level(Array(samples[$0..<$0 + 160])))) }
+    }
+
+    /// The best Pearson correlation of the speech's envelope with the message's over shifts up to 4 s.
+    static func correlation(_ speech: [Int16], _ message: [Int16]) -> Double {
+        let sent = envelope(speech), stored = envelope(message)
+        var best = -1.0
+        for lag in -50...200 {
+            var pairs: [(Double, Double)] = []
+            for index in sent.indices where stored.indices.contains(index + lag) { pairs.append((sent[index], stored[index + lag])) }
+            guard pairs.count > sent.count * 3 / 4 else { continue }
+            let meanA = pairs.map(\.0).reduce(0, +) / Double(pairs.count)
+            let meanB = pairs.map(\.1).reduce(0, +) / Double(pairs.count)
+            let covariance = pairs.map { ($0.0 - meanA) * ($0.1 - meanB) }.reduce(0, +)
+            let spreadA = pairs.map { ($0.0 - meanA) * ($0.0 - meanA) }.reduce(0, +).squareRoot()
+            let spreadB = pairs.map { ($0.1 - meanB) * ($0.1 - meanB) }.reduce(0, +).squareRoot()
+            if spreadA > 0, spreadB > 0 { best = max(best, covariance / (spreadA * spreadB)) }
+        }
+        return best
+    }
+
+    /// The 20 ms frames with most of their energy at `hertz`.
+    static func framesDominated(by hertz: Double, in samples: [Int16]) -> [Int] {
+        let share = ToneShare(frequencies: [hertz])
+        return stride(from: 0, to: samples.count - 160, by: 160).filter { start in
+            let frame = Array(samples[start..<start + 160])
+            return SilenceDetector.level(frame) > -50 && share.share(of: frame) > 0.6
+        }.map { $0 / 160 }
+    }
+}

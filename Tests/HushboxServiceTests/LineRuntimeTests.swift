@@ -149,26 +149,8 @@ struct LineRuntimeTests {
         return 20 * log10(rms(line) / rms(speech))
     }
 
-    static func envelope(_ samples: [Int16]) -> [Double] {
-        stride(from: 0, to: samples.count - 160, by: 160).map { min(0, max(-90, SilenceDetector.level(Array(samples[$0..<$0 + 160])))) }
-    }
-
-    /// The best Pearson correlation of the speech's envelope with the message's over shifts up to 4 s.
     static func correlation(_ speech: [Int16], _ message: [Int16]) -> Double {
-        let sent = envelope(speech), stored = envelope(message)
-        var best = -1.0
-        for lag in -50...200 {
-            var pairs: [(Double, Double)] = []
-            for index in sent.indices where stored.indices.contains(index + lag) { pairs.append((sent[index], stored[index + lag])) }
-            guard pairs.count > sent.count * 3 / 4 else { continue }
-            let meanA = pairs.map(\.0).reduce(0, +) / Double(pairs.count)
-            let meanB = pairs.map(\.1).reduce(0, +) / Double(pairs.count)
-            let covariance = pairs.map { ($0.0 - meanA) * ($0.1 - meanB) }.reduce(0, +)
-            let spreadA = pairs.map { ($0.0 - meanA) * ($0.0 - meanA) }.reduce(0, +).squareRoot()
-            let spreadB = pairs.map { ($0.1 - meanB) * ($0.1 - meanB) }.reduce(0, +).squareRoot()
-            if spreadA > 0, spreadB > 0 { best = max(best, covariance / (spreadA * spreadB)) }
-        }
-        return best
+        SpeechEnvelope.correlation(sent: speech, sentRate: 8000, stored: message, storedRate: 8000)
     }
 
     /// The 20 ms frames with most of their energy at `hertz`.

@@ -67,6 +67,13 @@ public struct HushboxDaemon: Sendable {
                 )
             }))
         }
+        if let line = checks.line {
+            var lineLogger = logger
+            lineLogger[metadataKey: "component"] = "line"
+            services.append(LineService(
+                line: line.line, vault: checks.vault, prompts: line.prompts, outboxDestinations: configuration.uplink.destinations.map(\.name), logger: lineLogger
+            ))
+        }
         if !checks.uplink.isEmpty {
             var uplinkLogger = logger
             uplinkLogger[metadataKey: "component"] = "uplink"

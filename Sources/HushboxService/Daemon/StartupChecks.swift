@@ -1,5 +1,6 @@
 public import Logging
 public import Vault
+internal import Voicemail
 /// What the daemon verifies between loading its configuration and listening:
 /// the data directory is there and private, every secret passes its checks, the
 /// TLS certificate and key load and match, and the vault opens (right device
@@ -14,6 +15,8 @@ public struct StartupChecks: Sendable {
     let uplink: [UplinkSetup]
     /// Nil when `incidents.webhook_url` is not set.
     let incidentWebhook: IncidentWebhookSetup?
+    /// The line's prompts and settings, when `line.enabled`.
+    let line: (prompts: PromptLibrary, line: HushboxConfiguration.Line)?
 
     public static func run(_ configuration: HushboxConfiguration, logger: Logger) async throws(StartupError) -> StartupChecks {
         let dataDirectory = configuration.storage.dataDirectory
@@ -53,6 +56,10 @@ public struct StartupChecks: Sendable {
         } catch {
             throw StartupError("\(error)")
         }
-        return StartupChecks(deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip, uplink: uplink, incidentWebhook: incidentWebhook)
+        let line = try LineService.prepare(configuration, vault: vault)
+        return StartupChecks(
+            deviceKeyPath: secrets.location(of: .deviceKEK), tlsIdentity: identity, vault: vault, sip: sip, uplink: uplink, incidentWebhook: incidentWebhook,
+            line: line.map { (prompts: $0.0, line: $0.1) }
+        )
     }
 }

@@ -30,6 +30,8 @@ final class LineController {
         var setOffHook: @Sendable (Bool) -> Void
         /// Tells the capture thread whether a call is reading (idle reading keeps to real time).
         var callInProgress: @Sendable (Bool) -> Void
+        /// Tells the runtime whether a call runs (from the answer until it is stored).
+        var callRunning: @Sendable (Bool) -> Void
     }
 
     private let setup: Setup
@@ -46,6 +48,8 @@ final class LineController {
     private var scriptedRings: [(at: Duration, active: Bool)] = []
     private var loopCurrentOffSince: Duration?
     private var playbackXruns = 0
+    /// The daemon is stopping: a call that attaches now ends at once.
+    private var stopping = false
 
     private enum CallState {
         case none
@@ -117,12 +121,11 @@ final class LineController {
             for heard in callerID.process(samples) {
                 perform(supervisor.callerIDHeard(heard, at: now))
             }
-            if var voice, voice.take(samples) {
-                voice.reset()
+            if var voice {
+                let sounding = voice.take(samples)
+                if sounding { voice.reset() }
                 self.voice = voice
-                perform(supervisor.voiceActivated(at: now))
-            } else if let voice = voice {
-                self.voice = voice
+                if sounding { perform(supervisor.voiceActivated(at: now)) }
             }
         case .ending:
             break
@@ -176,6 +179,7 @@ final class LineController {
     private func answer(_ caller: CallerID?) {
         setup.metrics.answered.increment()
         call = .starting(kept: [])
+        threads.callRunning(true)
         let number = LineCallerNumber.phoneNumber(caller, country: setup.line.country)
         setup.logger.info("answering the line", metadata: ["caller": "\(number == nil ? "withheld" : "sent")"])
         let bound = NIOLoopBound(self, eventLoop: loop)
@@ -236,6 +240,7 @@ final class LineController {
         // From now on the card's frames are read as fast as they come (a clockless test device: faster than real time).
         threads.callInProgress(true)
         for frame in kept { deliver(.frame(frame)) }
+        if stopping { deliver(.lineStopped) }
     }
 
     private func detach() {
@@ -244,7 +249,14 @@ final class LineController {
         threads.callInProgress(false)
     }
 
+    /// The daemon is stopping: a call in progress ends now, its message kept as it stands.
+    func endCallForShutdown() {
+        stopping = true
+        if case .attached(let deliver) = call { deliver(.lineStopped) }
+    }
+
     private func callEnded() {
+        threads.callRunning(false)
         call = .none
         loopCurrentOffSince = nil
         threads.setOffHook(false)

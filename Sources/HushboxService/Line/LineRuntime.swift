@@ -12,7 +12,7 @@ import Synchronization
 final class LineRuntime: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
-    private let controller: NIOLoopBound<LineController>
+    private let controller: NIOLoopBoundBox<LineController>
     private let signals: ThreadSignals
     private let finished: [DispatchSemaphore]
 
@@ -20,6 +20,8 @@ final class LineRuntime: Sendable {
     private final class ThreadSignals: Sendable {
         let stopping = Atomic<Bool>(false)
         let inCall = Atomic<Bool>(false)
+        /// From the answer until the call is stored.
+        let callRunning = Atomic<Bool>(false)
         let offHook = Atomic<Bool>(false)
         /// Frames handed to the loop and not yet handled there.
         let inFlight = Atomic<Int>(0)
@@ -38,9 +40,10 @@ final class LineRuntime: Sendable {
         let threadCalls = LineController.Threads(
             reopenCard: { signals.reopen.signal() },
             setOffHook: { signals.offHook.store($0, ordering: .releasing) },
-            callInProgress: { signals.inCall.store($0, ordering: .releasing) }
+            callInProgress: { signals.inCall.store($0, ordering: .releasing) },
+            callRunning: { signals.callRunning.store($0, ordering: .releasing) }
         )
-        let controller = try! loop.submit { NIOLoopBound(LineController(setup: setup, loop: loop, threads: threadCalls), eventLoop: loop) }.wait()
+        let controller = NIOLoopBoundBox.makeBoxSendingValue(LineController(setup: setup, loop: loop, threads: threadCalls), eventLoop: loop)
         var threads: [Thread] = []
         var finished: [DispatchSemaphore] = []
         let captureDone = DispatchSemaphore(value: 0)
@@ -67,7 +70,7 @@ final class LineRuntime: Sendable {
     }
 
     private init(
-        group: MultiThreadedEventLoopGroup, loop: any EventLoop, controller: NIOLoopBound<LineController>, signals: ThreadSignals, finished: [DispatchSemaphore]
+        group: MultiThreadedEventLoopGroup, loop: any EventLoop, controller: NIOLoopBoundBox<LineController>, signals: ThreadSignals, finished: [DispatchSemaphore]
     ) {
         self.group = group
         self.loop = loop
@@ -87,8 +90,15 @@ final class LineRuntime: Sendable {
         var active: Bool
     }
 
-    /// Stops the threads and the loop; a call in progress is ended first by its owner (the daemon's grace period).
-    func stop() async {
+    /// Ends a call in progress (stored as it stands and hung up; waiting at
+    /// most `callLimit` for it), then stops the threads and the loop.
+    func stop(callLimit: Duration = .seconds(5)) async {
+        let controller = controller
+        loop.execute { controller.value.endCallForShutdown() }
+        let deadline = ContinuousClock.now + callLimit
+        while signals.callRunning.load(ordering: .acquiring), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         signals.stopping.store(true, ordering: .releasing)
         signals.reopen.signal()
         for done in finished {
@@ -108,7 +118,7 @@ final class LineRuntime: Sendable {
     private struct CaptureLoop {
         let line: HushboxConfiguration.Line
         let loop: any EventLoop
-        let controller: NIOLoopBound<LineController>
+        let controller: NIOLoopBoundBox<LineController>
         let signals: ThreadSignals
         let logger: Logger
 
@@ -174,7 +184,7 @@ final class LineRuntime: Sendable {
     private struct GPIOLoop {
         let lines: GPIOLines
         let loop: any EventLoop
-        let controller: NIOLoopBound<LineController>
+        let controller: NIOLoopBoundBox<LineController>
         let signals: ThreadSignals
         let logger: Logger
 

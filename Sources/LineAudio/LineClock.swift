@@ -21,9 +21,9 @@ public final class LineClock: Clock, Sendable {
     public var now: Instant { Instant(offset: LineFrame.duration * frames.load(ordering: .acquiring)) }
     public var minimumResolution: Duration { LineFrame.duration }
 
-    /// One more frame came from the card.
-    public func advance() {
-        frames.add(1, ordering: .releasing)
+    /// One more frame came from the card (or `count` frames' time passed without one: a card that is gone).
+    public func advance(frames count: Int64 = 1) {
+        frames.add(count, ordering: .releasing)
     }
 
     /// Waits, polling every frame's time on the real clock, until the line's time reaches `deadline`.

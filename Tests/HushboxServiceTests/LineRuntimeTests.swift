@@ -40,10 +40,12 @@ struct LineRuntimeTests {
         }
 
         /// Runs the line on `audio` with `rings` in line time, until `calls` calls are stored (or `within` passes).
+        /// `meanwhile`: what the test does while the line runs, before waiting for the calls.
         func run(
-            _ audio: [Int16], country: ToneCountry, rings: [(Duration, Bool)], calls: Int = 1, within: Duration = .seconds(60)
+            _ audio: [Int16], country: ToneCountry, rings: [(Duration, Bool)], calls: Int = 1, within: Duration = .seconds(60), plugged: Bool = true,
+            meanwhile: (FileLine, LineRuntime, TestMetrics) async throws -> Void = { _, _, _ in }
         ) async throws -> (LineMetrics, TestMetrics) {
-            let line = try FileLine(caller: audio, in: directory)
+            let line = try FileLine(caller: audio, in: directory, plugged: plugged)
             let configuration = HushboxConfiguration.Line(
                 mailbox: "line", captureDevice: line.captureDevice, playbackDevice: line.playbackDevice, alsaConfigurationFile: line.configurationFile,
                 control: .gpio(GPIOLines(chip: "none", ring: 0, ringActiveLow: false, hook: 1, hookActiveLow: false)), rings: 1, country: country
@@ -57,6 +59,7 @@ struct LineRuntimeTests {
             )
             let runtime = LineRuntime.start(setup, gpio: nil)
             runtime.scriptRings(rings)
+            try await meanwhile(line, runtime, metrics)
             let deadline = ContinuousClock.now + within
             let outcomes = ["recorded", "no_message", "declined_consent", "mailbox_full", "failed"]
             while ContinuousClock.now < deadline {
@@ -79,7 +82,7 @@ struct LineRuntimeTests {
     /// The answer comes when the ring's 0.4 s joining gap has passed.
     static let answeredAt = 1.9
 
-    @Test("a German caller with V.23 caller ID presses 1, speaks and hangs up into busy tone: number sealed, message matches, no busy tone kept")
+    @Test("a German caller with V.23 caller ID presses 1, speaks and hangs up into busy tone: number sealed, message matches, no busy tone kept, erased by number")
     func germanCaller() async throws {
         let box = try Box(language: "de")
         let speech = try await LineSignals.speech(Self.sentence, in: box.directory)
@@ -105,6 +108,14 @@ struct LineRuntimeTests {
         let seconds = Double(message.count) / 8000
         // About 1.2 s before the speech (the key is heard before it ends), 1 s after it, 0.5 s of the tone.
         #expect(seconds < Double(speech.count) / 8000 + 2.9, "the message ends soon after the speech: \(seconds) s")
+
+        // The caller asks to be erased, by the number the exchange sent: the line call goes like a SIP caller's.
+        let erasure = try box.tenant.requestErasure(of: .caller(try PhoneNumber("+49 30 111222")), actor: "test")
+        #expect(erasure.calls == 1 && erasure.voicemails == 1)
+        let report = try box.tenant.completeErasure(erasure.request.id, actor: "test")
+        #expect(report.voicemails == 1 && report.objects == 1)
+        #expect(try box.tenant.voicemails(mailboxID: box.mailbox.id).isEmpty)
+        #expect(try box.tenant.calls(counterparty: try PhoneNumber("+4930111222")).isEmpty)
     }
 
     @Test("an American caller with Bell 202 caller ID and noise 20 dB below the voice: message matches, hang-up heard by reorder tone")
@@ -139,6 +150,40 @@ struct LineRuntimeTests {
         #expect(try metrics.expectCounter(LineMetrics.answeredLabel).totalValue == 2, "the next ring was answered")
         #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "no_message")]).totalValue == 2)
         #expect(try box.tenant.voicemails(mailboxID: box.mailbox.id).isEmpty)
+    }
+
+    @Test("a card missing at start is reported once, nothing is answered while it is missing, and it is used once plugged in")
+    func cardPluggedLate() async throws {
+        let box = try Box(language: "en", consentRequired: false)
+        let audio = LineSignals.silence(seconds: 30)
+        let (_, metrics) = try await box.run(audio, country: .de, rings: Self.ring, plugged: false) { line, runtime, metrics in
+            let lost = [("kind", "audio-device-lost")]
+            try await Self.until("the missing card is reported") { (try? metrics.expectGauge(LineMetrics.troubleLabel, lost).lastValue) == 1 }
+            // Past the scripted ring's time: nothing to answer without a card.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try metrics.expectCounter(LineMetrics.answeredLabel).totalValue == 0)
+            try line.plug(true)
+            try await Self.until("the card is used once plugged in", within: .seconds(10)) {
+                (try? metrics.expectGauge(LineMetrics.troubleLabel, lost).lastValue) == 0
+            }
+            let now = runtime.clock.now.offset
+            runtime.scriptRings([(now + .seconds(1), true), (now + .milliseconds(1500), false)])
+        }
+        #expect(try metrics.expectCounter(LineMetrics.answeredLabel).totalValue == 1)
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "no_message")]).totalValue == 1)
+    }
+
+    static func until(_ what: String, within limit: Duration = .seconds(5), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    struct TimedOut: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting until \(what)" }
     }
 
     // MARK: Measures

@@ -111,15 +111,18 @@ public struct FileLine: Sendable {
     public let playbackDevice = "hushbox_test_playback"
     public let playedFile: String
 
+    private let definitions: String
+
     /// `caller`: what the line carries, padded with 2 s of silence (past its
-    /// end the plugin repeats stale buffers).
-    public init(caller: [Int16], in directory: TemporaryDirectory) throws {
+    /// end the plugin repeats stale buffers). `plugged`: false leaves the
+    /// devices undefined, as if the interface were not plugged in.
+    public init(caller: [Int16], in directory: TemporaryDirectory, plugged: Bool = true) throws {
         let input = directory.child("line-in.raw")
         playedFile = directory.child("line-out.raw")
         let padded = caller + [Int16](repeating: 0, count: LineSignals.sampleRate * 2)
         try padded.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: input)) }
         configurationFile = directory.child("line-alsa.conf")
-        let configuration = """
+        definitions = """
             pcm.\(captureDevice) {
                 type file
                 slave.pcm "null"
@@ -135,6 +138,11 @@ public struct FileLine: Sendable {
             }
 
             """
-        try configuration.write(toFile: configurationFile, atomically: true, encoding: .utf8)
+        try plug(plugged)
+    }
+
+    /// Defines the devices (the interface is plugged in) or leaves them out.
+    public func plug(_ plugged: Bool) throws {
+        try (plugged ? definitions : "# no line interface\n").write(toFile: configurationFile, atomically: true, encoding: .utf8)
     }
 }

@@ -50,6 +50,8 @@ final class LineController {
     private var playbackXruns = 0
     /// The daemon is stopping: a call that attaches now ends at once.
     private var stopping = false
+    /// Wall time without a card not yet counted in the line's time.
+    private var lostFor = Duration.zero
 
     private enum CallState {
         case none
@@ -134,6 +136,23 @@ final class LineController {
             loopCurrentOffSince = nil
             deliver(.loopCurrentDropped(heardFor: now - since))
         }
+        perform(supervisor.tick(at: now))
+    }
+
+    /// Wall time passed (every 100 ms, from the runtime): while the card is
+    /// gone no frame comes to move the line's time on, so this does, and the
+    /// supervisor's reopening back-off runs.
+    func wallTick(elapsed: Duration) {
+        guard supervisor.isDeviceLost else {
+            lostFor = .zero
+            return
+        }
+        lostFor += elapsed
+        let frames = lostFor / LineFrame.duration
+        guard frames >= 1 else { return }
+        let whole = Int64(frames)
+        lostFor -= LineFrame.duration * whole
+        clock.advance(frames: whole)
         perform(supervisor.tick(at: now))
     }
 

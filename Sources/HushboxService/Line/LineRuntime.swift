@@ -15,6 +15,9 @@ final class LineRuntime: Sendable {
     private let controller: NIOLoopBoundBox<LineController>
     private let signals: ThreadSignals
     private let finished: [DispatchSemaphore]
+    private let wallTicks: RepeatedTask
+    /// The line's time: its card's frames (and wall time while the card is gone).
+    let clock: LineClock
 
     /// What the threads share: flags, and the capture thread's wake-up.
     private final class ThreadSignals: Sendable {
@@ -43,7 +46,9 @@ final class LineRuntime: Sendable {
             callInProgress: { signals.inCall.store($0, ordering: .releasing) },
             callRunning: { signals.callRunning.store($0, ordering: .releasing) }
         )
-        let controller = NIOLoopBoundBox.makeBoxSendingValue(LineController(setup: setup, loop: loop, threads: threadCalls), eventLoop: loop)
+        let made = LineController(setup: setup, loop: loop, threads: threadCalls)
+        let clock = made.clock
+        let controller = NIOLoopBoundBox.makeBoxSendingValue(made, eventLoop: loop)
         var threads: [Thread] = []
         var finished: [DispatchSemaphore] = []
         let captureDone = DispatchSemaphore(value: 0)
@@ -64,14 +69,23 @@ final class LineRuntime: Sendable {
             threads.append(ring)
             finished.append(gpioDone)
         }
-        let runtime = LineRuntime(group: group, loop: loop, controller: controller, signals: signals, finished: finished)
+        // The line's time runs on its card's frames; while the card is gone, on wall time.
+        let wallTicks = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+            controller.value.wallTick(elapsed: .milliseconds(100))
+        }
+        let runtime = LineRuntime(
+            group: group, loop: loop, controller: controller, signals: signals, finished: finished, wallTicks: wallTicks, clock: clock
+        )
         for thread in threads { thread.start() }
         return runtime
     }
 
     private init(
-        group: MultiThreadedEventLoopGroup, loop: any EventLoop, controller: NIOLoopBoundBox<LineController>, signals: ThreadSignals, finished: [DispatchSemaphore]
+        group: MultiThreadedEventLoopGroup, loop: any EventLoop, controller: NIOLoopBoundBox<LineController>, signals: ThreadSignals, finished: [DispatchSemaphore],
+        wallTicks: RepeatedTask, clock: LineClock
     ) {
+        self.wallTicks = wallTicks
+        self.clock = clock
         self.group = group
         self.loop = loop
         self.controller = controller
@@ -101,6 +115,7 @@ final class LineRuntime: Sendable {
         }
         signals.stopping.store(true, ordering: .releasing)
         signals.reopen.signal()
+        wallTicks.cancel()
         for done in finished {
             await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {

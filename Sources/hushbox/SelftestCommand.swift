@@ -6,10 +6,13 @@ import Vault
 struct SelftestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
-        abstract: "Check that this box can run Hushbox: configuration, directories, secrets, TLS and native libraries."
+        abstract: "Check that this box can run Hushbox: configuration, directories, secrets, TLS, the line's sound card and native libraries."
     )
 
     @OptionGroup var options: ConfigurationOptions
+
+    @Flag(help: "Also play a 1 kHz tone through the line interface's loop-back plug and report level, noise floor and round trip (stop hushboxd first: it holds the card).")
+    var line = false
 
     func run() async throws {
         let loaded = try await options.load()
@@ -36,6 +39,13 @@ struct SelftestCommand: AsyncParsableCommand {
             )
         } catch {
             report("start-up checks", .failure(error))
+        }
+        if let configured = loaded.configuration.line {
+            for check in LineSelftest.run(configured, loopback: line) {
+                report(check.name, check.passed ? .success(check.detail) : .failure(StartupError(check.detail)))
+            }
+        } else if line {
+            report("line", .failure(StartupError("no line is configured (line.enabled is false); see docs/line.md")))
         }
         for library in NativeLibraries.check() {
             report(library.library, library.problem.map { .failure(StartupError($0)) } ?? .success(library.version ?? ""))

@@ -25,7 +25,7 @@ struct LineEndToEndTests {
         """
     }
 
-    @Test("a VOX line's caller leaves a message: stored, listed as withheld, exported as spoken, counted with source=\"line\", deleted")
+    @Test("a VOX line's caller leaves a message: stored, listed as withheld, exported as spoken, counted with source=\"line\", deleted; selftest --line measures the loop-back")
     func voxCall() async throws {
         var box = try await VoicemailBox(mailbox: ["--consent", "off"])
         try await box.stop()
@@ -66,5 +66,15 @@ struct LineEndToEndTests {
         #expect(try await box.hushbox(["voicemail", "delete", id]).status == 0)
         #expect(try await box.messages().isEmpty)
         try await box.stop()
+
+        // The technician's check through a loop-back plug: here the "plug" is a recording of the tone coming back 60 ms late.
+        let plugDirectory = try TemporaryDirectory()
+        let back = LineSignals.silence(seconds: 0.56) + LineSignals.tone([1000], cycle: [], seconds: 1, level: -20) + LineSignals.silence(seconds: 0.6)
+        let plug = try FileLine(caller: LineSignals.withNoise(back, snrDB: 45, seed: 9), in: plugDirectory)
+        try (VoicemailBox.loopbackPhone + Self.lineSection(plug, mailbox: "100")).write(toFile: box.file, atomically: true, encoding: .utf8)
+        let selftest = try await box.hushbox(["selftest", "--line"])
+        let lines = selftest.output.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("ok    line sound card: capture 8000 Hz") }, "\(selftest.output)")
+        #expect(lines.contains { $0.hasPrefix("ok    line loop-back: level ") && $0.contains("round trip 60 ms") }, "\(selftest.output)")
     }
 }

@@ -15,3 +15,4 @@
 #include <spandsp/super_tone_rx.h>
 #include <spandsp/dtmf.h>
 #include <spandsp/adsi.h>
+#include <spandsp/version.h>

@@ -14,6 +14,11 @@ public final class GPIOPort {
     public struct Change: Sendable, Hashable {
         public var input: Input
         public var active: Bool
+
+        public init(input: Input, active: Bool) {
+            self.input = input
+            self.active = active
+        }
     }
 
     private let chip: OpaquePointer

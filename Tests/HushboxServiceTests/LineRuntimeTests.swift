@@ -43,12 +43,15 @@ struct LineRuntimeTests {
         /// `meanwhile`: what the test does while the line runs, before waiting for the calls.
         func run(
             _ audio: [Int16], country: ToneCountry, rings: [(Duration, Bool)], calls: Int = 1, within: Duration = .seconds(60), plugged: Bool = true,
+            maximumCall: Duration = .seconds(600), ringsToAnswer: Int = 1, loopCurrent: [(Duration, Bool)] = [],
             meanwhile: (FileLine, LineRuntime, TestMetrics) async throws -> Void = { _, _, _ in }
         ) async throws -> (LineMetrics, TestMetrics) {
             let line = try FileLine(caller: audio, in: directory, plugged: plugged)
             let configuration = HushboxConfiguration.Line(
                 mailbox: "line", captureDevice: line.captureDevice, playbackDevice: line.playbackDevice, alsaConfigurationFile: line.configurationFile,
-                control: .gpio(GPIOLines(chip: "none", ring: 0, ringActiveLow: false, hook: 1, hookActiveLow: false)), rings: 1, country: country
+                control: .gpio(GPIOLines(chip: "none", ring: 0, ringActiveLow: false, hook: 1, hookActiveLow: false, loopCurrent: 2)), rings: ringsToAnswer,
+                country: country,
+                maximumCall: maximumCall
             )
             let metrics = TestMetrics()
             let lineMetrics = LineMetrics(factory: metrics)
@@ -59,6 +62,7 @@ struct LineRuntimeTests {
             )
             let runtime = LineRuntime.start(setup, gpio: nil)
             runtime.scriptRings(rings)
+            runtime.script(loopCurrent.map { ($0.0, .loopCurrent, $0.1) })
             try await meanwhile(line, runtime, metrics)
             let deadline = ContinuousClock.now + within
             let outcomes = ["recorded", "no_message", "declined_consent", "mailbox_full", "failed"]
@@ -86,14 +90,16 @@ struct LineRuntimeTests {
     func germanCaller() async throws {
         let box = try Box(language: "de")
         let speech = try await LineSignals.speech(Self.sentence, in: box.directory)
-        // Caller ID between 0.2 s and the ring; consent after the disclaimer and the question; speech after the beep.
-        var audio = LineSignals.silence(seconds: 0.2) + LineSignals.callerID("030111222", standard: Int32(ADSI_STANDARD_CLIP))
-        audio += LineSignals.silence(seconds: Self.answeredAt - Double(audio.count) / 8000)
+        // As a German exchange sends it: the first ring, the caller ID, the second ring; the box answers after two.
+        var audio = LineSignals.silence(seconds: 2.2) + LineSignals.callerID("030111222", standard: Int32(ADSI_STANDARD_CLIP))
+        let answered = 5.4
+        audio += LineSignals.silence(seconds: answered - Double(audio.count) / 8000)
         let question = box.seconds(.disclaimer, .german) + box.seconds(.consentRequest, .german)
         audio += LineSignals.silence(seconds: question + 0.5) + LineSignals.dtmf("1")
         audio += LineSignals.silence(seconds: box.seconds(.greeting, .german) + box.seconds(.beep, .german) + 1.0)
         audio += speech + LineSignals.silence(seconds: 1.0) + LineSignals.tone([425], cycle: [480, 480], seconds: 8)
-        let (_, metrics) = try await box.run(audio, country: .de, rings: Self.ring)
+        let rings: [(Duration, Bool)] = [(.seconds(1), true), (.seconds(2), false), (.seconds(4), true), (.seconds(5), false)]
+        let (_, metrics) = try await box.run(audio, country: .de, rings: rings, ringsToAnswer: 2)
 
         #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 1)
         let calls = try box.tenant.calls(counterparty: try PhoneNumber("+4930111222"))
@@ -103,7 +109,7 @@ struct LineRuntimeTests {
         #expect(correlation >= 0.8, "envelope correlation \(correlation)")
         // After the speech the caller paused 1 s, then hung up: of the busy tone that followed, at most 0.5 s is kept.
         let afterSpeech = Array(message.suffix(8000 * 3 / 2))
-        let toneFrames = Self.framesDominated(by: 425, in: afterSpeech)
+        let toneFrames = Self.framesDominated(by: [425], in: afterSpeech)
         #expect((10...27).contains(toneFrames.count), "about 0.5 s of busy tone kept, not the seconds it took to recognise it; found \(toneFrames.count) frames")
         let seconds = Double(message.count) / 8000
         // About 1.2 s before the speech (the key is heard before it ends), 1 s after it, 0.5 s of the tone.
@@ -118,7 +124,7 @@ struct LineRuntimeTests {
         #expect(try box.tenant.calls(counterparty: try PhoneNumber("+4930111222")).isEmpty)
     }
 
-    @Test("an American caller with Bell 202 caller ID and noise 20 dB below the voice: message matches, hang-up heard by reorder tone")
+    @Test("an American caller with Bell 202 caller ID and noise 20 dB below the voice leaves a message and hangs up into busy tone: message matches")
     func americanCallerInNoise() async throws {
         let box = try Box(language: "en")
         let speech = try await LineSignals.speech(Self.sentence, in: box.directory)
@@ -127,14 +133,17 @@ struct LineRuntimeTests {
         // A US caller to an English mailbox is not asked for consent: disclaimer, greeting, beep.
         let before = box.seconds(.disclaimer, .english) + box.seconds(.greeting, .english) + box.seconds(.beep, .english)
         audio += LineSignals.silence(seconds: before + 1.0) + speech + LineSignals.silence(seconds: 1.0)
-        audio += LineSignals.tone([480, 620], cycle: [250, 250], seconds: 6)
+        audio += LineSignals.tone([480, 620], cycle: [500, 500], seconds: 6)
         let noisy = LineSignals.withNoise(audio, snrDB: 20 + Self.speechToLineDB(speech, audio), seed: 7)
         let (_, metrics) = try await box.run(noisy, country: .us, rings: Self.ring)
 
         #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 1)
         #expect(try box.tenant.calls(counterparty: try PhoneNumber("+12125550147")).count == 1)
-        let correlation = Self.correlation(speech, try box.messageSamples())
+        let message = try box.messageSamples()
+        let correlation = Self.correlation(speech, message)
         #expect(correlation >= 0.8, "envelope correlation \(correlation)")
+        let toneFrames = Self.framesDominated(by: [480, 620], in: Array(message.suffix(8000 * 3 / 2)))
+        #expect(toneFrames.count <= 27, "at most about 0.5 s of busy tone kept; found \(toneFrames.count) frames")
     }
 
     @Test("a caller who hangs up during the greeting leaves no message, and the next ring is answered")
@@ -152,6 +161,68 @@ struct LineRuntimeTests {
         #expect(try box.tenant.voicemails(mailboxID: box.mailbox.id).isEmpty)
     }
 
+    @Test("a call that outlasts its limit (a line that never sends a hang-up tone) is ended, its message kept, and the trouble cleared")
+    func offHookTooLong() async throws {
+        let box = try Box(language: "en", consentRequired: false)
+        let before = box.seconds(.disclaimer, .english) + box.seconds(.greeting, .english) + box.seconds(.beep, .english)
+        // White noise loud enough to count as speech: never silent, never a tone.
+        var generator = SeededGenerator(seed: 11)
+        let noise = (0..<(8000 * 40)).map { _ in Int16.random(in: -4000...4000, using: &generator) }
+        let audio = LineSignals.silence(seconds: Self.answeredAt + before + 0.5) + noise
+        let limit = Duration.seconds(Int64(Self.answeredAt + before) + 8)
+        let (_, metrics) = try await box.run(audio, country: .de, rings: Self.ring, maximumCall: limit)
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 1)
+        let troubled = try metrics.expectGauge(LineMetrics.troubleLabel, [("kind", "off-hook-too-long")])
+        #expect(troubled.values == [0, 1, 0], "begun once, cleared once: \(troubled.values)")
+        let message = try #require(try box.tenant.voicemails(mailboxID: box.mailbox.id).first)
+        #expect(message.duration < .seconds(10), "cut at the limit: \(message.duration)")
+    }
+
+    @Test("loop current gone for 0.3 s ends a call as the caller hanging up, on the second call as on the first")
+    func loopCurrentDrop() async throws {
+        let box = try Box(language: "en", consentRequired: false)
+        let speech = try await LineSignals.speech("Please call me back.", in: box.directory)
+        let before = box.seconds(.disclaimer, .english) + box.seconds(.greeting, .english) + box.seconds(.beep, .english)
+        // Each call: answered 0.4 s after its ring, current flows 0.1 s later, speech after the beep, then the caller hangs up (no tone on this line).
+        func call(startingAt start: Double) -> (audio: [Int16], rings: [(Duration, Bool)], current: [(Duration, Bool)], end: Double) {
+            let answer = start + 0.9
+            let spoken = answer + before + 1.0
+            let hangUp = spoken + Double(speech.count) / 8000 + 1.0
+            let audio = LineSignals.silence(seconds: spoken - start) + speech + LineSignals.silence(seconds: hangUp - spoken - Double(speech.count) / 8000 + 3)
+            return (audio, [(.seconds(start), true), (.seconds(start + 0.5), false)], [(.seconds(answer + 0.1), true), (.seconds(hangUp), false)], hangUp + 3)
+        }
+        let first = call(startingAt: 1.0)
+        let second = call(startingAt: first.end + 4)
+        let audio = first.audio + LineSignals.silence(seconds: 4) + second.audio + LineSignals.silence(seconds: 5)
+        let (_, metrics) = try await box.run(
+            LineSignals.silence(seconds: 1.0) + audio, country: .de, rings: first.rings + second.rings, calls: 2, loopCurrent: first.current + second.current
+        )
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 2)
+        let messages = try box.tenant.voicemails(mailboxID: box.mailbox.id)
+        #expect(messages.count == 2)
+        for message in messages {
+            // 1 s before the words, the words, 1 s of quiet, 0.3 s until the current's loss counts: nothing after.
+            #expect(message.duration < .seconds(Int64(Double(speech.count) / 8000 + 3.5)), "\(message.duration)")
+            #expect(message.duration > .seconds(Int64(Double(speech.count) / 8000)), "\(message.duration)")
+        }
+    }
+
+    @Test("a daemon stopping mid-call keeps the message as it stands and hangs up")
+    func shutdownMidCall() async throws {
+        let box = try Box(language: "en", consentRequired: false)
+        var generator = SeededGenerator(seed: 13)
+        // Ten minutes of a caller who never stops (far more than the test lets run): a second of noise, repeated.
+        let second = (0..<8000).map { _ in Int16.random(in: -4000...4000, using: &generator) }
+        let audio = LineSignals.silence(seconds: Self.answeredAt + 0.1) + Array([[Int16]](repeating: second, count: 600).joined())
+        let (_, metrics) = try await box.run(audio, country: .de, rings: Self.ring, calls: 0) { _, _, metrics in
+            try await Self.until("the call is answered") { (try? metrics.expectCounter(LineMetrics.answeredLabel).totalValue) == 1 }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(try metrics.expectCounter(CallMetrics.endedLabel, [("source", "line"), ("outcome", "recorded")]).totalValue == 1)
+        let message = try #require(try box.tenant.voicemails(mailboxID: box.mailbox.id).first)
+        #expect(message.duration > .seconds(1))
+    }
+
     @Test("a card missing at start is reported once, nothing is answered while it is missing, and it is used once plugged in")
     func cardPluggedLate() async throws {
         let box = try Box(language: "en", consentRequired: false)
@@ -163,7 +234,7 @@ struct LineRuntimeTests {
             try await Task.sleep(for: .seconds(2))
             #expect(try metrics.expectCounter(LineMetrics.answeredLabel).totalValue == 0)
             try line.plug(true)
-            try await Self.until("the card is used once plugged in", within: .seconds(10)) {
+            try await Self.until("the card is used once plugged in and has fed frames for 10 s", within: .seconds(25)) {
                 (try? metrics.expectGauge(LineMetrics.troubleLabel, lost).lastValue) == 0
             }
             let now = runtime.clock.now.offset
@@ -199,8 +270,8 @@ struct LineRuntimeTests {
     }
 
     /// The 20 ms frames with most of their energy at `hertz`.
-    static func framesDominated(by hertz: Double, in samples: [Int16]) -> [Int] {
-        let share = ToneShare(frequencies: [hertz])
+    static func framesDominated(by hertz: [Double], in samples: [Int16]) -> [Int] {
+        let share = ToneShare(frequencies: hertz)
         return stride(from: 0, to: samples.count - 160, by: 160).filter { start in
             let frame = Array(samples[start..<start + 160])
             return SilenceDetector.level(frame) > -50 && share.share(of: frame) > 0.6

@@ -53,6 +53,13 @@ struct LineControlTests {
         #expect(supervisor.isInCall)
         _ = supervisor.callEnded(at: .seconds(60))
 
+        // A caller ID, then only a glitch on the ring input, then nothing: it is not kept for a later call.
+        _ = supervisor.callerIDHeard(.number("030555555"), at: .seconds(70))
+        _ = supervisor.ringSignal(active: true, at: .seconds(71))
+        _ = supervisor.ringSignal(active: false, at: Self.ms(71_050))
+        #expect(supervisor.tick(at: Self.ms(71_450)) == [.ringRejected])
+        _ = supervisor.tick(at: .seconds(90))
+
         // A caller ID 20 s before the first ring belongs to nobody here.
         _ = supervisor.callerIDHeard(.number("030999999"), at: .seconds(100))
         _ = supervisor.tick(at: .seconds(116))
@@ -83,8 +90,14 @@ struct LineControlTests {
         #expect(supervisor.nextDeadline == .seconds(47))
         for _ in 0..<10 { _ = supervisor.reopenFailed(at: .seconds(50)) }
         #expect(supervisor.nextDeadline == .seconds(80), "at most 30 s apart")
-        #expect(supervisor.deviceOpened(at: .seconds(80)) == [.troubleCleared(.audioDeviceLost)])
-        #expect(supervisor.voiceActivated(at: .seconds(81)) == [.answer(nil)])
+        // Opened again, it must feed frames for 10 s before the trouble clears; failing sooner keeps the back-off and logs nothing.
+        #expect(supervisor.deviceOpened(at: .seconds(80)).isEmpty)
+        #expect(supervisor.deviceFailed(at: .seconds(83)).isEmpty, "no second trouble for a card that flaps")
+        #expect(supervisor.nextDeadline == .seconds(113), "still 30 s apart")
+        #expect(supervisor.tick(at: .seconds(113)) == [.reopenDevice])
+        #expect(supervisor.deviceOpened(at: .seconds(114)).isEmpty)
+        #expect(supervisor.tick(at: .seconds(124)) == [.troubleCleared(.audioDeviceLost)])
+        #expect(supervisor.voiceActivated(at: .seconds(125)) == [.answer(nil)])
     }
 
     @Test("VOX answers after 0.3 s of mostly loud audio, not on a click")

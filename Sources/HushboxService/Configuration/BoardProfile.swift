@@ -17,8 +17,46 @@ enum BoardProfile {
             throw .invalidValue(setting, value: name, from: .defaultValue, problem: "is not a board name (letters, digits, - and _)")
         }
         let path = directory + "/" + name + ".yaml"
-        var status = stat()
-        guard lstat(path, &status) == 0 else {
+        let text = try contents(of: path, name: name)
+        let root: Node?
+        do {
+            // Composed, not loaded: an alias is refused below rather than expanded.
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw .malformedYAML(path, detail: String(describing: error))
+        }
+        guard case .mapping(let top) = root, top.count == 1, case .scalar(let section) = top.keys.first, section.string == "line",
+            case .mapping(let line) = top.values.first
+        else {
+            throw .malformedYAML(path, detail: "a board profile holds one mapping, line:, of hardware keys")
+        }
+        let allowed = Set(ConfigurationSchema.lineHardwareSettings.map(\.key))
+        var values: [String: SettingValue] = [:]
+        for (keyNode, valueNode) in line {
+            guard case .scalar(let key) = keyNode else { throw .malformedYAML(path, detail: "a key under line: is not a plain name") }
+            let dotted = "line." + key.string
+            guard allowed.contains(dotted) else {
+                throw .unknownKey(dotted, in: .board(path: path), suggestion: ClosestName.match(for: dotted, among: allowed))
+            }
+            guard case .scalar(let value) = valueNode else { throw .malformedYAML(path, detail: "\(dotted) must be a single value") }
+            switch value.string {
+            case "true": values[dotted] = .boolean(true)
+            case "false": values[dotted] = .boolean(false)
+            default: values[dotted] = Int(value.string).map(SettingValue.integer) ?? .text(value.string)
+            }
+        }
+        return (path, values)
+    }
+
+    /// The profile's text: a regular file (never a link, a FIFO or a device), at most 64 KiB.
+    private static func contents(of path: String, name: String) throws(ConfigurationError) -> String {
+        let setting = ConfigurationSchema.lineBoard
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ELOOP {
+                throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is not a regular file (a link is refused)")
+            }
+            let directory = (path as NSString).deletingLastPathComponent
             let known = boards(in: directory)
             let hint = ClosestName.match(for: name, among: known).map { " Did you mean \"\($0)\"?" } ?? ""
             throw .invalidValue(
@@ -26,43 +64,29 @@ enum BoardProfile {
                 problem: "names no profile in \(directory).\(hint) Profiles there: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
             )
         }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is not a regular file (a link or a device is refused)")
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is not a regular file (a link, a FIFO or a device is refused)")
         }
         guard status.st_size <= maximumBytes else {
             throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is larger than 64 KiB")
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .fileUnreadable(path, reason: PathProblem.reason(forReading: path, failure: error))
+        var bytes = [UInt8](repeating: 0, count: maximumBytes + 1)
+        var count = 0
+        while count < bytes.count {
+            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { break }
+            count += got
         }
-        let document: Any?
-        do {
-            document = try Yams.load(yaml: text)
-        } catch {
-            throw .malformedYAML(path, detail: String(describing: error))
+        guard count <= maximumBytes else {
+            throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is larger than 64 KiB")
         }
-        guard let top = document as? [String: Any], top.count == 1, let line = top["line"] as? [String: Any] else {
-            throw .malformedYAML(path, detail: "a board profile holds one mapping, line:, of hardware keys")
+        guard let text = String(validating: bytes.prefix(count), as: UTF8.self) else {
+            throw .malformedYAML(path, detail: "not UTF-8 text")
         }
-        let allowed = Set(ConfigurationSchema.lineHardwareSettings.map(\.key))
-        var values: [String: SettingValue] = [:]
-        for (key, value) in line {
-            let dotted = "line." + key
-            guard allowed.contains(dotted) else {
-                throw .unknownKey(dotted, in: .board(path: path), suggestion: ClosestName.match(for: dotted, among: allowed))
-            }
-            switch value {
-            case let boolean as Bool: values[dotted] = .boolean(boolean)
-            case let integer as Int: values[dotted] = .integer(integer)
-            case let text as String: values[dotted] = .text(text)
-            default:
-                throw .malformedYAML(path, detail: "\(dotted) must be a single value")
-            }
-        }
-        return (path, values)
+        return text
     }
 
     /// The profiles a directory holds, by name.

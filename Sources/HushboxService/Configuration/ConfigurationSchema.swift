@@ -306,14 +306,16 @@ public enum ConfigurationSchema {
         summary: "A line call longer than this is ended, stored and hung up, and the trouble logged (`off-hook-too-long`)."
     )
 
-    /// The line keys a board profile may set: the hardware, never the mailbox.
+    /// The line keys a board profile may set: the hardware, never the mailbox,
+    /// and never `line.alsa_config` (an ALSA file can run commands: only the
+    /// box's own configuration names one).
     public static let lineHardwareSettings: [ConfigurationSetting] = [
-        lineCaptureDevice, linePlaybackDevice, lineALSAConfig, lineControl, lineGPIOChip, lineRingLine, lineRingActiveLow, lineHookLine,
+        lineCaptureDevice, linePlaybackDevice, lineControl, lineGPIOChip, lineRingLine, lineRingActiveLow, lineHookLine,
         lineHookActiveLow, lineLoopCurrentLine, lineLoopCurrentActiveLow, lineRings, lineCountry, lineVoxThreshold,
     ]
 
     public static let lineSettings: [ConfigurationSetting] =
-        [lineEnabled, lineBoard, lineBoardsDirectory, lineMailbox] + lineHardwareSettings + [lineMaximumCallSeconds]
+        [lineEnabled, lineBoard, lineBoardsDirectory, lineMailbox, lineALSAConfig] + lineHardwareSettings + [lineMaximumCallSeconds]
 
     public static let destinationSettings: [ConfigurationSetting] = [
         destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationCAFile, destinationConcurrency,

@@ -30,8 +30,8 @@ final class LineController {
         var setOffHook: @Sendable (Bool) -> Void
         /// Tells the capture thread whether a call is reading (idle reading keeps to real time).
         var callInProgress: @Sendable (Bool) -> Void
-        /// Tells the runtime whether a call runs (from the answer until it is stored).
-        var callRunning: @Sendable (Bool) -> Void
+        /// Hands the runtime the task of a call that started, which it awaits before stopping the loop.
+        var callStarted: @Sendable (Task<Void, Never>) -> Void
     }
 
     private let setup: Setup
@@ -44,9 +44,22 @@ final class LineController {
     private var playback: LinePlayback?
     /// The call in progress: its frames' receiver once attached, or the frames kept for it until then.
     private var call: CallState = .none
-    /// Ring edges given in the line's time (a test's or a demo's ring input).
-    private var scriptedRings: [(at: Duration, active: Bool)] = []
+    /// Input edges given in the line's time (a board whose GPIO is not here: tests).
+    private var scriptedEdges: [(at: Duration, input: GPIOPort.Input, active: Bool)] = []
     private var loopCurrentOffSince: Duration?
+    /// Loop current counts only once it has been seen flowing in this call (the hook relay closes, then current flows).
+    private var loopCurrentArmed = false
+    /// The call must end as soon as it attaches (the card failed, or the limit passed, before it started).
+    private var stopWhenAttached = false
+    /// When the call was answered, on the wall clock: the backstop for a card whose frames come too slowly.
+    private var answeredAt: NIODeadline?
+    /// The line time of the last xrun warning: at most one a minute.
+    private var lastXrunWarning: Duration?
+    /// VOX answers again only after this many quiet frames since the last call (2 s).
+    private var quietFramesSinceCall = LineController.quietBeforeVOX
+    static let quietBeforeVOX = 100
+    /// Whether anything was played to the card during the current frame.
+    private var playedThisFrame = false
     private var playbackXruns = 0
     /// The daemon is stopping: a call that attaches now ends at once.
     private var stopping = false
@@ -64,6 +77,8 @@ final class LineController {
     /// the call attaches, the capture thread keeps to real time, so this is
     /// how long a busy box may take to start a call before its first audio is lost.
     static let keptFrames = 150
+    /// How far past its limit on the wall clock a call may run while its card lags.
+    static let wallSlack = Duration.seconds(60)
     /// Loop current off this long means the caller hung up.
     static let loopCurrentDrop = Duration.milliseconds(300)
 
@@ -94,26 +109,48 @@ final class LineController {
         playback = nil
         if wasOpen { setup.metrics.deviceFailures.increment() }
         let first = !supervisor.isDeviceLost
-        if first { setup.logger.error("the line's sound card is not usable", metadata: ["error": "\(error)"]) }
-        if case .attached(let deliver) = call { deliver(.lineStopped) }
-        perform(first ? supervisor.deviceFailed(at: now) : supervisor.reopenFailed(at: now))
+        let actions = first ? supervisor.deviceFailed(at: now) : supervisor.reopenFailed(at: now)
+        // Logged when the trouble begins, not on every failed reopening.
+        if actions.contains(.troubleBegan(.audioDeviceLost)) {
+            setup.logger.error("the line's sound card is not usable", metadata: ["error": "\(error)"])
+        }
+        stopCall()
+        perform(actions)
+    }
+
+    /// Ends the call in progress, or the one about to start, as if the line had dropped.
+    private func stopCall() {
+        switch call {
+        case .attached(let deliver): deliver(.lineStopped)
+        case .starting: stopWhenAttached = true
+        case .none, .ending: break
+        }
     }
 
     /// One 20 ms frame from the card; `newXruns`: overruns recovered since the last frame.
     func frame(_ samples: [Int16], newXruns: Int) {
         clock.advance()
+        let now = self.now
         if newXruns > 0 {
             setup.metrics.captureXruns.increment(by: Int64(newXruns))
-            setup.logger.warning("the line's capture overran and was restarted", metadata: ["xruns": "\(newXruns)"])
+            if lastXrunWarning.map({ now - $0 >= .seconds(60) }) ?? true {
+                lastXrunWarning = now
+                setup.logger.warning("the line's capture overran and was restarted (counted in hushbox_line_xruns_total; logged at most once a minute)")
+            }
         }
-        let now = self.now
-        while let edge = scriptedRings.first, edge.at <= now {
-            scriptedRings.removeFirst()
-            ringSignal(active: edge.active)
+        while let edge = scriptedEdges.first, edge.at <= now {
+            scriptedEdges.removeFirst()
+            switch edge.input {
+            case .ring: ringSignal(active: edge.active)
+            case .loopCurrent: loopCurrent(flowing: edge.active)
+            }
         }
         switch call {
         case .attached(let deliver):
+            playedThisFrame = false
             deliver(.frame(samples))
+            // Between prompts the card still needs audio, or every gap is an underrun.
+            if !playedThisFrame, case .attached = call { play([Int16](repeating: 0, count: LineFrame.samples)) }
         case .starting(var kept):
             kept.append(samples)
             // A call that does not start within 3 s loses its oldest frames, not the line.
@@ -123,7 +160,10 @@ final class LineController {
             for heard in callerID.process(samples) {
                 perform(supervisor.callerIDHeard(heard, at: now))
             }
-            if var voice {
+            if quietFramesSinceCall < Self.quietBeforeVOX {
+                // After a call, VOX waits for 2 s of quiet: a source that never stops is not one call after another.
+                quietFramesSinceCall = VoiceActivation.levelDB(samples) < (voice?.thresholdDB ?? 0) ? quietFramesSinceCall + 1 : 0
+            } else if var voice {
                 let sounding = voice.take(samples)
                 if sounding { voice.reset() }
                 self.voice = voice
@@ -143,6 +183,12 @@ final class LineController {
     /// gone no frame comes to move the line's time on, so this does, and the
     /// supervisor's reopening back-off runs.
     func wallTick(elapsed: Duration) {
+        if let answeredAt, NIODeadline.now() - answeredAt > .nanoseconds(Int64((setup.line.maximumCall + Self.wallSlack) / .nanoseconds(1))) {
+            // A card that feeds frames too slowly must not stretch the call limit without end.
+            self.answeredAt = nil
+            setup.logger.warning("the line call outlasted its limit on the wall clock (the card feeds audio too slowly); ending it")
+            stopCall()
+        }
         guard supervisor.isDeviceLost else {
             lostFor = .zero
             return
@@ -161,12 +207,18 @@ final class LineController {
     }
 
     func loopCurrent(flowing: Bool) {
-        loopCurrentOffSince = flowing ? nil : (loopCurrentOffSince ?? now)
+        if flowing {
+            loopCurrentOffSince = nil
+            if case .attached = call { loopCurrentArmed = true }
+            if case .starting = call { loopCurrentArmed = true }
+        } else if loopCurrentArmed {
+            loopCurrentOffSince = loopCurrentOffSince ?? now
+        }
     }
 
-    /// Ring edges at given times of the line's clock (a board without GPIO access: tests, demos).
-    func scriptRings(_ edges: [(at: Duration, active: Bool)]) {
-        scriptedRings = (scriptedRings + edges).sorted { $0.at < $1.at }
+    /// Input edges at given times of the line's clock (a board whose GPIO is not here: tests).
+    func script(_ edges: [(at: Duration, input: GPIOPort.Input, active: Bool)]) {
+        scriptedEdges = (scriptedEdges + edges).sorted { $0.at < $1.at }
     }
 
     // MARK: The supervisor's actions
@@ -178,7 +230,7 @@ final class LineController {
                 answer(caller)
             case .endCall:
                 setup.logger.warning("the line call outlasted its limit; ending it", metadata: ["limit": "\(setup.line.maximumCall)"])
-                if case .attached(let deliver) = call { deliver(.lineStopped) }
+                stopCall()
             case .reopenDevice:
                 threads.reopenCard()
             case .troubleBegan(let trouble):
@@ -198,7 +250,10 @@ final class LineController {
     private func answer(_ caller: CallerID?) {
         setup.metrics.answered.increment()
         call = .starting(kept: [])
-        threads.callRunning(true)
+        stopWhenAttached = stopping
+        loopCurrentOffSince = nil
+        loopCurrentArmed = false
+        answeredAt = .now()
         let number = LineCallerNumber.phoneNumber(caller, country: setup.line.country)
         setup.logger.info("answering the line", metadata: ["caller": "\(number == nil ? "withheld" : "sent")"])
         let bound = NIOLoopBound(self, eventLoop: loop)
@@ -211,7 +266,7 @@ final class LineController {
         let detach: @Sendable () -> Void = { loop.execute { bound.value.detach() } }
         let signalling = LineSignalling(setOffHook: threads.setOffHook)
         setup.metrics.calls.recordActive(1)
-        Task { [number] in
+        let task = Task { [number] in
             let summary = await LineController.runCall(
                 setup: setup, caller: number, loop: loop, clock: clock, attach: attach, detach: detach, signalling: signalling, playback: bound
             )
@@ -219,6 +274,7 @@ final class LineController {
             setup.metrics.calls.recordActive(0)
             loop.execute { bound.value.callEnded() }
         }
+        threads.callStarted(task)
     }
 
     private static func runCall(
@@ -259,7 +315,7 @@ final class LineController {
         // From now on the card's frames are read as fast as they come (a clockless test device: faster than real time).
         threads.callInProgress(true)
         for frame in kept { deliver(.frame(frame)) }
-        if stopping { deliver(.lineStopped) }
+        if stopping || stopWhenAttached { deliver(.lineStopped) }
     }
 
     private func detach() {
@@ -271,19 +327,24 @@ final class LineController {
     /// The daemon is stopping: a call in progress ends now, its message kept as it stands.
     func endCallForShutdown() {
         stopping = true
-        if case .attached(let deliver) = call { deliver(.lineStopped) }
+        stopCall()
     }
 
     private func callEnded() {
-        threads.callRunning(false)
         call = .none
+        answeredAt = nil
+        stopWhenAttached = false
+        quietFramesSinceCall = 0
+        voice?.reset()
         loopCurrentOffSince = nil
+        loopCurrentArmed = false
         threads.setOffHook(false)
         threads.callInProgress(false)
         perform(supervisor.callEnded(at: now))
     }
 
     private func play(_ samples: [Int16]) {
+        playedThisFrame = true
         guard let playback else { return }
         do {
             try playback.play(samples)

@@ -23,8 +23,8 @@ final class LineRuntime: Sendable {
     private final class ThreadSignals: Sendable {
         let stopping = Atomic<Bool>(false)
         let inCall = Atomic<Bool>(false)
-        /// From the answer until the call is stored.
-        let callRunning = Atomic<Bool>(false)
+        /// The latest call's task: awaited before the loop it runs on stops.
+        let call = Mutex<Task<Void, Never>?>(nil)
         let offHook = Atomic<Bool>(false)
         /// Frames handed to the loop and not yet handled there.
         let inFlight = Atomic<Int>(0)
@@ -44,7 +44,7 @@ final class LineRuntime: Sendable {
             reopenCard: { signals.reopen.signal() },
             setOffHook: { signals.offHook.store($0, ordering: .releasing) },
             callInProgress: { signals.inCall.store($0, ordering: .releasing) },
-            callRunning: { signals.callRunning.store($0, ordering: .releasing) }
+            callStarted: { task in signals.call.withLock { $0 = task } }
         )
         let made = LineController(setup: setup, loop: loop, threads: threadCalls)
         let clock = made.clock
@@ -95,23 +95,39 @@ final class LineRuntime: Sendable {
 
     /// Ring edges at times of the line's clock, for a line whose ring input is not on GPIO here (tests).
     func scriptRings(_ edges: [(at: Duration, active: Bool)]) {
-        let (controller, edges) = (controller, edges.map { RingEdge(at: $0.at, active: $0.active) })
-        loop.execute { controller.value.scriptRings(edges.map { ($0.at, $0.active) }) }
+        script(edges.map { ($0.at, .ring, $0.active) })
     }
 
-    private struct RingEdge: Sendable {
+    /// Input edges (ring, loop current) at times of the line's clock.
+    func script(_ edges: [(at: Duration, input: GPIOPort.Input, active: Bool)]) {
+        let (controller, edges) = (controller, edges.map { ScriptedEdge(at: $0.at, input: $0.input, active: $0.active) })
+        loop.execute { controller.value.script(edges.map { ($0.at, $0.input, $0.active) }) }
+    }
+
+    private struct ScriptedEdge: Sendable {
         var at: Duration
+        var input: GPIOPort.Input
         var active: Bool
     }
 
-    /// Ends a call in progress (stored as it stands and hung up; waiting at
-    /// most `callLimit` for it), then stops the threads and the loop.
-    func stop(callLimit: Duration = .seconds(5)) async {
+    /// Ends a call in progress (stored as it stands and hung up), waits for
+    /// it to be stored (at most `callLimit`), then stops the threads and the
+    /// loop: the call's runner runs on that loop, so the loop outlives it.
+    func stop(callLimit: Duration = .seconds(8)) async {
         let controller = controller
         loop.execute { controller.value.endCallForShutdown() }
-        let deadline = ContinuousClock.now + callLimit
-        while signals.callRunning.load(ordering: .acquiring), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        if let call = signals.call.withLock({ $0 }) {
+            let stored = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { await call.value; return true }
+                group.addTask { try? await Task.sleep(for: callLimit); return false }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if !stored {
+                call.cancel()
+                await call.value
+            }
         }
         signals.stopping.store(true, ordering: .releasing)
         signals.reopen.signal()
@@ -168,7 +184,13 @@ final class LineRuntime: Sendable {
             var xruns = 0
             var wasInCall = false
             while !signals.stopping.load(ordering: .acquiring) {
+                let before = ContinuousClock.now
                 let samples = try capture.nextFrame()
+                // A read that waited for the card: the card keeps time itself (its clock, not ours, paces the line).
+                if ContinuousClock.now - before > .milliseconds(5) {
+                    paceStart = ContinuousClock.now
+                    pacedFrames = 0
+                }
                 let newXruns = capture.xruns - xruns
                 xruns = capture.xruns
                 while signals.inFlight.load(ordering: .acquiring) >= LineRuntime.maximumInFlight, !signals.stopping.load(ordering: .acquiring) {
@@ -204,22 +226,38 @@ final class LineRuntime: Sendable {
         let logger: Logger
 
         func run() {
-            let port: GPIOPort
-            do {
-                port = try GPIOPort(lines)
-            } catch {
-                logger.error("the line board's GPIO lines cannot be used; no call will be answered", metadata: ["error": "\(error)"])
-                return
+            var port: GPIOPort?
+            var reported = false
+            while port == nil, !signals.stopping.load(ordering: .acquiring) {
+                do {
+                    port = try GPIOPort(lines)
+                    if reported { logger.notice("the line board's GPIO lines are usable again") }
+                } catch {
+                    if !reported {
+                        logger.error("the line board's GPIO lines cannot be used; no call is answered until they can (tried every 5 s)", metadata: ["error": "\(error)"])
+                        reported = true
+                    }
+                    for _ in 0..<50 where !signals.stopping.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.1) }
+                }
             }
+            guard let port else { return }
+            serve(port)
+        }
+
+        private func serve(_ port: GPIOPort) {
             var offHook = false
+            var hookFailing = false
+            var readFailing = false
             while !signals.stopping.load(ordering: .acquiring) {
                 let wanted = signals.offHook.load(ordering: .acquiring)
                 if wanted != offHook {
                     do {
                         try port.setOffHook(wanted)
                         offHook = wanted
+                        hookFailing = false
                     } catch {
-                        logger.error("the hook relay could not be set", metadata: ["error": "\(error)"])
+                        if !hookFailing { logger.error("the hook relay could not be set", metadata: ["error": "\(error)"]) }
+                        hookFailing = true
                     }
                 }
                 do {
@@ -230,8 +268,10 @@ final class LineRuntime: Sendable {
                         case .loopCurrent: loop.execute { controller.value.loopCurrent(flowing: change.active) }
                         }
                     }
+                    readFailing = false
                 } catch {
-                    logger.error("reading the line board's GPIO lines failed", metadata: ["error": "\(error)"])
+                    if !readFailing { logger.error("reading the line board's GPIO lines failed; retrying every second", metadata: ["error": "\(error)"]) }
+                    readFailing = true
                     Thread.sleep(forTimeInterval: 1)
                 }
             }

@@ -92,6 +92,10 @@ public final class GPIOPort {
         let ready = poll(&fds, nfds_t(fds.count), milliseconds)
         if ready < 0, errno != EINTR { throw .io(reason: String(cString: strerror(errno))) }
         guard ready > 0 else { return [] }
+        // A chip that went away reports an error or a hang-up, not an edge.
+        if let failed = fds.first(where: { $0.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 }) {
+            throw .io(reason: "the GPIO chip's line \(failed.fd) reported an error or hang-up (revents \(failed.revents))")
+        }
         var changes: [Change] = []
         for (index, (input, line)) in inputs.enumerated() where fds[index].revents & Int16(POLLIN) != 0 {
             // At most 16 events a wake-up: a line that chatters cannot hold the thread.

@@ -46,41 +46,50 @@ public struct LineSupervisor: Sendable {
         }
     }
 
-    private enum State: Sendable, Hashable {
+    private enum CallPhase: Sendable, Hashable {
         case idle
         case inCall(since: Duration, endRequested: Bool)
-        case deviceLost(retryAt: Duration, backOff: Duration)
+    }
+
+    /// The card, apart from the call: a call being stored outlives a card that vanished.
+    private enum Card: Sendable, Hashable {
+        case working
+        /// Opened again; the trouble clears once it has fed frames for ``settlingTime``.
+        case settling(since: Duration, backOff: Duration)
+        case lost(retryAt: Duration, backOff: Duration)
     }
 
     public let settings: Settings
-    private var state = State.idle
+    private var phase = CallPhase.idle
+    private var card = Card.working
     private var rings = RingDetector()
     private var callerID: (caller: CallerID, heardAt: Duration)?
+    /// When the sequence's first ring was counted.
     private var sequenceStart: Duration?
     public private(set) var troubles: Set<Trouble> = []
     /// How long caller ID stays valid before the first ring.
     public static let callerIDLead = Duration.seconds(15)
     public static let firstBackOff = Duration.seconds(1)
     public static let longestBackOff = Duration.seconds(30)
+    /// A card that opens but fails again within this keeps its back-off and its trouble (no log per cycle).
+    public static let settlingTime = Duration.seconds(10)
 
     public init(settings: Settings) {
         self.settings = settings
     }
 
     public var isInCall: Bool {
-        if case .inCall = state { return true }
+        if case .inCall = phase { return true }
         return false
     }
 
     public var isDeviceLost: Bool {
-        if case .deviceLost = state { return true }
+        if case .lost = card { return true }
         return false
     }
 
     public mutating func ringSignal(active: Bool, at now: Duration) -> [Action] {
-        let events = rings.signal(active: active, at: now)
-        if active, sequenceStart == nil { sequenceStart = now }
-        return handle(events, at: now)
+        handle(rings.signal(active: active, at: now), at: now)
     }
 
     public mutating func callerIDHeard(_ caller: CallerID, at now: Duration) -> [Action] {
@@ -90,36 +99,51 @@ public struct LineSupervisor: Sendable {
 
     /// A line-level source sounded long enough (VOX): answered at once.
     public mutating func voiceActivated(at now: Duration) -> [Action] {
-        guard case .idle = state else { return [] }
-        state = .inCall(since: now, endRequested: false)
+        guard case .idle = phase, !isDeviceLost else { return [] }
+        phase = .inCall(since: now, endRequested: false)
         return [.answer(nil)]
     }
 
+    /// The card failed (or could not be opened).
     public mutating func deviceFailed(at now: Duration) -> [Action] {
-        var actions: [Action] = []
-        if case .deviceLost = state { return [] }
-        state = .deviceLost(retryAt: now + Self.firstBackOff, backOff: Self.firstBackOff)
-        if troubles.insert(.audioDeviceLost).inserted { actions.append(.troubleBegan(.audioDeviceLost)) }
-        return actions
+        switch card {
+        case .lost:
+            return []
+        case .settling(_, let backOff):
+            // It opened, and failed again before it settled: the back-off goes on, the trouble stays.
+            let next = min(backOff * 2, Self.longestBackOff)
+            card = .lost(retryAt: now + next, backOff: next)
+            return []
+        case .working:
+            card = .lost(retryAt: now + Self.firstBackOff, backOff: Self.firstBackOff)
+            return troubles.insert(.audioDeviceLost).inserted ? [.troubleBegan(.audioDeviceLost)] : []
+        }
     }
 
     /// The card opened again (or for the first time).
     public mutating func deviceOpened(at now: Duration) -> [Action] {
-        if case .deviceLost = state { state = .idle }
-        return troubles.remove(.audioDeviceLost) != nil ? [.troubleCleared(.audioDeviceLost)] : []
+        switch card {
+        case .lost(_, let backOff):
+            card = .settling(since: now, backOff: backOff)
+        case .working where troubles.contains(.audioDeviceLost):
+            card = .settling(since: now, backOff: Self.firstBackOff)
+        default:
+            break
+        }
+        return []
     }
 
     /// A reopening failed: the next try waits twice as long, up to 30 s.
     public mutating func reopenFailed(at now: Duration) -> [Action] {
-        guard case .deviceLost(_, let backOff) = state else { return deviceFailed(at: now) }
+        guard case .lost(_, let backOff) = card else { return deviceFailed(at: now) }
         let next = min(backOff * 2, Self.longestBackOff)
-        state = .deviceLost(retryAt: now + next, backOff: next)
+        card = .lost(retryAt: now + next, backOff: next)
         return []
     }
 
     public mutating func callEnded(at now: Duration) -> [Action] {
-        guard case .inCall = state else { return [] }
-        state = .idle
+        guard case .inCall = phase else { return [] }
+        phase = .idle
         rings.answered()
         callerID = nil
         sequenceStart = nil
@@ -128,15 +152,19 @@ public struct LineSupervisor: Sendable {
 
     public mutating func tick(at now: Duration) -> [Action] {
         var actions = handle(rings.tick(at: now), at: now)
-        switch state {
-        case .inCall(let since, false) where now - since >= settings.maximumCall:
-            state = .inCall(since: since, endRequested: true)
+        if case .inCall(let since, false) = phase, now - since >= settings.maximumCall {
+            phase = .inCall(since: since, endRequested: true)
             if troubles.insert(.offHookTooLong).inserted { actions.append(.troubleBegan(.offHookTooLong)) }
             actions.append(.endCall)
-        case .deviceLost(let retryAt, let backOff) where now >= retryAt:
+        }
+        switch card {
+        case .lost(let retryAt, let backOff) where now >= retryAt:
             // Until the try says how it went, the next is a back-off away.
-            state = .deviceLost(retryAt: now + backOff, backOff: backOff)
+            card = .lost(retryAt: now + backOff, backOff: backOff)
             actions.append(.reopenDevice)
+        case .settling(let since, _) where now - since >= Self.settlingTime:
+            card = .working
+            if troubles.remove(.audioDeviceLost) != nil { actions.append(.troubleCleared(.audioDeviceLost)) }
         default:
             break
         }
@@ -146,10 +174,11 @@ public struct LineSupervisor: Sendable {
 
     public var nextDeadline: Duration? {
         var deadlines = [rings.nextDeadline].compactMap { $0 }
-        switch state {
-        case .inCall(let since, false): deadlines.append(since + settings.maximumCall)
-        case .deviceLost(let retryAt, _): deadlines.append(retryAt)
-        default: break
+        if case .inCall(let since, false) = phase { deadlines.append(since + settings.maximumCall) }
+        switch card {
+        case .lost(let retryAt, _): deadlines.append(retryAt)
+        case .settling(let since, _): deadlines.append(since + Self.settlingTime)
+        case .working: break
         }
         return deadlines.min()
     }
@@ -160,10 +189,11 @@ public struct LineSupervisor: Sendable {
             switch event {
             case .ring(let count):
                 actions.append(.rang(count: count))
-                guard count >= settings.rings, case .idle = state else { continue }
+                if count == 1 { sequenceStart = now }
+                guard count >= settings.rings, case .idle = phase, !isDeviceLost else { continue }
                 let start = sequenceStart ?? now
                 let caller = callerID.flatMap { $0.heardAt >= start - Self.callerIDLead ? $0.caller : nil }
-                state = .inCall(since: now, endRequested: false)
+                phase = .inCall(since: now, endRequested: false)
                 rings.answered()
                 callerID = nil
                 sequenceStart = nil

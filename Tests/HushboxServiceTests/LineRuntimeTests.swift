@@ -143,7 +143,7 @@ struct LineRuntimeTests {
         let correlation = Self.correlation(speech, message)
         #expect(correlation >= 0.8, "envelope correlation \(correlation)")
         let toneFrames = Self.framesDominated(by: [480, 620], in: Array(message.suffix(8000 * 3 / 2)))
-        #expect(toneFrames.count <= 27, "at most about 0.5 s of busy tone kept; found \(toneFrames.count) frames")
+        #expect((10...27).contains(toneFrames.count), "about 0.5 s of busy tone kept; found \(toneFrames.count) frames")
     }
 
     @Test("a caller who hangs up during the greeting leaves no message, and the next ring is answered")

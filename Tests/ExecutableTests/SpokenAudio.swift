@@ -104,18 +104,6 @@ enum SpokenAudio {
 
     /// The best Pearson correlation of the two envelopes over shifts of up to ±3 s.
     static func alignedCorrelation(_ sent: [Double], _ stored: [Double]) -> Double {
-        var best = -1.0
-        for lag in -150...150 {
-            var pairs: [(Double, Double)] = []
-            for index in sent.indices where stored.indices.contains(index + lag) { pairs.append((sent[index], stored[index + lag])) }
-            guard pairs.count > sent.count * 3 / 4 else { continue }
-            let meanA = pairs.map(\.0).reduce(0, +) / Double(pairs.count)
-            let meanB = pairs.map(\.1).reduce(0, +) / Double(pairs.count)
-            let covariance = pairs.map { ($0.0 - meanA) * ($0.1 - meanB) }.reduce(0, +)
-            let spreadA = pairs.map { ($0.0 - meanA) * ($0.0 - meanA) }.reduce(0, +).squareRoot()
-            let spreadB = pairs.map { ($0.1 - meanB) * ($0.1 - meanB) }.reduce(0, +).squareRoot()
-            if spreadA > 0, spreadB > 0 { best = max(best, covariance / (spreadA * spreadB)) }
-        }
-        return best
+        SpeechEnvelope.alignedCorrelation(sent, stored, lags: -150...150)
     }
 }

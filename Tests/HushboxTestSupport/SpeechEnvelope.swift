@@ -16,9 +16,13 @@ public enum SpeechEnvelope {
 
     /// The best Pearson correlation of the two envelopes, the stored one shifted by −1 s to +`maximumDelay`.
     public static func correlation(sent: [Int16], sentRate: Int, stored: [Int16], storedRate: Int, maximumDelay: Duration = .seconds(4)) -> Double {
-        let a = envelope(sent, sampleRate: sentRate), b = envelope(stored, sampleRate: storedRate)
+        alignedCorrelation(envelope(sent, sampleRate: sentRate), envelope(stored, sampleRate: storedRate), lags: -50...Int(maximumDelay / .milliseconds(20)))
+    }
+
+    /// The best Pearson correlation of two envelopes over the shifts `lags` (in 20 ms steps) where they overlap by three quarters.
+    public static func alignedCorrelation(_ a: [Double], _ b: [Double], lags: ClosedRange<Int>) -> Double {
         var best = -1.0
-        for lag in -50...Int(maximumDelay / .milliseconds(20)) {
+        for lag in lags {
             var pairs: [(Double, Double)] = []
             for index in a.indices where b.indices.contains(index + lag) { pairs.append((a[index], b[index + lag])) }
             guard pairs.count > a.count * 3 / 4 else { continue }

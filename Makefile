@@ -11,7 +11,7 @@ BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev \
                   libspandsp-dev libspeexdsp-dev libgpiod-dev
 # Debian packages the tests drive as real peers and tools.
-TEST_PACKAGES := baresip-core sip-tester kamailio kamailio-tls-modules dnsmasq-base opus-tools espeak-ng sox python3 python3-venv strace
+TEST_PACKAGES := baresip-core sip-tester kamailio kamailio-tls-modules dnsmasq-base opus-tools espeak-ng sox python3 python3-venv strace systemd
 # The API fuzzer the hostile-network suite runs against hushbox-ingest (PyPI, pinned).
 SCHEMATHESIS := .build/test-tools/schemathesis/bin/schemathesis
 SCHEMATHESIS_VERSION := 4.32.5

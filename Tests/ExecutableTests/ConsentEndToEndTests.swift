@@ -25,8 +25,13 @@ extension CallingTests {
         static func press(_ key: String, on control: BaresipControl, launched: ContinuousClock.Instant, after seconds: Double? = nil) async throws {
             try await Task.sleep(until: launched.advanced(by: .seconds(try seconds ?? (secondsUntilAsked() + 2))))
             var response = ""
-            for _ in 0..<6 {
-                response = try control.send("sndcode", key)
+            for _ in 0..<12 {
+                // A loaded machine may start baresip's control socket late: a refused connection is tried again too.
+                do {
+                    response = try control.send("sndcode", key)
+                } catch {
+                    response = "\(error)"
+                }
                 if response.contains("\"ok\":true") { return }
                 try await Task.sleep(for: .milliseconds(500))
             }

@@ -64,8 +64,9 @@ final class SIPProbe: Sendable {
         try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: response.serialized)))
     }
 
-    /// The next message received, waiting at most `limit` of real time.
-    func next(within limit: Duration = .seconds(5)) async throws -> SIPMessage {
+    /// The next message received, waiting at most `limit` of real time (15 s: under a full
+    /// parallel run of the suites one 5 s wait ran out on a UDP probe, though the test alone never comes near it).
+    func next(within limit: Duration = .seconds(15)) async throws -> SIPMessage {
         let deadline = ContinuousClock.now.advanced(by: limit)
         while true {
             if let bytes = inbox.take() { return try SIPParser().parse(datagram: bytes) }
@@ -75,7 +76,7 @@ final class SIPProbe: Sendable {
     }
 
     /// The next response, skipping requests.
-    func nextResponse(within limit: Duration = .seconds(5)) async throws -> SIPResponse {
+    func nextResponse(within limit: Duration = .seconds(15)) async throws -> SIPResponse {
         while true {
             if case .response(let response) = try await next(within: limit) { return response }
         }

@@ -77,11 +77,14 @@ public struct DNSError: Error, Sendable, Hashable, CustomStringConvertible {
     public let name: String
     public let type: DNSRecordType
     public let detail: String
+    /// How long the resolver waited for the name server, when none answered.
+    public let waited: Duration?
 
-    public init(name: String, type: DNSRecordType, detail: String) {
+    public init(name: String, type: DNSRecordType, detail: String, waited: Duration? = nil) {
         self.name = name
         self.type = type
         self.detail = detail
+        self.waited = waited
     }
 
     public var description: String { "DNS \(type) lookup of \(name) failed: \(detail)" }

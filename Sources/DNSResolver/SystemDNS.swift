@@ -59,6 +59,7 @@ public final class SystemDNS: DNSLookup, @unchecked Sendable {
 
     private func blockingQuery(_ name: String, _ type: DNSRecordType) throws(DNSError) -> DNSAnswer {
         var buffer = [UInt8](repeating: 0, count: Self.answerBufferSize)
+        let asked = ContinuousClock.now
         let length = hushbox_res_query(state, name, Int32(type.rawValue), &buffer, Int32(buffer.count))
         guard length >= 0 else {
             switch hushbox_res_h_errno(state) {
@@ -66,7 +67,8 @@ public final class SystemDNS: DNSLookup, @unchecked Sendable {
             case HOST_NOT_FOUND, NO_DATA:
                 return DNSAnswer(records: [], timeToLive: .seconds(60))
             case TRY_AGAIN:
-                throw DNSError(name: name, type: type, detail: "no name server answered")
+                let waited = ContinuousClock.now - asked
+                throw DNSError(name: name, type: type, detail: "no name server answered within \(waited)", waited: waited)
             default:
                 throw DNSError(name: name, type: type, detail: "the name server refused or failed the query")
             }

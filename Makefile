@@ -15,6 +15,12 @@ TEST_PACKAGES := baresip-core sip-tester kamailio kamailio-tls-modules dnsmasq-b
 # The API fuzzer the hostile-network suite runs against hushbox-ingest (PyPI, pinned).
 SCHEMATHESIS := .build/test-tools/schemathesis/bin/schemathesis
 SCHEMATHESIS_VERSION := 4.32.5
+# Debian packages `make deb` (and the package test in `make test`) assembles and checks the package with.
+DEB_PACKAGES := dpkg-dev lintian binutils patchelf
+# The package's binaries: release, the Swift runtime linked in (Debian 12 has none),
+# in their own build directory so the static and dynamic objects never mix.
+DEB_SCRATCH := .build/deb-release
+
 # The SIP client `make run` prints a ready-to-paste command for (the demo phone).
 RUN_PACKAGES := baresip-core
 # Debian packages that render the caller prompts (scripts/render-prompts.sh).
@@ -23,11 +29,12 @@ PROMPTS := prompts/rendered/.rendered
 
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: help run test build deps run-deps test-deps test-tools prompts clean
+.PHONY: help run test build deb deps run-deps test-deps test-tools prompts clean
 
 help:
 	@echo "make run    build and start hushboxd on the development configuration (data in ./.hushbox-dev)"
 	@echo "make test   build and run the whole test suite"
+	@echo "make deb    build the Debian package (release) into .build/deb/"
 
 deps:
 	@scripts/install-debian-packages.sh $(BUILD_PACKAGES)
@@ -36,7 +43,7 @@ run-deps: deps
 	@scripts/install-debian-packages.sh $(RUN_PACKAGES)
 
 test-deps: deps
-	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES); fi
+	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES) $(DEB_PACKAGES); fi
 
 # Test tools that come from PyPI rather than Debian, in their own virtual environment.
 test-tools: $(SCHEMATHESIS)
@@ -67,6 +74,14 @@ run: run-deps build prompts
 test: test-deps test-tools prompts
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
+
+# The Debian package: release binaries with the Swift runtime linked statically,
+# stripped; Depends from dpkg-shlibdeps; lintian errors fail it.
+deb: deps prompts
+	@scripts/install-debian-packages.sh $(DEB_PACKAGES)
+	swift build -c release --static-swift-stdlib --scratch-path $(DEB_SCRATCH) --product hushboxd
+	swift build -c release --static-swift-stdlib --scratch-path $(DEB_SCRATCH) --product hushbox
+	scripts/build-deb --binaries $(DEB_SCRATCH)/release --output .build/deb --lintian
 
 clean:
 	rm -rf .build prompts/rendered

@@ -200,7 +200,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "DNSResolver", "COpus", "CSRTP", "LineAudio", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
+                "CALSA", "CArgon2", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -234,6 +234,7 @@ let package = Package(
             dependencies: [
                 "HushboxService",
                 "Vault", "Voicemail", "Media", "Privacy", "Uplink", "PrivateFiles",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

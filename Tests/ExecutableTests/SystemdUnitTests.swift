@@ -17,7 +17,7 @@ struct SystemdUnitTests {
     /// The unit as installed, with ExecStart on this build's hushboxd.
     static func installed(in directory: TemporaryDirectory) throws -> String {
         let text = try String(contentsOfFile: unit, encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/hushboxd", with: try BuiltProducts.path(of: "hushboxd"))
+            .replacingOccurrences(of: "/usr/bin/hushboxd", with: try BuiltProducts.path(of: "hushboxd"))
         return try directory.write(text, to: "hushbox.service")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+internal import PrivateFiles
 internal import Yams
 
 /// A line board's profile (`board/<name>.yaml`): the hardware keys of the
@@ -51,11 +52,10 @@ enum BoardProfile {
     /// The profile's text: a regular file (never a link, a FIFO or a device), at most 64 KiB.
     private static func contents(of path: String, name: String) throws(ConfigurationError) -> String {
         let setting = ConfigurationSchema.lineBoard
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            if errno == ELOOP {
-                throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is not a regular file (a link is refused)")
-            }
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, limit: maximumBytes)
+        } catch .missing {
             let directory = (path as NSString).deletingLastPathComponent
             let known = boards(in: directory)
             let hint = ClosestName.match(for: name, among: known).map { " Did you mean \"\($0)\"?" } ?? ""
@@ -63,27 +63,10 @@ enum BoardProfile {
                 setting, value: name, from: .board(path: path),
                 problem: "names no profile in \(directory).\(hint) Profiles there: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
             )
+        } catch {
+            throw .invalidValue(setting, value: name, from: .board(path: path), problem: error.reason)
         }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is not a regular file (a link, a FIFO or a device is refused)")
-        }
-        guard status.st_size <= maximumBytes else {
-            throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is larger than 64 KiB")
-        }
-        var bytes = [UInt8](repeating: 0, count: maximumBytes + 1)
-        var count = 0
-        while count < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { break }
-            count += got
-        }
-        guard count <= maximumBytes else {
-            throw .invalidValue(setting, value: name, from: .board(path: path), problem: "is larger than 64 KiB")
-        }
-        guard let text = String(validating: bytes.prefix(count), as: UTF8.self) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .malformedYAML(path, detail: "not UTF-8 text")
         }
         return text

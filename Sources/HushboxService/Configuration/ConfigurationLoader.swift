@@ -71,6 +71,7 @@ public enum ConfigurationLoader {
     ) throws(ConfigurationError) -> HushboxConfiguration {
         let schema = ConfigurationSchema.self
         let deviceName = try settings.text(schema.deviceName)
+        let provisioned = try settings.boolean(schema.deviceProvisioned)
         let dataDirectory = try settings.text(schema.dataDirectory)
         let promptsDirectory = try settings.text(schema.promptsDirectory)
         let quota = try settings.optionalText(schema.storageQuota).flatMap { Int64($0) }
@@ -91,7 +92,7 @@ public enum ConfigurationLoader {
         let board = try settings.optionalText(schema.lineBoard)
         let line = try LineConfigurationReader.read(from: &settings, board: board)
         return HushboxConfiguration(
-            device: .init(name: deviceName),
+            device: .init(name: deviceName, provisioned: provisioned),
             storage: .init(dataDirectory: dataDirectory, promptsDirectory: promptsDirectory, quotaBytes: quota),
             secrets: .init(directory: secretsDirectory),
             log: .init(level: level),

@@ -8,6 +8,10 @@ public enum ConfigurationSchema {
         "device.name", .deviceName, default: .text("hushbox"),
         summary: "The box's name: shown in logs and the start-up summary, and the common name of its self-signed TLS certificate."
     )
+    public static let deviceProvisioned = ConfigurationSetting(
+        "device.provisioned", .boolean, default: .boolean(true),
+        summary: "false in the file the Debian package installs, until `hushbox provision` has run: hushboxd then refuses to start (exit 78) and names the command to run."
+    )
     public static let dataDirectory = ConfigurationSetting(
         "storage.data_directory", .absolutePath, default: .text("/var/lib/hushbox"),
         summary: "Where the database, sealed audio objects and the device's TLS files live. Kept at mode 0700."
@@ -329,7 +333,7 @@ public enum ConfigurationSchema {
 
     /// All settings, in the order documentation and reports list them.
     public static let all: [ConfigurationSetting] = [
-        deviceName, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
+        deviceName, deviceProvisioned, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
         opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
         sipUnknownSources, sipMaxConnections, sipMaxConnectionsPerAddress, sipDNSServer, sipDNSPort,

@@ -5,9 +5,12 @@ public import Logging
 public struct HushboxConfiguration: Sendable, Hashable {
     public struct Device: Sendable, Hashable {
         public var name: String
+        /// False until `hushbox provision` has run on a packaged box (`device.provisioned`).
+        public var provisioned: Bool
 
-        public init(name: String) {
+        public init(name: String, provisioned: Bool = true) {
             self.name = name
+            self.provisioned = provisioned
         }
     }
 

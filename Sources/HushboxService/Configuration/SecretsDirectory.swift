@@ -1,6 +1,7 @@
 public import Vault
 internal import Configuration
 internal import SystemPackage
+internal import PrivateFiles
 
 /// The directory secrets are read from: systemd's `$CREDENTIALS_DIRECTORY` on a
 /// box, `.hushbox-dev/credentials` in development. Only its owner may read it;
@@ -29,8 +30,17 @@ public struct SecretsDirectory: Sendable {
 
     /// Checks a secret without reading it into memory: present, a regular file,
     /// private, of the right length.
+    /// A secret sealed with `systemd-creds encrypt` (`device-kek.cred` beside
+    /// where `device-kek` would be) stands in for the file: systemd opens it for
+    /// the service, and ``read(_:)`` opens it for the administrator's commands.
     public func check(_ secret: SecretSetting) throws(ConfigurationError) -> FileStatus {
         let file = location(of: secret)
+        if FileStatus.of(file) == nil, let sealed = FileStatus.of(sealedLocation(of: secret)) {
+            guard sealed.type == .regular, sealed.isPrivate else {
+                throw .secretFile(sealedLocation(of: secret), "must be a regular file readable by its owner only: chmod 600 \(sealedLocation(of: secret))")
+            }
+            return sealed
+        }
         guard let status = FileStatus.of(file) else {
             throw .secretFile(file, "missing. `hushbox provision init` creates it; on a systemd box, load it with LoadCredentialEncrypted=\(secret.fileName):...")
         }
@@ -50,6 +60,9 @@ public struct SecretsDirectory: Sendable {
     /// directory provider (which maps the key `device-kek` to the file of that name).
     public func read(_ secret: SecretSetting) async throws(ConfigurationError) -> [UInt8] {
         _ = try check(secret)
+        if FileStatus.of(location(of: secret)) == nil {
+            return try openSealed(secret)
+        }
         do {
             let provider = try await DirectoryFilesProvider(directoryPath: .init(path))
             let bytes = try ConfigReader(provider: provider).requiredBytes(forKey: ConfigKey([secret.fileName]), isSecret: true)
@@ -62,5 +75,30 @@ public struct SecretsDirectory: Sendable {
         } catch {
             throw .secretFile(location(of: secret), "cannot be read: \(error)")
         }
+    }
+
+    /// Where the sealed form of a secret lives.
+    public func sealedLocation(of secret: SecretSetting) -> String {
+        location(of: secret) + ".cred"
+    }
+
+    private func openSealed(_ secret: SecretSetting) throws(ConfigurationError) -> [UInt8] {
+        let path = sealedLocation(of: secret)
+        let sealed: [UInt8]
+        do {
+            sealed = try BoundedFile.read(path, limit: 64 * 1024)
+        } catch {
+            throw .secretFile(path, "cannot be read: \(error.reason)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try SystemdCredentials().decrypt(sealed, name: secret.fileName)
+        } catch {
+            throw .secretFile(path, "\(error.description). It is sealed to this machine: run the command as root on the box that sealed it")
+        }
+        guard bytes.count == secret.byteCount else {
+            throw .secretFile(path, "opens to \(bytes.count) bytes; it must hold exactly \(secret.byteCount)")
+        }
+        return bytes
     }
 }

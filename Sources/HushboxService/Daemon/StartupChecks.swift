@@ -19,6 +19,10 @@ public struct StartupChecks: Sendable {
     let line: (prompts: PromptLibrary, line: HushboxConfiguration.Line)?
 
     public static func run(_ configuration: HushboxConfiguration, logger: Logger) async throws(StartupError) -> StartupChecks {
+        guard configuration.device.provisioned else {
+            throw StartupError(
+                "this box is not provisioned yet (device.provisioned is false). Provision it first: `hushbox provision --bundle FILE --signer KEY` with the customer's bundle, or `hushbox provision` at a terminal (provisioning/README.md)")
+        }
         let dataDirectory = configuration.storage.dataDirectory
         guard let status = FileStatus.of(dataDirectory) else {
             throw StartupError("data directory \(dataDirectory) does not exist. Provision the box first: hushbox provision init --config PATH")

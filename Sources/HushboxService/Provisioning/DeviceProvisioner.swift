@@ -10,7 +10,7 @@ public struct DeviceProvisioner: Sendable {
     /// One thing provisioning looked at, and whether it made it or found it.
     public struct Step: Sendable, Hashable {
         public enum Outcome: String, Sendable, Hashable {
-            case created, kept
+            case created, kept, replaced, written
         }
 
         public let item: String
@@ -19,9 +19,13 @@ public struct DeviceProvisioner: Sendable {
     }
 
     public let configuration: HushboxConfiguration
+    /// Seals a new device key to this machine (`systemd-creds encrypt`), so it
+    /// is written only as `device-kek.cred` and never in clear; nil writes the 0600 file.
+    public let sealDeviceKey: (@Sendable ([UInt8]) throws(BundleError) -> [UInt8])?
 
-    public init(configuration: HushboxConfiguration) {
+    public init(configuration: HushboxConfiguration, sealDeviceKey: (@Sendable ([UInt8]) throws(BundleError) -> [UInt8])? = nil) {
         self.configuration = configuration
+        self.sealDeviceKey = sealDeviceKey
     }
 
     public func provision(now: Date) throws(PathProblem) -> [Step] {
@@ -50,10 +54,22 @@ public struct DeviceProvisioner: Sendable {
     private func deviceKey() throws(PathProblem) -> Step {
         let secret = SecretSetting.deviceKEK
         let path = configuration.secrets.directory + "/" + secret.fileName
+        let sealedPath = path + ".cred"
         if FileStatus.of(path) != nil {
             return Step(item: "device key", path: path, outcome: .kept)
         }
+        if FileStatus.of(sealedPath) != nil {
+            return Step(item: "device key (sealed)", path: sealedPath, outcome: .kept)
+        }
         let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        if let sealDeviceKey {
+            do {
+                try PrivateFile.create(sealedPath, contents: try sealDeviceKey(key))
+            } catch {
+                throw PathProblem(sealedPath, "cannot create the sealed device key: \(error)")
+            }
+            return Step(item: "device key (sealed)", path: sealedPath, outcome: .created)
+        }
         do {
             try PrivateFile.create(path, contents: key)
         } catch {

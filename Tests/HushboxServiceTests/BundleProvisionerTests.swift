@@ -33,7 +33,9 @@ struct BundleProvisionerTests {
         boxKey = try BoxProvisioningKey.loadOrCreate(in: directory.child("credentials"))
     }
 
-    func contents(_ id: String, secrets: [String: String], created: Date = Date(), extra: [String: BundleSetting] = [:]) throws -> BundleContents {
+    func contents(
+        _ id: String, secrets: [String: String], created: Date = Date(), extra: [String: BundleSetting] = [:], box: Curve25519.KeyAgreement.PublicKey? = nil
+    ) throws -> BundleContents {
         var configuration: [String: BundleSetting] = [
             "device.name": .text("praxis-7"),
             "sip.peers.carrier.kind": .text("trunk"),
@@ -49,7 +51,7 @@ struct BundleProvisionerTests {
             bundleID: id, createdAt: created, expiresAt: created.addingTimeInterval(3_600), configuration: configuration, lan: ["192.168.7.0/24"],
             organisation: .init(name: "Praxis Nord"), mailboxes: [.init(sipUser: "100", language: "de"), .init(number: "+4930111222", name: "Empfang")],
             retention: ["voicemail_audio": 90], subProcessors: [.init(name: "backend", purpose: "archive", region: "DE")], apiKey: .init(label: "scripts"),
-            secrets: try SealedBundleSecrets.seal(secrets, to: boxKey.publicKey, bundleID: id)
+            secrets: try SealedBundleSecrets.seal(secrets, to: box ?? boxKey.publicKey, bundleID: id)
         )
     }
 
@@ -171,5 +173,47 @@ struct BundleProvisionerTests {
         let loaded = try await ConfigurationLoader.load(.init(filePath: configurationPath, profile: .production, environment: [:])).configuration
         let vault = try await VaultAccess.open(loaded, logger: logger)
         #expect(try vault.tenant(try #require(outcome.tenantID)).mailboxes().count == 2)
+    }
+
+    @Test("factory reset crypto-erases: a copy of the vault taken before cannot be opened with anything left on the box, and a fresh provision works")
+    func factoryReset() async throws {
+        let secrets = ["uplink-backend": "whsec_x", "sip-peer-carrier": "pw"]
+        let first = try await apply(try contents("r1", secrets: secrets))
+        let kek = try #require(FileManager.default.contents(atPath: directory.child("credentials/device-kek")))
+        let copy = try TemporaryDirectory()
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.child("data")) where name.hasPrefix("hushbox.sqlite") {
+            try FileManager.default.copyItem(atPath: directory.child("data/\(name)"), toPath: copy.child(name))
+        }
+        chmod(copy.path, 0o700)
+        let configuration = try await ConfigurationLoader.load(.init(filePath: configurationPath, profile: .production, environment: [:])).configuration
+        #expect(try Vault.deviceKEK(try DeviceKEK(bytes: Array(kek)), matchesVaultIn: copy.path), "the copy opens with the key the box had")
+
+        var paths = BundleProvisioner.Paths.beside(configurationFile: configurationPath)
+        paths.dropInDirectory = directory.child("hushbox.service.d")
+        let steps = try FactoryReset(configuration: configuration, paths: paths).run()
+        #expect(steps.first == "destroyed the device key \(directory.child("credentials/device-kek"))", "the device key goes first: \(steps)")
+        #expect(steps.contains { $0.hasPrefix("destroyed") && $0.contains("wrapped keys") && !$0.hasPrefix("destroyed 0 ") })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("credentials")).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("data")).isEmpty)
+        #expect(FileStatus.of(directory.child("hushbox.service.d/provisioning.conf")) == nil && FileStatus.of(paths.record) == nil)
+        let reset = try await ConfigurationLoader.load(.init(filePath: configurationPath, profile: .production, environment: [:])).configuration
+        #expect(!reset.device.provisioned && reset.sip.peers.isEmpty && reset.storage.dataDirectory == directory.child("data"))
+        // Not one byte sequence of the old key is left anywhere in the box's files.
+        let enumerator = try #require(FileManager.default.enumerator(atPath: directory.path))
+        while let relative = enumerator.nextObject() as? String {
+            guard let bytes = FileManager.default.contents(atPath: directory.child(relative)) else { continue }
+            #expect(bytes.firstRange(of: kek) == nil, "\(relative) holds the old device key")
+        }
+
+        // A new customer provisions the box; its key opens its own vault and not the old copy.
+        let newCustomer = Curve25519.Signing.PrivateKey()
+        let stale = await refusal(try contents("n0", secrets: secrets), signer: newCustomer)
+        #expect(stale.contains("hushbox provision request"), "the old box key went with the reset: \(stale)")
+        let newBox = try BoxProvisioningKey.loadOrCreate(in: directory.child("credentials"))
+        let again = try await apply(try contents("n1", secrets: secrets, box: newBox.publicKey), signer: newCustomer)
+        #expect(again.tenantID != first.tenantID)
+        let newKEK = try DeviceKEK(bytes: Array(try #require(FileManager.default.contents(atPath: directory.child("credentials/device-kek")))))
+        #expect(throws: VaultError.self) { try Vault.open(directory: copy.path, deviceKEK: newKEK, logger: logger) }
+        #expect(!(try Vault.deviceKEK(newKEK, matchesVaultIn: copy.path)))
     }
 }

@@ -44,6 +44,11 @@ public struct ConfigurationFileEditor: Sendable {
         values[key] = value
     }
 
+    /// Drops every value whose key `keep` refuses.
+    public mutating func keepOnly(_ keep: (String) -> Bool) {
+        values = values.filter { keep($0.key) }
+    }
+
     /// The file's text: nested sections, keys sorted, with a header saying who wrote it.
     public func text(header: String) throws -> String {
         var root: [String: Any] = [:]

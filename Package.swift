@@ -81,6 +81,7 @@ let package = Package(
         ),
         // glibc's stub resolver: SRV and NAPTR lookups for trunks (RFC 3263).
         .systemLibrary(name: "CResolv"),
+        .systemLibrary(name: "CClock"),
         // The telephone line (issue 21): caller ID and tone filters, resampling, GPIO.
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
@@ -200,8 +201,9 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
+                "CALSA", "CArgon2", "CClock", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -22,7 +22,7 @@ struct BackupCommand: AsyncParsableCommand {
         let loaded = try await options.load()
         let vault = try await VaultOpening.open(loaded.configuration, logger: options.logger)
         do {
-            try vault.backup(to: out, actor: CommandActor.current)
+            try ServiceAccount.asAdministrator { try vault.backup(to: out, actor: CommandActor.current) }
             print("backup written to \(out) (0600)")
         } catch {
             throw CommandFailure.failed("\(error)")

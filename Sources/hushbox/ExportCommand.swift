@@ -27,7 +27,7 @@ struct ExportCommand: AsyncParsableCommand {
         let person = try subjectOption.person()
         let tenant = try await tenantOption.open(options)
         do {
-            let written = try SubjectExport.write(person, of: tenant, to: out, actor: CommandActor.current, now: Date())
+            let written = try ServiceAccount.asAdministrator { try SubjectExport.write(person, of: tenant, to: out, actor: CommandActor.current, now: Date()) }
             let audio = written.files.filter { $0.path.hasPrefix("audio/") }.count
             print("exported to \(out): subject.json (\(written.document.calls.count) calls, \(written.document.voicemails.count) messages, "
                 + "\(written.document.auditEntries.count) audit entries), \(audio) audio files, manifest.json")

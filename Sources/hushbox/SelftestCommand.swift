@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
 import HushboxService
-import Vault
 
 struct SelftestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "selftest",
-        abstract: "Check that this box can run Hushbox: configuration, directories, secrets, TLS, the line's sound card and native libraries."
+        abstract: "The technician's checklist: configuration, clock, disk, database, device key, TLS, prompts, trunks, uplinks, the line and native libraries.",
+        discussion: "Each check prints PASS or FAIL with what was found and, for a failure, what to do. Exit status 1 when any check fails."
     )
 
     @OptionGroup var options: ConfigurationOptions
@@ -14,41 +14,31 @@ struct SelftestCommand: AsyncParsableCommand {
     @Flag(help: "Also play a 1 kHz tone through the line interface's loop-back plug and report level, noise floor and round trip (stop hushboxd first: it holds the card).")
     var line = false
 
+    @Flag(help: "Print the checks as one JSON document, for scripts.")
+    var json = false
+
     func run() async throws {
         let loaded = try await options.load()
-        var failures = 0
-        func report(_ name: String, _ outcome: Result<String, StartupError>) {
-            switch outcome {
-            case .success(let detail):
-                print("ok    \(name): \(detail)")
-            case .failure(let error):
-                failures += 1
-                print("FAIL  \(name): \(error)")
+        if line, loaded.configuration.line == nil {
+            throw CommandFailure.failed("--line: no line is configured (line.enabled is false); see docs/line.md")
+        }
+        let checks = await TechnicianChecklist(configuration: loaded.configuration, logger: options.logger).run(now: Date(), line: line)
+        let failures = checks.filter { !$0.passed }.count
+        if json {
+            struct Report: Encodable {
+                let device: String
+                let passed: Bool
+                let checks: [TechnicianChecklist.Check]
             }
-        }
-        report("configuration", .success("loaded"))
-        do {
-            let checks = try await StartupChecks.run(loaded.configuration, logger: options.logger)
-            report("data directory", .success(loaded.configuration.storage.dataDirectory))
-            report("device key", .success(checks.deviceKeyPath))
-            report("database", .success("\(checks.vault.databasePath): integrity ok, device key matches"))
-            let daysLeft = checks.tlsIdentity.daysLeft(at: Date())
-            report(
-                "TLS certificate",
-                daysLeft >= 0 ? .success("SHA-256 \(checks.tlsIdentity.fingerprint), \(daysLeft) days left") : .failure(StartupError("expired \(-daysLeft) days ago"))
-            )
-        } catch {
-            report("start-up checks", .failure(error))
-        }
-        if let configured = loaded.configuration.line {
-            for check in LineSelftest.run(configured, loopback: line) {
-                report(check.name, check.passed ? .success(check.detail) : .failure(StartupError(check.detail)))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let report = Report(device: loaded.configuration.device.name, passed: failures == 0, checks: checks)
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            for check in checks {
+                print("\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.detail)")
+                if let remedy = check.remedy { print("      what to do: \(remedy)") }
             }
-        } else if line {
-            report("line", .failure(StartupError("no line is configured (line.enabled is false); see docs/line.md")))
-        }
-        for library in NativeLibraries.check() {
-            report(library.library, library.problem.map { .failure(StartupError($0)) } ?? .success(library.version ?? ""))
         }
         if failures > 0 {
             throw CommandFailure.failed("\(failures) check(s) failed")

@@ -96,7 +96,7 @@ struct VoicemailCommand: AsyncParsableCommand {
             }
             // A message in clear: a new file, 0600 from its first byte, never through a link left at the path.
             do {
-                try PrivateFile.create(out, contents: bytes)
+                try ServiceAccount.asAdministrator { try PrivateFile.create(out, contents: bytes) }
             } catch {
                 throw CommandFailure.failed("\(error); choose a new file name (an existing file or link is never replaced)")
             }

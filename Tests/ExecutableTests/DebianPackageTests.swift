@@ -92,6 +92,18 @@ struct DebianPackageTests {
         #expect(dropIn.contains("IPAddressDeny=any") && dropIn.contains("IPAddressAllow=192.168.7.0/24"))
         #expect(!dropIn.contains("PrivateDevices=yes"), "a box with a line keeps its sound card")
 
+        // The technician's checklist, as root: the sealed key opens; the receiver here is a closed port and not yet on the register.
+        let selftest = try await Self.run("/usr/bin/hushbox", ["selftest", "--json"])
+        #expect(selftest.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(selftest.output.utf8)) as? [String: Any], "\(selftest)")
+        let checks = Dictionary(((report["checks"] as? [[String: Any]]) ?? []).map { ($0["name"] as? String ?? "", $0) }) { first, _ in first }
+        for passing in ["configuration", "database", "device key", "TLS certificate", "prompts"] {
+            #expect(checks[passing]?["passed"] as? Bool == true, "\(passing): \(checks[passing] ?? [:])")
+        }
+        #expect(checks["uplink backend"]?["passed"] as? Bool == false)
+        #expect((checks["line sound card"]?["detail"] as? String)?.contains("is not there") == true, "no card until the test's ALSA file is given")
+        #expect((checks["uplink backend residency"]?["detail"] as? String)?.contains("not on the organisation's sub-processor register") == true, "\(checks["uplink backend residency"] ?? [:])")
+
         // The unit as installed with its drop-in: verified, and scored, offline.
         // A second [Service] section in one file reads as a drop-in does.
         let combined = try String(contentsOfFile: "/lib/systemd/system/hushbox.service", encoding: .utf8) + "\n" + dropIn
@@ -147,6 +159,12 @@ struct DebianPackageTests {
         let mailbox = try #require(mailboxes.output.split(separator: " ").first.map(String.init), "\(mailboxes)")
         let messages = try await Self.run("/usr/bin/hushbox", ["voicemail", "list", "--mailbox", mailbox])
         #expect(messages.status == 0 && messages.output.split(separator: "\n").count == 1, "\(messages)")
+
+        // The administrator's commands ran as root, yet everything in the data directory is still the service's.
+        let enumerator = try #require(FileManager.default.enumerator(atPath: "/var/lib/hushbox"))
+        while let relative = enumerator.nextObject() as? String {
+            #expect(FileStatus.of("/var/lib/hushbox/" + relative)?.ownerID == uid, "\(relative) is not the hushbox account's")
+        }
 
         // Remove keeps every byte; purge destroys the keys, then the data.
         let removed = try await Self.run("/usr/bin/dpkg", ["-r", "hushbox"])

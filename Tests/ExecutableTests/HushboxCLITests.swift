@@ -89,15 +89,27 @@ struct HushboxCLITests {
         #expect(!second.output.contains("created"))
     }
 
-    @Test("selftest passes on a provisioned box and reports every native library")
+    @Test("selftest passes on a provisioned box but for an unsynchronised clock, reports every native library, and says the same in JSON")
     func selftest() async throws {
         let file = try configuration()
         #expect(try await hushbox(["provision", "init", "--config", file]).status == 0)
         let result = try await hushbox(["selftest", "--config", file])
-        #expect(result.status == 0, "output: \(result.output) stderr: \(result.errors)")
-        for library in ["libsrtp2", "libopus", "libasound2", "libargon2", "TLS certificate", "device key"] {
-            #expect(result.output.contains("ok    \(library)"), "missing \(library) in \(result.output)")
+        for check in ["configuration", "disk", "database", "device key", "TLS certificate", "prompts", "libsrtp2", "libopus", "libasound2", "libargon2", "libspandsp"] {
+            #expect(result.output.contains("PASS  \(check):"), "missing \(check) in \(result.output)")
         }
+        // This machine's clock may have no NTP: then the clock is the one failure, with what to do, and the exit status says so.
+        let failures = result.output.split(separator: "\n").filter { $0.hasPrefix("FAIL") }
+        let unsynchronised = result.output.contains("FAIL  clock: not synchronised")
+        #expect(failures.count == (unsynchronised ? 1 : 0), "\(result.output)")
+        #expect(result.status == (unsynchronised ? 1 : 0), "output: \(result.output) stderr: \(result.errors)")
+        if unsynchronised { #expect(result.output.contains("what to do: the clock must be synchronised")) }
+
+        let json = try await hushbox(["selftest", "--json", "--config", file])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        #expect(report["passed"] as? Bool == !unsynchronised)
+        #expect(checks.count == result.output.split(separator: "\n").filter { $0.hasPrefix("PASS") || $0.hasPrefix("FAIL") }.count)
+        #expect(checks.first { $0["name"] as? String == "database" }?["passed"] as? Bool == true)
     }
 
     @Test("selftest fails on a box that is not provisioned")

@@ -74,7 +74,7 @@ struct LineEndToEndTests {
         try (VoicemailBox.loopbackPhone + Self.lineSection(plug, mailbox: "100")).write(toFile: box.file, atomically: true, encoding: .utf8)
         let selftest = try await box.hushbox(["selftest", "--line"])
         let lines = selftest.output.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("ok    line sound card: capture 8000 Hz") }, "\(selftest.output)")
-        #expect(lines.contains { $0.hasPrefix("ok    line loop-back: level ") && $0.contains("round trip 60 ms") }, "\(selftest.output)")
+        #expect(lines.contains { $0.hasPrefix("PASS  line sound card: capture 8000 Hz") }, "\(selftest.output)")
+        #expect(lines.contains { $0.hasPrefix("PASS  line loop-back: level ") && $0.contains("round trip 60 ms") }, "\(selftest.output)")
     }
 }

@@ -27,6 +27,7 @@ struct CallDispatcher: Sendable {
     /// Each ended call's media counters go here.
     let mediaMetrics: MediaMetrics
     let routingMetrics: RoutingMetrics
+    let registrationMetrics: RegistrationMetrics
     /// What the calls' storage queues hold, for the metrics.
     let storageBacklog: RecordingStorage.Backlog
     /// Calls answered whose runtime has not yet stored them: a shutdown waits for none.
@@ -114,6 +115,9 @@ struct CallDispatcher: Sendable {
                 case .registrationChanged(let peer, let status):
                     if case .registered = status {
                         logger.notice("registered with trunk", metadata: ["peer": "\(peer)"])
+                        registrationMetrics.record(peer: peer, registered: true)
+                    } else {
+                        registrationMetrics.record(peer: peer, registered: false)
                     }
                 case .callEstablished:
                     break

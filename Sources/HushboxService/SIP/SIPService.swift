@@ -52,7 +52,8 @@ struct SIPService: Service, CustomStringConvertible {
         let storageBacklog = RecordingStorage.Backlog()
         let dispatcher = CallDispatcher(
             endpoint: endpoint, vault: vault, prompts: setup.prompts, routing: setup.routing, mediaHost: setup.address, outboxDestinations: outboxDestinations,
-            quota: quota, mediaMetrics: mediaMetrics, routingMetrics: RoutingMetrics(factory: metricsFactory), storageBacklog: storageBacklog, logger: logger
+            quota: quota, mediaMetrics: mediaMetrics, routingMetrics: RoutingMetrics(factory: metricsFactory),
+            registrationMetrics: RegistrationMetrics(factory: metricsFactory), storageBacklog: storageBacklog, logger: logger
         )
         try dispatcher.checkOrganisations()
         try dispatcher.recoverInterruptedCalls()

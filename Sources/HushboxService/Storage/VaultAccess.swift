@@ -10,10 +10,13 @@ public enum VaultAccess {
     /// The name of a new device key while `hushbox keys rotate-kek` runs.
     static let stagedKeyFileName = SecretSetting.deviceKEK.fileName + ".next"
 
+    /// Run as root on a box whose data belongs to the service's account, the
+    /// process becomes that account once the device key is read (``ServiceAccount``).
     public static func open(_ configuration: HushboxConfiguration, logger: Logger) async throws -> Vault {
         let secrets = try SecretsDirectory(path: configuration.secrets.directory)
         let kek = try DeviceKEK(bytes: try await secrets.read(.deviceKEK))
         let directory = configuration.storage.dataDirectory
+        try ServiceAccount.adoptOwner(of: directory)
         do {
             return try Vault.open(directory: directory, deviceKEK: kek, logger: logger)
         } catch where error.code == .wrongDeviceKey {

@@ -109,6 +109,22 @@ public final class UplinkClient: Sendable {
         return await execute(outgoing, signedAs: key, target: target, body: (try? JSONEncoder().encode(notice)) ?? Data())
     }
 
+    /// Whether the receiver answers over TLS as this client trusts it (its chain,
+    /// and the pin): nil when an HTTP answer came back, else why none did. Sends
+    /// nothing signed and nothing of a customer's: an unsigned `GET /v1/uploads`,
+    /// which every receiver refuses; that it answered at all is the result.
+    public func reachability() async -> String? {
+        var request = HTTPClientRequest(url: baseURL + "/v1/uploads")
+        request.method = .GET
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            _ = try await response.body.collect(upTo: 64 * 1024)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
     /// Signs a request (the key is its `Idempotency-Key` and `webhook-id`) and
     /// sends it; any failure to get an answer is `.unreachable`.
     private func execute(_ request: HTTPClientRequest, signedAs key: String, target: SignedTarget, body: Data) async -> UploadSession.Answer {

@@ -37,39 +37,11 @@ enum PINInput {
         return try readLine(from: descriptor)
     }
 
-    /// Bytes up to the first newline or the end, at most ``limit``.
-    /// - Parameter interruptible: a Ctrl-C byte (the terminal's interrupt, read as a byte while ISIG is off) ends the read.
-    private static func readLine(from descriptor: Int32, interruptible: Bool = false) throws(Failure) -> String {
-        var bytes: [UInt8] = []
-        var byte: UInt8 = 0
-        while true {
-            let count = Glibc.read(descriptor, &byte, 1)
-            if count < 0, errno == EINTR { continue }
-            if count < 0 { throw .unreadable(String(cString: strerror(errno))) }
-            if count == 0 || byte == UInt8(ascii: "\n") { break }
-            if interruptible, byte == 0x03 { throw .interrupted }
-            guard bytes.count < limit else { throw .tooLong }
-            bytes.append(byte)
-        }
-        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-        return String(decoding: bytes, as: UTF8.self)
+    private static func readLine(from descriptor: Int32) throws(Failure) -> String {
+        try TerminalInput.readLine(from: descriptor, limit: limit)
     }
 
-    /// Prompts on standard error and reads one line with echo off, restoring the
-    /// terminal after. Signals from keys are off while it reads, so Ctrl-C ends
-    /// the read here (and the terminal gets its echo back) instead of killing
-    /// the process with echo still off.
     private static func readFromTerminal() throws(Failure) -> String {
-        var original = termios()
-        guard tcgetattr(STDIN_FILENO, &original) == 0 else { return try readLine(from: STDIN_FILENO) }
-        var silent = original
-        silent.c_lflag &= ~tcflag_t(ECHO | ISIG)
-        _ = "PIN: ".withCString { write(STDERR_FILENO, $0, 5) }
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
-        defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
-            _ = "\n".withCString { write(STDERR_FILENO, $0, 1) }
-        }
-        return try readLine(from: STDIN_FILENO, interruptible: true)
+        try TerminalInput.readHidden(prompt: "PIN: ", limit: limit)
     }
 }

@@ -47,7 +47,10 @@ struct DebianPackageTests {
         let (uid, gid) = (account.pointee.pw_uid, account.pointee.pw_gid)
         let state = try #require(FileStatus.of("/var/lib/hushbox"))
         #expect(state.permissions == 0o700 && state.ownerID == uid)
-        #expect(FileStatus.of("/etc/hushbox/credentials")?.permissions == 0o700)
+        let credentialsDirectory = try #require(FileStatus.of("/etc/hushbox/credentials"))
+        #expect(credentialsDirectory.permissions == 0o700 && credentialsDirectory.ownerID == 0)
+        let configuration = try #require(FileStatus.of("/etc/hushbox"))
+        #expect(configuration.permissions == 0o750 && configuration.ownerID == 0, "the service reads its configuration, only root changes it")
         #expect(FileStatus.of("/usr/share/hushbox/prompts/en/disclaimer.opus") != nil)
         #expect(FileManager.default.fileExists(atPath: "/etc/systemd/system/multi-user.target.wants/hushbox.service"), "postinst enabled the unit")
 
@@ -79,8 +82,13 @@ struct DebianPackageTests {
         ])
         try #require(signed.status == 0, "\(signed.errors)")
 
-        // The technician.
-        let provisioned = try await Self.run("/usr/bin/hushbox", ["provision", "--bundle", work.child("praxis-7.bundle"), "--signer", signer])
+        // The technician. A bundle's expiry is only as good as the box's clock: unsynchronised, it takes the technician's word.
+        let unchecked = try await Self.run("/usr/bin/hushbox", ["provision", "--bundle", work.child("praxis-7.bundle"), "--signer", signer])
+        if unchecked.status != 0 {
+            #expect(unchecked.errors.contains("--clock-checked") && FileStatus.of("/etc/hushbox/provisioning.json") == nil, "\(unchecked.errors)")
+        }
+        let provisioned = unchecked.status == 0
+            ? unchecked : try await Self.run("/usr/bin/hushbox", ["provision", "--bundle", work.child("praxis-7.bundle"), "--signer", signer, "--clock-checked"])
         try #require(provisioned.status == 0, "\(provisioned.output)\n\(provisioned.errors)")
         #expect(provisioned.output.contains(/API key \(shown this once; give it to the customer now\): hbx_[0-9a-f]{16}_/), "\(provisioned.output)")
         #expect(FileStatus.of("/etc/hushbox/credentials/device-kek") == nil, "the device key is never in clear on the disk")

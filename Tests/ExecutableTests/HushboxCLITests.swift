@@ -11,10 +11,10 @@ struct HushboxCLITests {
         directory = try TemporaryDirectory()
     }
 
-    private func hushbox(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, errors: String) {
+    private func hushbox(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> (status: Int32, output: String, errors: String) {
         try await ChildProcess.run(
             try BuiltProducts.path(of: "hushbox"), arguments, directory: directory.path,
-            environment: HushboxdLifecycleTests.environment(environment)
+            environment: HushboxdLifecycleTests.environment(environment), input: input.map { Data($0.utf8) }
         )
     }
 
@@ -117,5 +117,75 @@ struct HushboxCLITests {
         let result = try await hushbox(["selftest", "--config", try configuration()])
         #expect(result.status == 1)
         #expect(result.output.contains("FAIL"))
+    }
+
+    @Test("provision at a terminal asks each setting with its default, asks again after a wrong answer, and provisions as a bundle would")
+    func provisionByQuestions() async throws {
+        let file = try configuration("device:\n  provisioned: false")
+        let answers = [
+            "praxis-9", "Praxis Süd", "030 123", "+4930123456", "", "pbx", "999.1.1.1", "192.0.2.20", "",
+            "yes", "http://backend.example", "https://127.0.0.1:9443", "US", "DE", "", "", "", "not-a-secret", "whsec_dGVzdA==", "192.168.5.0/24", "no",
+        ]
+        let result = try await hushbox(
+            ["provision", "--interactive", "--config", file, "--unit-directory", directory.child("unit"), "--device-key", "file"],
+            input: answers.joined(separator: "\n") + "\n"
+        )
+        #expect(result.status == 0, "\(result.output)\n\(result.errors)")
+        for question in ["Box name [", "The mailbox's number", "Prompt language (", "How calls reach the box", "The phone system's address", "Its signing secret (whsec_…): "] {
+            #expect(result.errors.contains(question), "asked \(question)")
+        }
+        for again in ["is not an IP address or prefix", "an https URL", "outside the EU/EEA", "the whsec_… line hushbox-ingest keygen made"] {
+            #expect(result.errors.contains(again), "a wrong answer is asked again, saying why: \(again)")
+        }
+        #expect(result.output.contains("created  organisation") && result.output.contains("created  mailbox"), "\(result.output)")
+        #expect(!result.output.contains("API key"), "no API key was asked for")
+        let written = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(written.contains("name: praxis-9") && written.contains("provisioned: true") && written.contains("operated_by: customer"), "\(written)")
+        #expect(written.contains("192.0.2.20") && !written.contains("plaintext"))
+        #expect(try String(contentsOfFile: directory.child("credentials/uplink-backend"), encoding: .utf8) == "whsec_dGVzdA==")
+        let dropIn = try String(contentsOfFile: directory.child("unit/provisioning.conf"), encoding: .utf8)
+        #expect(dropIn.contains("IPAddressAllow=192.168.5.0/24") && dropIn.contains("IPAddressAllow=192.0.2.20"))
+
+        // Answers that end before the questions do change nothing.
+        let other = try directory.write(
+            "storage:\n  data_directory: \(directory.child("data2"))\nsecrets:\n  directory: \(directory.child("credentials2"))\ndevice:\n  provisioned: false\n", to: "other.yaml")
+        let cut = try await hushbox(["provision", "--interactive", "--config", other, "--unit-directory", directory.child("unit2")], input: "box-2\n")
+        #expect(cut.status == 1 && cut.errors.contains("before anything was changed"), "\(cut.errors)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("unit2")) && !FileManager.default.fileExists(atPath: directory.child("data2")))
+    }
+
+    @Test("provision csr makes a request for the device's own key that a customer's CA signs; the signed certificate is installed, one for another key refused")
+    func certificateFromTheCustomersCA() async throws {
+        let file = try configuration("device:\n  name: praxis-7")
+        #expect(try await hushbox(["provision", "init", "--config", file]).status == 0)
+        let csr = try await hushbox(["provision", "csr", "--config", file, "--name", "192.0.2.5", "--name", "box7.praxis.example"])
+        #expect(csr.status == 0 && csr.output.hasPrefix("-----BEGIN CERTIFICATE REQUEST-----"), "\(csr.errors)")
+        let request = try directory.write(csr.output + "\n", to: "box.csr")
+        let tools = ["PATH": "/usr/bin:/bin"]
+        let shown = try await ChildProcess.run("/usr/bin/openssl", ["req", "-in", request, "-noout", "-text", "-verify"], environment: tools)
+        #expect(shown.errors.contains("verify OK") || shown.output.contains("verify OK"), "\(shown)")
+        #expect(shown.output.contains("CN = praxis-7") && shown.output.contains("IP Address:192.0.2.5") && shown.output.contains("DNS:box7.praxis.example"), "\(shown.output)")
+
+        // The customer's CA signs it.
+        let caKey = directory.child("ca.key"), caCertificate = directory.child("ca.pem"), signed = directory.child("signed.pem")
+        let ca = try await ChildProcess.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", caKey, "-out", caCertificate,
+            "-subj", "/CN=Praxis CA", "-days", "30",
+        ], environment: tools)
+        #expect(ca.status == 0, "\(ca.errors)")
+        let signing = try await ChildProcess.run("/usr/bin/openssl", [
+            "x509", "-req", "-in", request, "-CA", caCertificate, "-CAkey", caKey, "-CAcreateserial", "-out", signed, "-days", "30", "-copy_extensions", "copy",
+        ], environment: tools)
+        #expect(signing.status == 0, "\(signing.errors)")
+        let installed = try await hushbox(["provision", "certificate", "--config", file, signed])
+        #expect(installed.status == 0 && installed.output.hasPrefix("installed: SHA-256 "), "\(installed.errors)")
+        #expect(FileManager.default.fileExists(atPath: directory.child("data/tls/certificate.pem.previous")))
+        let selftest = try await hushbox(["selftest", "--config", file])
+        #expect(selftest.output.contains("PASS  TLS certificate:") && selftest.output.contains(/(29|30) days left/), "\(selftest.output)")
+
+        // The CA's own certificate is for another key: refused, and the installed one stays.
+        let refused = try await hushbox(["provision", "certificate", "--config", file, caCertificate])
+        #expect(refused.status == 1 && refused.errors.contains("for another key"), "\(refused.errors)")
+        #expect(try String(contentsOfFile: directory.child("data/tls/certificate.pem"), encoding: .utf8) == String(contentsOfFile: signed, encoding: .utf8))
     }
 }

@@ -60,7 +60,6 @@ struct BundleProvisionerTests {
         let bundle = try ProvisioningBundle.open(try ProvisioningBundle.sign(contents, with: key), trusting: key.publicKey, now: Date())
         var options = BundleProvisioner.Options()
         options.deviceKeyStorage = .file
-        options.serviceUser = nil
         configure(&options)
         var paths = BundleProvisioner.Paths.beside(configurationFile: configurationPath)
         paths.dropInDirectory = directory.child("hushbox.service.d")
@@ -116,7 +115,10 @@ struct BundleProvisionerTests {
         let again = try await apply(try contents("b1", secrets: secrets))
         #expect(again.apiKeyToken == nil, "the API key is made once")
         #expect(again.steps.filter { $0.outcome == .created }.isEmpty, "\(again.steps)")
-        let newer = try await apply(try contents("b2", secrets: secrets, extra: ["log.level": .text("debug")]))
+        let newer = try await apply(try contents("b2", secrets: secrets, created: Date().addingTimeInterval(1), extra: ["log.level": .text("debug")]))
+        // The first bundle again, now older than the last one applied: it would roll log.level back.
+        let replayed = await refusal(try contents("b1", secrets: secrets))
+        #expect(replayed.contains("older than one this box already applied"), "\(replayed)")
         #expect(newer.tenantID == tenantID)
         #expect(FileManager.default.contents(atPath: directory.child("credentials/device-kek")) == kek)
         let reloaded = try await ConfigurationLoader.load(.init(filePath: configurationPath, profile: .production, environment: [:])).configuration
@@ -126,16 +128,16 @@ struct BundleProvisionerTests {
         // A different trunk password is refused unless the technician says to replace it.
         var changed = secrets
         changed["sip-peer-carrier"] = "new password"
-        let refused = await refusal(try contents("b3", secrets: changed))
+        let refused = await refusal(try contents("b3", secrets: changed, created: Date().addingTimeInterval(2)))
         #expect(refused.contains("--replace-secret sip-peer-carrier"), "\(refused)")
         #expect(String(decoding: FileManager.default.contents(atPath: directory.child("credentials/sip-peer-carrier")) ?? Data(), as: UTF8.self) == "trunk password")
-        let replaced = try await apply(try contents("b3", secrets: changed)) { $0.replaceSecrets = ["sip-peer-carrier"] }
+        let replaced = try await apply(try contents("b3", secrets: changed, created: Date().addingTimeInterval(2))) { $0.replaceSecrets = ["sip-peer-carrier"] }
         #expect(replaced.steps.contains { $0.item == "secret sip-peer-carrier" && $0.outcome == .replaced })
 
         // An older bundle cannot roll the box back; another signer needs --new-signer.
         let old = await refusal(try contents("b0", secrets: secrets, created: Date().addingTimeInterval(-600)))
         #expect(old.contains("older than one this box already applied"), "\(old)")
-        let stranger = await refusal(try contents("b4", secrets: secrets), signer: Curve25519.Signing.PrivateKey())
+        let stranger = await refusal(try contents("b4", secrets: secrets, created: Date().addingTimeInterval(3)), signer: Curve25519.Signing.PrivateKey())
         #expect(stranger.contains("--new-signer"), "\(stranger)")
     }
 
@@ -150,6 +152,16 @@ struct BundleProvisionerTests {
         #expect(await refusal(try contents("p", secrets: secrets, extra: ["uplink.destinations.backend.region": .text("US")])).contains("would not load"))
         #expect(await refusal(try contents("p", secrets: ["uplink-backend": "whsec_x"])).contains("names the secret sip-peer-carrier"))
         #expect(await refusal(try contents("p", secrets: secrets.merging(["incident-webhook": "x"]) { $1 })).contains("does not use"))
+        // Checked before anything is written too: a mailbox's number, a retention period, a notice date.
+        var badMailbox = try contents("p", secrets: secrets)
+        badMailbox.mailboxes = [.init(number: "030 1234")]
+        #expect(await refusal(badMailbox).contains("mailbox number"))
+        var badRetention = try contents("p", secrets: secrets)
+        badRetention.retention = ["voicemail_audio": 9999]
+        #expect(await refusal(badRetention).contains("retention"))
+        var badNotice = try contents("p", secrets: secrets)
+        badNotice.subProcessors = [.init(name: "backend", purpose: "archive", region: "DE", noticeGiven: "last week")]
+        #expect(await refusal(badNotice).contains("is not a date"))
         #expect(try String(contentsOfFile: configurationPath, encoding: .utf8) == before)
         #expect(FileStatus.of(directory.child("data")) == nil && FileStatus.of(directory.child("credentials/device-kek")) == nil)
         #expect(FileStatus.of(directory.child("hushbox.service.d")) == nil)

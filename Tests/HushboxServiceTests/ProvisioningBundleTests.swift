@@ -95,6 +95,32 @@ struct ProvisioningBundleTests {
         #expect(refused.contains("mailbox is not a field of a provisioning bundle"), "\(refused)")
     }
 
+    @Test("a bundle id that could break a line, or a bundle valid for more than 30 days: not signed, and refused when signed by hand")
+    func idsAndLifetime() throws {
+        var broken = Self.contents()
+        broken.bundleID = "x\n[Service]\nExecStartPre=+/bin/sh -c id\n#"
+        #expect(throws: BundleError.self) { try ProvisioningBundle.sign(broken, with: customer) }
+        let handSigned = try Self.signedByHand(broken, with: customer)
+        #expect(refusal(handSigned).contains("bundle_id: 1 to 64 letters"), "\(refusal(handSigned))")
+
+        let longLived = Self.contents(expires: Self.now.addingTimeInterval(31 * 86_400))
+        #expect(throws: BundleError.self) { try ProvisioningBundle.sign(longLived, with: customer) }
+        #expect(refusal(try Self.signedByHand(longLived, with: customer)).contains("more than 30 days"))
+    }
+
+    /// Signs contents the way `hushbox bundle sign` would, without its checks: what a careless tool could make.
+    static func signedByHand(_ contents: BundleContents, with key: Curve25519.Signing.PrivateKey) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let payload = try encoder.encode(contents)
+        let signature = try key.signature(for: Data("hushbox-provisioning-bundle/1\n".utf8) + payload)
+        let envelope: [String: String] = [
+            "format": "hushbox-provisioning-bundle/1", "signer": key.publicKey.rawRepresentation.base64EncodedString(),
+            "payload": payload.base64EncodedString(), "signature": signature.base64EncodedString(),
+        ]
+        return Array(try JSONSerialization.data(withJSONObject: envelope))
+    }
+
     @Test("secrets open only on the box they were sealed to, and only for their bundle")
     func secretsAreForOneBox() throws {
         let box = Curve25519.KeyAgreement.PrivateKey()

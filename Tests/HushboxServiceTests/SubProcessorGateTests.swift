@@ -27,5 +27,10 @@ struct SubProcessorGateTests {
             name: "backend", purpose: "backend", region: "FR", noticeGiven: now.addingTimeInterval(-31 * 86_400), actor: "owner"
         )
         #expect(SubProcessorGate.refusal(of: destination, registered: elsewhere, at: now)?.contains("registered as processing in FR") == true)
+
+        // The customer's own receiver is their system, not a sub-processor: delivered at once, registered or not.
+        var own = destination
+        own.operatedByCustomer = true
+        #expect(SubProcessorGate.refusal(of: own, registered: nil, at: now) == nil)
     }
 }

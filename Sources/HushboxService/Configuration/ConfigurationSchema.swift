@@ -214,6 +214,10 @@ public enum ConfigurationSchema {
         "uplink.destinations.*.ca_file", .absolutePath, default: .derived("the system's CA certificates"),
         summary: "CA certificates (PEM) the receiver's certificate must chain to, for a receiver with a private CA."
     )
+    public static let destinationOperator = ConfigurationSetting(
+        "uplink.destinations.*.operated_by", .choice(["sub-processor", "customer"]), default: .text("sub-processor"),
+        summary: "`customer`: the customer runs this receiver themselves (hushbox-ingest on their own server): it is their own system, so messages go to it at once. `sub-processor`: a third party runs it, and an organisation's messages go to it only once it is live on that organisation's sub-processor register (30 days after the customer notice)."
+    )
     public static let destinationConcurrency = ConfigurationSetting(
         "uplink.destinations.*.max_concurrent_uploads", .integer(1...8), default: .integer(2),
         summary: "Uploads in flight to this destination at once."
@@ -322,7 +326,7 @@ public enum ConfigurationSchema {
         [lineEnabled, lineBoard, lineBoardsDirectory, lineMailbox, lineALSAConfig] + lineHardwareSettings + [lineMaximumCallSeconds]
 
     public static let destinationSettings: [ConfigurationSetting] = [
-        destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationCAFile, destinationConcurrency,
+        destinationURL, destinationRegion, destinationPublicKey, destinationPin, destinationCAFile, destinationConcurrency, destinationOperator,
     ]
 
     public static let peerSettings: [ConfigurationSetting] = [

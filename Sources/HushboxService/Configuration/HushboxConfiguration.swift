@@ -150,10 +150,15 @@ public struct HushboxConfiguration: Sendable, Hashable {
         /// PEM roots for a receiver with a private CA; nil: the system's.
         public var caFile: String?
         public var maxConcurrentUploads: Int
+        /// The customer runs this receiver themselves (`operated_by: customer`):
+        /// it is their own system, not a sub-processor, so it needs no register entry.
+        public var operatedByCustomer = false
 
         public init(
-            name: String, url: String, region: String, publicKey: String? = nil, pinSHA256: String? = nil, caFile: String? = nil, maxConcurrentUploads: Int = 2
+            name: String, url: String, region: String, publicKey: String? = nil, pinSHA256: String? = nil, caFile: String? = nil, maxConcurrentUploads: Int = 2,
+            operatedByCustomer: Bool = false
         ) {
+            self.operatedByCustomer = operatedByCustomer
             self.name = name
             self.url = url
             self.region = region

@@ -32,7 +32,8 @@ enum UplinkConfigurationReader {
                 publicKey: try settings.optionalText(schema.destinationPublicKey.named(name)),
                 pinSHA256: try settings.optionalText(schema.destinationPin.named(name)),
                 caFile: try settings.optionalText(schema.destinationCAFile.named(name)),
-                maxConcurrentUploads: try settings.optionalInteger(schema.destinationConcurrency.named(name)) ?? 2
+                maxConcurrentUploads: try settings.optionalInteger(schema.destinationConcurrency.named(name)) ?? 2,
+                operatedByCustomer: try settings.optionalText(schema.destinationOperator.named(name)) == "customer"
             ))
         }
         return HushboxConfiguration.Uplink(residency: residency.rawValue, destinations: destinations)

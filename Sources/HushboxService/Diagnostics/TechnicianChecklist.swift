@@ -151,7 +151,8 @@ public struct TechnicianChecklist: Sendable {
             }
             checks.append(Check(
                 name: "\(name) residency", passed: allowed && held.isEmpty,
-                detail: allowed ? (held.isEmpty ? "hosted in \(destination.region), allowed by uplink.residency \(configuration.uplink.residency), live for every organisation" : held.joined(separator: "; "))
+                detail: allowed ? (held.isEmpty ? "hosted in \(destination.region), allowed by uplink.residency \(configuration.uplink.residency), "
+                    + (destination.operatedByCustomer ? "the customer's own receiver" : "live for every organisation") : held.joined(separator: "; "))
                     : "\(destination.region) is not allowed by uplink.residency \(configuration.uplink.residency)",
                 remedy: held.isEmpty ? "correct the destination's region" : "messages wait until the sub-processor is live: see `hushbox subprocessor list`"))
         }

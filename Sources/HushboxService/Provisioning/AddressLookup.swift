@@ -4,8 +4,8 @@ import Foundation
 /// resolves once for each uplink receiver, registrar and webhook. A literal
 /// address is returned as it is; a name that does not resolve is an error the
 /// technician sees, not a silently narrower firewall.
-enum AddressLookup {
-    static func addresses(of host: String) throws(BundleError) -> [String] {
+public enum AddressLookup {
+    public static func addresses(of host: String) throws(BundleError) -> [String] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -38,7 +38,7 @@ enum AddressLookup {
     }
 
     /// The host of an `https://` URL or a `sip:`/`sips:` URI.
-    static func host(ofURL text: String) -> String? {
+    public static func host(ofURL text: String) -> String? {
         if text.hasPrefix("sip:") || text.hasPrefix("sips:") {
             var rest = Substring(text.drop { $0 != ":" }.dropFirst())
             if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }

@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 internal import PrivateFiles
 internal import Privacy
+internal import Uplink
 internal import Vault
 internal import Voicemail
 
@@ -47,8 +48,6 @@ public struct BundleProvisioner: Sendable {
         public var replaceSecrets: Set<String> = []
         /// Accept a signer other than the one this box took its first bundle from.
         public var acceptNewSigner = false
-        /// The account the service runs as; the data directory is given to it.
-        public var serviceUser: String? = "hushbox"
         public var credentials = SystemdCredentials()
 
         public init() {}
@@ -83,19 +82,31 @@ public struct BundleProvisioner: Sendable {
         return nil
     }
 
+    /// Applies a bundle the customer signed; its secrets are sealed to this box.
     public func apply(_ bundle: ProvisioningBundle, environment: [String: String], now: Date) async throws -> Outcome {
-        let contents = bundle.contents
+        try await apply(bundle.contents, signer: bundle.signer, secrets: nil, environment: environment, now: now)
+    }
+
+    /// Applies what a technician answered at the terminal (`hushbox provision`
+    /// with no bundle): the same checks and writes, with the secrets as typed.
+    public func apply(answers contents: BundleContents, secrets: [String: String], environment: [String: String], now: Date) async throws -> Outcome {
+        try await apply(contents, signer: nil, secrets: secrets, environment: environment, now: now)
+    }
+
+    /// - Parameters:
+    ///   - signer: the verified signer of a bundle; nil for a technician's answers.
+    ///   - secrets: secrets in clear (typed at the terminal); nil: the contents' sealed ones.
+    private func apply(_ contents: BundleContents, signer: String?, secrets clearSecrets: [String: String]?, environment: [String: String], now: Date) async throws -> Outcome {
         var outcome = Outcome()
         var record = try ProvisioningRecord.read(paths.record)
-        if let signer = record.signer, signer != bundle.signer, !options.acceptNewSigner {
+        if let signer, let trusted = record.signer, trusted != signer, !options.acceptNewSigner {
             throw BundleError(
-                "this box was provisioned with bundles from key \(SealedBundleSecrets.fingerprint(of: signer)); this one is from \(SealedBundleSecrets.fingerprint(of: bundle.signer)). "
+                "this box was provisioned with bundles from key \(SealedBundleSecrets.fingerprint(of: trusted)); this one is from \(SealedBundleSecrets.fingerprint(of: signer)). "
                     + "If the customer changed their key, run again with --new-signer")
         }
-        if let newest = record.bundles.map(\.createdAt).max(), contents.createdAt < newest,
-            !record.bundles.contains(where: { $0.bundleID == contents.bundleID })
-        {
-            throw BundleError("this bundle is older than one this box already applied (\(newest)); an old bundle cannot roll the box back. Ask for a new one")
+        // Only the newest bundle applied may be applied again: an older one, even one applied before, would roll the box back.
+        if let newest = record.bundles.max(by: { $0.createdAt < $1.createdAt }), contents.createdAt < newest.createdAt {
+            throw BundleError("this bundle is older than one this box already applied (\(newest.bundleID), \(newest.createdAt)); an old bundle cannot roll the box back. Ask for a new one")
         }
         for key in contents.configuration.keys.sorted() {
             if let refusal = Self.refusal(ofKey: key) { throw BundleError(refusal) }
@@ -103,6 +114,9 @@ public struct BundleProvisioner: Sendable {
         for prefix in contents.lan where !Self.isAddressOrPrefix(prefix) {
             throw BundleError("lan: \(prefix) is not an IP address or prefix such as 192.168.1.0/24")
         }
+        let mailboxes = try Self.checked(contents.mailboxes)
+        let retention = try Self.checked(contents.retention)
+        let subProcessors = try Self.checked(contents.subProcessors)
 
         // The configuration the bundle makes, checked by the daemon's own loader before anything is written.
         var file = try ConfigurationFileEditor(path: paths.configurationFile)
@@ -111,9 +125,7 @@ public struct BundleProvisioner: Sendable {
         let header = "Written by `hushbox provision` from bundle \(contents.bundleID) on \(ISO8601DateFormatter().string(from: now))."
         let candidate = paths.configurationFile + ".candidate"
         try? FileManager.default.removeItem(atPath: candidate)
-        guard FileManager.default.createFile(atPath: candidate, contents: Data(try file.text(header: header).utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw BundleError("cannot write \(candidate)")
-        }
+        try AtomicFile.replace(candidate, contents: Array(try file.text(header: header).utf8), permissions: 0o600)
         defer { try? FileManager.default.removeItem(atPath: candidate) }
         var environment = environment
         environment.removeValue(forKey: "CREDENTIALS_DIRECTORY")
@@ -127,8 +139,8 @@ public struct BundleProvisioner: Sendable {
         // The secrets: what the configuration names, from the bundle or already on the box.
         let secretsDirectory = configuration.secrets.directory
         let named = Self.secretNames(of: configuration)
-        var supplied: [String: String] = [:]
-        if let sealed = contents.secrets {
+        var supplied = clearSecrets ?? [:]
+        if clearSecrets == nil, let sealed = contents.secrets {
             supplied = try sealed.open(with: try BoxProvisioningKey.load(in: secretsDirectory), bundleID: contents.bundleID)
         }
         for name in supplied.keys.sorted() where !named.contains(name) {
@@ -154,23 +166,37 @@ public struct BundleProvisioner: Sendable {
                 secretWrites.append((name, bytes, false))
             }
         }
-
-        // Device key, TLS identity and directories.
         let sealing = try deviceKeySealing()
-        outcome.steps = try DeviceProvisioner(configuration: configuration, sealDeviceKey: sealing).provision(now: now)
+        let kekPath = secretsDirectory + "/" + SecretSetting.deviceKEK.fileName
+        let kekSealed = FileStatus.of(kekPath) == nil && (FileStatus.of(kekPath + ".cred") != nil || sealing != nil)
+        // The firewall's addresses are resolved now, before anything changes: a name that does not resolve stops here.
+        let dropIn = try makeDropIn(configuration: configuration, lan: contents.lan, secretsDirectory: secretsDirectory, deviceKeySealed: kekSealed, origin: "bundle \(contents.bundleID)")
+
+        // Root's part: the directories, the device key and the secrets.
+        let provisioner = DeviceProvisioner(configuration: configuration, sealDeviceKey: sealing)
+        outcome.steps = try provisioner.provisionKeys()
         if sealing == nil, options.deviceKeyStorage == .auto {
             outcome.notes.append("systemd-creds cannot seal here: the device key is a 0600 file")
         }
         for write in secretWrites {
             let path = secretsDirectory + "/" + write.name
-            if write.replace { try FileManager.default.removeItem(atPath: path) }
-            try PrivateFile.create(path, contents: write.value)
+            if write.replace {
+                // The new value is in place before the old one is gone: a crash leaves one of them, never neither.
+                let staged = path + ".replacing"
+                try? FileManager.default.removeItem(atPath: staged)
+                try PrivateFile.create(staged, contents: write.value)
+                guard rename(staged, path) == 0 else { throw BundleError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+                try PrivateFile.syncDirectory(secretsDirectory)
+            } else {
+                try PrivateFile.create(path, contents: write.value)
+            }
             outcome.steps.append(.init(item: "secret \(write.name)", path: path, outcome: write.replace ? .replaced : .created))
         }
+        let kek = try DeviceKEK(bytes: try await SecretsDirectory(path: secretsDirectory).read(.deviceKEK))
 
-        // The organisation and what it keeps.
-        let secrets = try SecretsDirectory(path: secretsDirectory)
-        let kek = try DeviceKEK(bytes: try await secrets.read(.deviceKEK))
+        // The data's owner's part (hushbox on a packaged box): the TLS identity and the vault, never left root's.
+        try ServiceAccount.adoptOwner(of: configuration.storage.dataDirectory)
+        outcome.steps += try provisioner.provisionTLS(now: now)
         let vault = try Vault.open(directory: configuration.storage.dataDirectory, deviceKEK: kek, now: { now }, logger: logger)
         let actor = "provisioning:" + contents.bundleID
         var tenant: TenantVault?
@@ -181,44 +207,41 @@ public struct BundleProvisioner: Sendable {
             try created.audit(AuditEvent(action: "tenant.created", actor: actor))
             record.tenantID = created.tenantID
             record.apiKeyID = nil
+            // Remembered at once: a failure further on must not make a second organisation on the next run.
+            try ServiceAccount.asAdministrator { try record.write(paths.record) }
             tenant = created
             outcome.steps.append(.init(item: "organisation", path: created.tenantID, outcome: .created))
         }
-        if tenant == nil, !(contents.mailboxes.isEmpty && contents.retention.isEmpty && contents.subProcessors.isEmpty && contents.apiKey == nil) {
+        if tenant == nil, !(mailboxes.isEmpty && retention.isEmpty && subProcessors.isEmpty && contents.apiKey == nil) {
             throw BundleError("the bundle sets mailboxes, retention, sub-processors or an API key but names no organisation, and this box has none from an earlier bundle")
         }
         if let tenant {
             outcome.tenantID = tenant.tenantID
-            try applyMailboxes(contents.mailboxes, to: tenant, actor: actor, outcome: &outcome)
-            try applyRetention(contents.retention, to: tenant, actor: actor)
-            try applySubProcessors(contents.subProcessors, to: tenant, configuration: configuration, actor: actor, outcome: &outcome)
+            try applyMailboxes(mailboxes, to: tenant, actor: actor, outcome: &outcome)
+            try applyRetention(retention, to: tenant, actor: actor)
+            try applySubProcessors(subProcessors, to: tenant, actor: actor, outcome: &outcome)
             if let request = contents.apiKey, record.apiKeyID == nil {
                 let key = try tenant.createAPIKey(label: request.label, actor: actor)
                 record.apiKeyID = key.id
+                try ServiceAccount.asAdministrator { try record.write(paths.record) }
                 outcome.apiKeyToken = key.token
             }
         }
         try vault.checkpointAndTruncateWAL()
 
-        // The service's account owns its data; the configuration and the drop-in go in place last.
-        if let user = options.serviceUser { try Self.give(configuration.storage.dataDirectory, to: user, outcome: &outcome) }
-        try file.write(header: header)
+        // Root's again: the configuration and the drop-in go in place last, together.
+        try ServiceAccount.asAdministrator {
+            try file.write(header: header)
+            _ = try PrivateFile.ensureDirectory(paths.dropInDirectory)
+            chmod(paths.dropInDirectory, 0o755)
+            try AtomicFile.replace(paths.dropInDirectory + "/" + ServiceDropIn.fileName, contents: Array(dropIn.text.utf8), permissions: 0o644)
+            if let signer { record.signer = signer }
+            record.bundles.removeAll { $0.bundleID == contents.bundleID }
+            record.bundles.append(.init(bundleID: contents.bundleID, createdAt: contents.createdAt, appliedAt: now))
+            try record.write(paths.record)
+        }
         outcome.steps.append(.init(item: "configuration", path: paths.configurationFile, outcome: .written))
-        let dropIn = try makeDropIn(configuration: configuration, lan: contents.lan, secretsDirectory: secretsDirectory, origin: "bundle \(contents.bundleID)")
-        _ = try PrivateFile.ensureDirectory(paths.dropInDirectory)
-        chmod(paths.dropInDirectory, 0o755)
-        let dropInPath = paths.dropInDirectory + "/" + ServiceDropIn.fileName
-        let temporary = dropInPath + ".provisioning"
-        try? FileManager.default.removeItem(atPath: temporary)
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(dropIn.text.utf8), attributes: [.posixPermissions: 0o644]),
-            rename(temporary, dropInPath) == 0
-        else { throw BundleError("cannot write \(dropInPath)") }
-        outcome.steps.append(.init(item: "unit drop-in", path: dropInPath, outcome: .written))
-
-        record.signer = bundle.signer
-        record.bundles.removeAll { $0.bundleID == contents.bundleID }
-        record.bundles.append(.init(bundleID: contents.bundleID, createdAt: contents.createdAt, appliedAt: now))
-        try record.write(paths.record)
+        outcome.steps.append(.init(item: "unit drop-in", path: paths.dropInDirectory + "/" + ServiceDropIn.fileName, outcome: .written))
         return outcome
     }
 
@@ -248,27 +271,79 @@ public struct BundleProvisioner: Sendable {
         }
     }
 
-    private func applyMailboxes(_ mailboxes: [BundleContents.Mailbox], to tenant: TenantVault, actor: String, outcome: inout Outcome) throws {
+    /// A mailbox as the bundle asks for it, checked.
+    struct MailboxRequest {
+        var number: PhoneNumber?
+        var sipUser: String?
+        var name: String?
+        var language: String?
+        var consent: Bool?
+    }
+
+    static func checked(_ mailboxes: [BundleContents.Mailbox]) throws(BundleError) -> [MailboxRequest] {
+        var checked: [MailboxRequest] = []
         for requested in mailboxes {
             guard requested.sipUser != nil || requested.number != nil else {
                 throw BundleError("a mailbox in the bundle has neither sip_user nor number; one of them reaches it")
             }
-            let number = try requested.number.map { text in
-                do { return try PhoneNumber(text) } catch { throw BundleError("mailbox number \(text.prefix(3))…: \(error)") }
+            if let sipUser = requested.sipUser, sipUser.isEmpty || sipUser.count > 64 || sipUser.contains(where: { $0.isWhitespace || $0.isNewline }) {
+                throw BundleError("mailbox sip_user \(sipUser.prefix(16)): 1 to 64 characters, no spaces")
+            }
+            var number: PhoneNumber?
+            if let text = requested.number {
+                do { number = try PhoneNumber(text) } catch { throw BundleError("mailbox number \(text.prefix(3))…: \(error)") }
             }
             if let language = requested.language, PromptLanguage(code: language) == nil {
-                throw BundleError("mailbox language \(language): Hushbox speaks \(PromptLanguage.codes)")
+                throw BundleError("mailbox language \(language.prefix(16)): Hushbox speaks \(PromptLanguage.codes)")
             }
-            let existing = try number.flatMap { try tenant.mailbox(number: $0) } ?? requested.sipUser.flatMap { try tenant.mailbox(sipUser: $0) }
+            checked.append(MailboxRequest(number: number, sipUser: requested.sipUser, name: requested.name, language: requested.language?.lowercased(), consent: requested.consent))
+        }
+        return checked
+    }
+
+    static func checked(_ retention: [String: Int]) throws(BundleError) -> [(RetentionCategory, Int)] {
+        var policy = RetentionPolicy()
+        var checked: [(RetentionCategory, Int)] = []
+        for (kind, days) in retention.sorted(by: { $0.key < $1.key }) {
+            guard let category = RetentionCategory(rawValue: kind) else {
+                throw BundleError("retention: \(kind.prefix(32)) is not a kind of data the box keeps; one of \(RetentionCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            do { try policy.set(category, to: days) } catch { throw BundleError("retention: \(error)") }
+            checked.append((category, days))
+        }
+        return checked
+    }
+
+    static func checked(_ entries: [BundleContents.SubProcessor]) throws(BundleError) -> [(entry: BundleContents.SubProcessor, notice: Date?)] {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        var checked: [(entry: BundleContents.SubProcessor, notice: Date?)] = []
+        for entry in entries {
+            guard ConfigurationSetting.isName(entry.name), (try? DataRegion(entry.region)) != nil else {
+                throw BundleError("sub_processors: \(entry.name.prefix(32)) must be a destination's name, with a two-letter region")
+            }
+            var notice: Date?
+            if let text = entry.noticeGiven {
+                guard let date = formatter.date(from: text) else { throw BundleError("sub_processors: \(text.prefix(16)) is not a date: write YYYY-MM-DD") }
+                notice = date
+            }
+            checked.append((entry, notice))
+        }
+        return checked
+    }
+
+    private func applyMailboxes(_ mailboxes: [MailboxRequest], to tenant: TenantVault, actor: String, outcome: inout Outcome) throws {
+        for requested in mailboxes {
+            let existing = try requested.number.flatMap { try tenant.mailbox(number: $0) } ?? requested.sipUser.flatMap { try tenant.mailbox(sipUser: $0) }
             if let existing {
                 outcome.steps.append(.init(item: "mailbox", path: existing.id, outcome: .kept))
                 continue
             }
             var mailbox = Mailbox()
-            mailbox.number = number
+            mailbox.number = requested.number
             mailbox.sipUser = requested.sipUser
             mailbox.displayName = requested.name
-            if let language = requested.language { mailbox.language = language.lowercased() }
+            if let language = requested.language { mailbox.language = language }
             if let consent = requested.consent { mailbox.consentRequired = consent }
             try tenant.insert(mailbox)
             try tenant.audit(AuditEvent(action: "mailbox.created", actor: actor, details: ["mailbox_id": mailbox.id]))
@@ -276,44 +351,37 @@ public struct BundleProvisioner: Sendable {
         }
     }
 
-    private func applyRetention(_ retention: [String: Int], to tenant: TenantVault, actor: String) throws {
+    private func applyRetention(_ retention: [(RetentionCategory, Int)], to tenant: TenantVault, actor: String) throws {
         guard !retention.isEmpty else { return }
         var policy = RetentionPolicy(try tenant.retentionSettings())
-        for (kind, days) in retention.sorted(by: { $0.key < $1.key }) {
-            guard let category = RetentionCategory(rawValue: kind) else {
-                throw BundleError("retention: \(kind) is not a kind of data the box keeps; one of \(RetentionCategory.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+        for (category, days) in retention {
             let before = policy[category]
-            do { try policy.set(category, to: days) } catch { throw BundleError("retention: \(error)") }
+            try policy.set(category, to: days)
             if before != days {
                 try tenant.storeRetentionSettings(policy.stored)
-                try tenant.audit(AuditEvent(action: "retention.set", actor: actor, details: ["kind": kind, "from_days": "\(before)", "to_days": "\(days)"]))
+                try tenant.audit(AuditEvent(action: "retention.set", actor: actor, details: ["kind": category.rawValue, "from_days": "\(before)", "to_days": "\(days)"]))
             }
         }
     }
 
     private func applySubProcessors(
-        _ entries: [BundleContents.SubProcessor], to tenant: TenantVault, configuration: HushboxConfiguration, actor: String, outcome: inout Outcome
+        _ entries: [(entry: BundleContents.SubProcessor, notice: Date?)], to tenant: TenantVault, actor: String, outcome: inout Outcome
     ) throws {
         let registered = Set(try tenant.subProcessors().map(\.name))
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
-        for entry in entries where !registered.contains(entry.name) {
-            let notice = try entry.noticeGiven.map { text in
-                guard let date = formatter.date(from: text) else { throw BundleError("sub_processors: \(text) is not a date: write YYYY-MM-DD") }
-                return date
-            }
+        for (entry, notice) in entries where !registered.contains(entry.name) {
             let made = try tenant.registerSubProcessor(name: entry.name, purpose: entry.purpose, region: entry.region, noticeGiven: notice, actor: actor)
             outcome.steps.append(.init(item: "sub-processor \(entry.name)", path: "live from \(formatter.string(from: made.goLiveAt))", outcome: .created))
         }
     }
 
-    func makeDropIn(configuration: HushboxConfiguration, lan: [String], secretsDirectory: String, origin: String) throws(BundleError) -> ServiceDropIn {
+    func makeDropIn(configuration: HushboxConfiguration, lan: [String], secretsDirectory: String, deviceKeySealed: Bool, origin: String) throws(BundleError) -> ServiceDropIn {
         let kekPath = secretsDirectory + "/" + SecretSetting.deviceKEK.fileName
         var credentials: [ServiceDropIn.Credential] = [
-            FileStatus.of(kekPath) != nil
-                ? .file(name: SecretSetting.deviceKEK.fileName, path: kekPath)
-                : .encrypted(name: SecretSetting.deviceKEK.fileName, path: kekPath + ".cred")
+            deviceKeySealed
+                ? .encrypted(name: SecretSetting.deviceKEK.fileName, path: kekPath + ".cred")
+                : .file(name: SecretSetting.deviceKEK.fileName, path: kekPath)
         ]
         for name in Self.secretNames(of: configuration).sorted() {
             credentials.append(.file(name: name, path: secretsDirectory + "/" + name))
@@ -338,7 +406,7 @@ public struct BundleProvisioner: Sendable {
         return ServiceDropIn(credentials: credentials, allowedAddresses: addresses, privateDevices: configuration.line == nil, extraGroups: groups, origin: origin)
     }
 
-    static func isAddressOrPrefix(_ text: String) -> Bool {
+    public static func isAddressOrPrefix(_ text: String) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return false }
         var v4 = in_addr(), v6 = in6_addr()
@@ -351,18 +419,4 @@ public struct BundleProvisioner: Sendable {
         return (0...(isV4 ? 32 : 128)).contains(length)
     }
 
-    /// Gives the data directory and everything in it to the service's account:
-    /// provisioning runs as root, the daemon as `hushbox`.
-    private static func give(_ directory: String, to user: String, outcome: inout Outcome) throws {
-        guard getuid() == 0, let account = getpwnam(user) else { return }
-        let uid = account.pointee.pw_uid, gid = account.pointee.pw_gid
-        var paths = [directory]
-        if let enumerator = FileManager.default.enumerator(atPath: directory) {
-            while let relative = enumerator.nextObject() as? String { paths.append(directory + "/" + relative) }
-        }
-        for path in paths where lchown(path, uid, gid) != 0 {
-            throw BundleError("cannot give \(path) to \(user): \(String(cString: strerror(errno)))")
-        }
-        outcome.steps.append(.init(item: "data directory owner", path: directory, outcome: .written))
-    }
 }

@@ -55,19 +55,15 @@ public struct ConfigurationFileEditor: Sendable {
         for (key, value) in values {
             Self.insert(value.yamlValue, at: key.split(separator: ".").map(String.init), into: &root)
         }
+        // The header is one comment line whatever it was given: a line break would start YAML of its own.
+        let header = String(header.map { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true ? " " : $0 })
         return "# \(header)\n# docs/configuration.md lists every key. `hushbox provision` keeps what it was not asked to change.\n"
             + (try Yams.dump(object: root, sortKeys: true))
     }
 
     /// Writes the file (0644: it holds no secrets) atomically.
     public func write(header: String) throws {
-        let temporary = path + ".provisioning"
-        try? FileManager.default.removeItem(atPath: temporary)
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(try text(header: header).utf8), attributes: [.posixPermissions: 0o644]) else {
-            throw BundleError("cannot write \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else { throw BundleError("cannot replace \(path): \(String(cString: strerror(errno)))") }
-        try PrivateFile.syncDirectory(PrivateFile.parentDirectory(of: path))
+        try AtomicFile.replace(path, contents: Array(try text(header: header).utf8), permissions: 0o644)
     }
 
     private static func flatten(_ mapping: [String: Any], under parent: [String], into values: inout [String: BundleSetting], path: String) throws(BundleError) {

@@ -29,12 +29,21 @@ public struct DeviceProvisioner: Sendable {
     }
 
     public func provision(now: Date) throws(PathProblem) -> [Step] {
-        var steps: [Step] = []
-        steps.append(try privateDirectory("data directory", configuration.storage.dataDirectory))
-        steps.append(try privateDirectory("secrets directory", configuration.secrets.directory))
-        steps.append(try deviceKey())
-        steps.append(contentsOf: try tlsIdentity(now: now))
-        return steps
+        try provisionKeys() + provisionTLS(now: now)
+    }
+
+    /// The directories and the device key: root's work on a packaged box.
+    public func provisionKeys() throws(PathProblem) -> [Step] {
+        [
+            try privateDirectory("data directory", configuration.storage.dataDirectory),
+            try privateDirectory("secrets directory", configuration.secrets.directory),
+            try deviceKey(),
+        ]
+    }
+
+    /// The self-signed TLS identity in the data directory: made as the data's owner.
+    public func provisionTLS(now: Date) throws(PathProblem) -> [Step] {
+        try tlsIdentity(now: now)
     }
 
     private func privateDirectory(_ item: String, _ path: String) throws(PathProblem) -> Step {

@@ -51,11 +51,6 @@ public struct ProvisioningRecord: Sendable, Hashable, Codable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let temporary = path + ".provisioning"
-        try? FileManager.default.removeItem(atPath: temporary)
-        guard FileManager.default.createFile(atPath: temporary, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600]) else {
-            throw BundleError("cannot write \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else { throw BundleError("cannot replace \(path): \(String(cString: strerror(errno)))") }
+        try AtomicFile.replace(path, contents: Array(try encoder.encode(self)), permissions: 0o600)
     }
 }

@@ -33,6 +33,8 @@ public struct ServiceDropIn: Sendable, Hashable {
     public static let fileName = "provisioning.conf"
 
     public var text: String {
+        // Nothing but printable text reaches the unit: a line break in it would be a directive of its own.
+        let origin = String(origin.filter { $0.isASCII && !$0.isNewline && ($0.asciiValue ?? 0) >= 0x20 })
         var lines = [
             "# Written by `hushbox provision` (\(origin)). Run it again to change this file: edits here are replaced.",
             "[Service]",

@@ -11,7 +11,7 @@ internal import PrivateFiles
 public enum ServiceAccount {
     /// Makes the data's owner this process's effective user and group when it
     /// runs as root and `directory` belongs to another account; otherwise does nothing.
-    static func adoptOwner(of directory: String) throws(StartupError) {
+    public static func adoptOwner(of directory: String) throws(StartupError) {
         guard geteuid() == 0, let owner = FileStatus.of(directory)?.ownerID, owner != 0 else { return }
         guard let account = getpwuid(owner) else {
             throw StartupError("\(directory) belongs to user id \(owner), which has no account here: chown it to the service's account (hushbox)")
@@ -26,10 +26,10 @@ public enum ServiceAccount {
     public static func asAdministrator<T>(_ body: () throws -> T) rethrows -> T {
         let (user, group) = (geteuid(), getegid())
         guard getuid() == 0, user != 0, seteuid(0) == 0 else { return try body() }
-        setegid(getgid())
+        _ = setegid(getgid())
         defer {
-            setegid(group)
-            seteuid(user)
+            // Staying root here would leave root-owned files in the data directory later: stop instead.
+            guard setegid(group) == 0, seteuid(user) == 0 else { fatalError("cannot return to acting as the data's owner (uid \(user)): \(String(cString: strerror(errno)))") }
         }
         return try body()
     }

@@ -20,13 +20,22 @@ public enum VaultAccess {
         do {
             return try Vault.open(directory: directory, deviceKEK: kek, logger: logger)
         } catch where error.code == .wrongDeviceKey {
-            guard let staged = try finishInterruptedRotation(secrets: secrets, vaultDirectory: directory) else { throw error }
+            guard let staged = try finishInterruptedRotationAsAdministrator(secrets: secrets, vaultDirectory: directory) else { throw error }
             logger.notice("finished an interrupted device key rotation: the new device key is now in place")
             let vault = try Vault.open(directory: directory, deviceKEK: staged, logger: logger)
             // The rotation may have stopped before its checkpoint: old wrappings may still be on the disk.
             try vault.checkpointAndTruncateWAL()
             return vault
         }
+    }
+
+    /// The secrets directory is root's: the staged key is read and put in place as the administrator.
+    private static func finishInterruptedRotationAsAdministrator(secrets: SecretsDirectory, vaultDirectory: String) throws -> DeviceKEK? {
+        var staged: DeviceKEK?
+        try ServiceAccount.asAdministrator {
+            staged = try finishInterruptedRotation(secrets: secrets, vaultDirectory: vaultDirectory)
+        }
+        return staged
     }
 
     /// If a staged key matches the vault, the rotation committed but the key file

@@ -2,12 +2,14 @@ import Foundation
 internal import Uplink
 internal import Vault
 
-/// Whether an organisation's messages may go to a destination now: only to a
-/// sub-processor on its register, live (its customers' 30-day notice is
+/// Whether an organisation's messages may go to a destination now: to the
+/// customer's own receiver at once; otherwise only to a sub-processor on its register, live (its customers' 30-day notice is
 /// over), and registered for the region the configuration names. Anything
 /// else leaves the messages queued, with the reason for a person.
 enum SubProcessorGate {
     static func refusal(of destination: HushboxConfiguration.Destination, registered: SubProcessor?, at now: Date) -> String? {
+        // The customer's own receiver is not a sub-processor: the residency rule, checked when the configuration loaded, is all.
+        if destination.operatedByCustomer { return nil }
         guard let registered else {
             return "\(destination.name) is not on the organisation's sub-processor register: its messages wait; "
                 + "register it with `hushbox subprocessor add \(destination.name) --purpose … --region \(destination.region)` (customers get 30 days' notice)"

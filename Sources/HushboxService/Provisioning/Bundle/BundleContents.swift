@@ -107,6 +107,9 @@ public struct BundleContents: Sendable, Hashable, Codable {
             throw DecodingError.dataCorrupted(.init(codingPath: [AnyKey(stringValue: first)], debugDescription: "\(first) is not a field of a provisioning bundle"))
         }
         bundleID = try container.decode(String.self, forKey: .bundleID)
+        guard Self.isBundleID(bundleID) else {
+            throw DecodingError.dataCorruptedError(forKey: .bundleID, in: container, debugDescription: "1 to 64 letters, digits, dots, hyphens or underscores")
+        }
         createdAt = try container.decode(Date.self, forKey: .createdAt)
         expiresAt = try container.decode(Date.self, forKey: .expiresAt)
         configuration = try container.decodeIfPresent([String: BundleSetting].self, forKey: .configuration) ?? [:]
@@ -117,6 +120,13 @@ public struct BundleContents: Sendable, Hashable, Codable {
         subProcessors = try container.decodeIfPresent([SubProcessor].self, forKey: .subProcessors) ?? []
         apiKey = try container.decodeIfPresent(APIKey.self, forKey: .apiKey)
         secrets = try container.decodeIfPresent(SealedBundleSecrets.self, forKey: .secrets)
+    }
+
+    /// What a bundle id may be: it names the bundle in files and on the terminal, so nothing that could break a line.
+    public static func isBundleID(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x2E || byte == 0x2D || byte == 0x5F
+        }
     }
 
     struct AnyKey: CodingKey {

@@ -13,6 +13,8 @@ public struct ProvisioningBundle: Sendable {
     public static let format = "hushbox-provisioning-bundle/1"
     /// Larger files are refused before they are parsed.
     public static let maximumBytes = 256 * 1024
+    /// The longest a bundle may be valid: long enough to reach a site, short enough that a lost one dies.
+    public static let maximumLifetime: TimeInterval = 30 * 86_400
 
     public let contents: BundleContents
     /// The signer's public key, base64: as the technician passes it with `--signer`.
@@ -63,11 +65,20 @@ public struct ProvisioningBundle: Sendable {
         guard now < contents.expiresAt else {
             throw BundleError("the bundle expired at \(contents.expiresAt); ask the customer for a new one")
         }
+        guard contents.expiresAt.timeIntervalSince(contents.createdAt) <= maximumLifetime else {
+            throw BundleError("the bundle is valid for more than 30 days; a lost bundle would work too long. Ask the customer for one that expires sooner")
+        }
         return ProvisioningBundle(contents: contents, signer: trustedText)
     }
 
     /// Signs `contents` with the customer's key: what `hushbox bundle sign` writes.
     public static func sign(_ contents: BundleContents, with key: Curve25519.Signing.PrivateKey) throws -> [UInt8] {
+        guard BundleContents.isBundleID(contents.bundleID) else {
+            throw BundleError("bundle_id must be 1 to 64 letters, digits, dots, hyphens or underscores")
+        }
+        guard contents.expiresAt > contents.createdAt, contents.expiresAt.timeIntervalSince(contents.createdAt) <= maximumLifetime else {
+            throw BundleError("expires_at must be after created_at, and at most 30 days after it")
+        }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys

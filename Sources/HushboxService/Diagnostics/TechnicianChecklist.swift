@@ -26,8 +26,6 @@ public struct TechnicianChecklist: Sendable {
     public let logger: Logger
     /// Where hushboxd's /metrics is read for the trunks' registrations.
     public var metricsURL: String?
-    /// The disk's free space below which recording stops (`LocalStoreQuota`).
-    static let reserveBytes: Int64 = 64 * 1024 * 1024
 
     public init(configuration: HushboxConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -81,32 +79,23 @@ public struct TechnicianChecklist: Sendable {
         return checks
     }
 
+    /// The same measurement and rule the daemon refuses recordings by (``LocalStoreQuota``).
     private func disk() -> Check {
         let data = configuration.storage.dataDirectory
-        var status = statvfs()
-        guard statvfs(data, &status) == 0 else {
-            return Check(name: "disk", passed: false, detail: "\(data): \(String(cString: strerror(errno)))", remedy: "provision the box, or check the data directory")
+        let measurement = LocalStoreQuota.Measurement(
+            usedBytes: LocalStoreQuota.bytesUsed(under: data), freeBytes: LocalStoreQuota.statvfsFree(data),
+            quotaBytes: configuration.storage.quotaBytes, reserveBytes: LocalStoreQuota.defaultReserve
+        )
+        guard let free = measurement.freeBytes else {
+            return Check(name: "disk", passed: false, detail: "\(data): the free space cannot be read", remedy: "provision the box, or check the data directory")
         }
-        let free = Int64(status.f_bavail) * Int64(status.f_frsize)
-        var detail = "\(free / 1_048_576) MiB free"
-        var passed = free > Self.reserveBytes
-        if let quota = configuration.storage.quotaBytes {
-            let used = Self.bytes(under: data)
-            detail += ", \(used / 1_048_576) MiB used of the \(quota / 1_048_576) MiB quota"
-            passed = passed && used < quota
+        var detail = "\(LocalStoreQuota.Measurement.mebibytes(free)) free"
+        if let quota = measurement.quotaBytes {
+            detail += ", \(LocalStoreQuota.Measurement.mebibytes(measurement.usedBytes)) used of the \(LocalStoreQuota.Measurement.mebibytes(quota)) quota"
         }
         return Check(
-            name: "disk", passed: passed, detail: detail,
+            name: "disk", passed: measurement.fullBecause == nil, detail: measurement.fullBecause ?? detail,
             remedy: "callers hear \"mailbox full\": export and delete messages, shorten retention, or raise storage.quota on a bigger card")
-    }
-
-    private static func bytes(under directory: String) -> Int64 {
-        var total: Int64 = 0
-        let enumerator = FileManager.default.enumerator(atPath: directory)
-        while let relative = enumerator?.nextObject() as? String {
-            if let status = FileStatus.of(directory + "/" + relative), status.type == .regular { total += Int64(status.size) }
-        }
-        return total
     }
 
     /// Each trunk's registration, as the running hushboxd reports it.

@@ -1,4 +1,5 @@
 import Foundation
+internal import SIPCore
 
 /// The addresses a host name has now, for `IPAddressAllow=`: what provisioning
 /// resolves once for each uplink receiver, registrar and webhook. A literal
@@ -37,14 +38,10 @@ public enum AddressLookup {
         }
     }
 
-    /// The host of an `https://` URL or a `sip:`/`sips:` URI.
+    /// The host of an `https://` URL or a `sip:`/`sips:` URI (read by SIPCore's parser).
     public static func host(ofURL text: String) -> String? {
         if text.hasPrefix("sip:") || text.hasPrefix("sips:") {
-            var rest = Substring(text.drop { $0 != ":" }.dropFirst())
-            if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-            rest = rest.prefix { $0 != ";" && $0 != "?" }
-            if rest.hasPrefix("[") { return String(rest.dropFirst().prefix { $0 != "]" }) }
-            return String(rest.prefix { $0 != ":" })
+            return (try? SIPURI.parse(text))?.host.bareHost
         }
         return URLComponents(string: text)?.host
     }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 internal import PrivateFiles
+internal import SIPStack
 internal import Privacy
 internal import Uplink
 internal import Vault
@@ -271,67 +272,6 @@ public struct BundleProvisioner: Sendable {
         }
     }
 
-    /// A mailbox as the bundle asks for it, checked.
-    struct MailboxRequest {
-        var number: PhoneNumber?
-        var sipUser: String?
-        var name: String?
-        var language: String?
-        var consent: Bool?
-    }
-
-    static func checked(_ mailboxes: [BundleContents.Mailbox]) throws(BundleError) -> [MailboxRequest] {
-        var checked: [MailboxRequest] = []
-        for requested in mailboxes {
-            guard requested.sipUser != nil || requested.number != nil else {
-                throw BundleError("a mailbox in the bundle has neither sip_user nor number; one of them reaches it")
-            }
-            if let sipUser = requested.sipUser, sipUser.isEmpty || sipUser.count > 64 || sipUser.contains(where: { $0.isWhitespace || $0.isNewline }) {
-                throw BundleError("mailbox sip_user \(sipUser.prefix(16)): 1 to 64 characters, no spaces")
-            }
-            var number: PhoneNumber?
-            if let text = requested.number {
-                do { number = try PhoneNumber(text) } catch { throw BundleError("mailbox number \(text.prefix(3))…: \(error)") }
-            }
-            if let language = requested.language, PromptLanguage(code: language) == nil {
-                throw BundleError("mailbox language \(language.prefix(16)): Hushbox speaks \(PromptLanguage.codes)")
-            }
-            checked.append(MailboxRequest(number: number, sipUser: requested.sipUser, name: requested.name, language: requested.language?.lowercased(), consent: requested.consent))
-        }
-        return checked
-    }
-
-    static func checked(_ retention: [String: Int]) throws(BundleError) -> [(RetentionCategory, Int)] {
-        var policy = RetentionPolicy()
-        var checked: [(RetentionCategory, Int)] = []
-        for (kind, days) in retention.sorted(by: { $0.key < $1.key }) {
-            guard let category = RetentionCategory(rawValue: kind) else {
-                throw BundleError("retention: \(kind.prefix(32)) is not a kind of data the box keeps; one of \(RetentionCategory.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            do { try policy.set(category, to: days) } catch { throw BundleError("retention: \(error)") }
-            checked.append((category, days))
-        }
-        return checked
-    }
-
-    static func checked(_ entries: [BundleContents.SubProcessor]) throws(BundleError) -> [(entry: BundleContents.SubProcessor, notice: Date?)] {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        var checked: [(entry: BundleContents.SubProcessor, notice: Date?)] = []
-        for entry in entries {
-            guard ConfigurationSetting.isName(entry.name), (try? DataRegion(entry.region)) != nil else {
-                throw BundleError("sub_processors: \(entry.name.prefix(32)) must be a destination's name, with a two-letter region")
-            }
-            var notice: Date?
-            if let text = entry.noticeGiven {
-                guard let date = formatter.date(from: text) else { throw BundleError("sub_processors: \(text.prefix(16)) is not a date: write YYYY-MM-DD") }
-                notice = date
-            }
-            checked.append((entry, notice))
-        }
-        return checked
-    }
-
     private func applyMailboxes(_ mailboxes: [MailboxRequest], to tenant: TenantVault, actor: String, outcome: inout Outcome) throws {
         for requested in mailboxes {
             let existing = try requested.number.flatMap { try tenant.mailbox(number: $0) } ?? requested.sipUser.flatMap { try tenant.mailbox(sipUser: $0) }
@@ -376,47 +316,9 @@ public struct BundleProvisioner: Sendable {
         }
     }
 
-    func makeDropIn(configuration: HushboxConfiguration, lan: [String], secretsDirectory: String, deviceKeySealed: Bool, origin: String) throws(BundleError) -> ServiceDropIn {
-        let kekPath = secretsDirectory + "/" + SecretSetting.deviceKEK.fileName
-        var credentials: [ServiceDropIn.Credential] = [
-            deviceKeySealed
-                ? .encrypted(name: SecretSetting.deviceKEK.fileName, path: kekPath + ".cred")
-                : .file(name: SecretSetting.deviceKEK.fileName, path: kekPath)
-        ]
-        for name in Self.secretNames(of: configuration).sorted() {
-            credentials.append(.file(name: name, path: secretsDirectory + "/" + name))
-        }
-        var addresses = lan
-        for peer in configuration.sip.peers {
-            addresses += peer.sources
-            if let registrar = peer.registration?.registrar, let host = AddressLookup.host(ofURL: registrar) {
-                addresses += try AddressLookup.addresses(of: host)
-            }
-        }
-        for destination in configuration.uplink.destinations {
-            guard let host = AddressLookup.host(ofURL: destination.url) else { continue }
-            addresses += try AddressLookup.addresses(of: host)
-        }
-        if let webhook = configuration.incidents.webhookURL, let host = AddressLookup.host(ofURL: webhook) {
-            addresses += try AddressLookup.addresses(of: host)
-        }
-        addresses += configuration.sip.dnsServer.map { [$0.address] } ?? AddressLookup.systemNameServers()
-        var groups: [String] = []
-        if let line = configuration.line, case .gpio = line.control, getgrnam("gpio") != nil { groups.append("gpio") }
-        return ServiceDropIn(credentials: credentials, allowedAddresses: addresses, privateDevices: configuration.line == nil, extraGroups: groups, origin: origin)
-    }
-
+    /// An IP address or prefix, as a peer's sources are written (``AddressRange``).
     public static func isAddressOrPrefix(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { return false }
-        var v4 = in_addr(), v6 = in6_addr()
-        let address = String(parts[0])
-        let isV4 = inet_pton(AF_INET, address, &v4) == 1
-        let isV6 = !isV4 && inet_pton(AF_INET6, address, &v6) == 1
-        guard isV4 || isV6 else { return false }
-        guard parts.count == 2 else { return true }
-        guard let length = Int(parts[1]) else { return false }
-        return (0...(isV4 ? 32 : 128)).contains(length)
+        (try? AddressRange(text)) != nil
     }
 
 }

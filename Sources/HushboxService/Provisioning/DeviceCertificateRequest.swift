@@ -1,5 +1,6 @@
 public import Foundation
 internal import PrivateFiles
+internal import SIPStack
 internal import SwiftASN1
 internal import X509
 
@@ -19,7 +20,7 @@ public enum DeviceCertificateRequest {
         }
         var alternatives: [GeneralName] = [.dnsName(configuration.device.name)]
         for name in names {
-            if let address = addressBytes(name) {
+            if let address = AddressRange.addressBytes(name) {
                 alternatives.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(address))))
             } else {
                 alternatives.append(.dnsName(name))
@@ -64,12 +65,5 @@ public enum DeviceCertificateRequest {
             throw error
         }
         return try DeviceTLSIdentity.load(certificatePath: path, privateKeyPath: configuration.tls.privateKeyPath).fingerprint
-    }
-
-    private static func addressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
     }
 }

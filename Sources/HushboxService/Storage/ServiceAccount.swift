@@ -23,14 +23,16 @@ public enum ServiceAccount {
 
     /// Runs `body` as root again when this process started as root and acts as
     /// the data's owner: for files the administrator asked for, outside the data.
-    public static func asAdministrator<T>(_ body: () throws -> T) rethrows -> T {
+    /// Throws when it cannot act as the owner again afterwards: the command must
+    /// stop then, rather than go on as root and leave root-owned files in the data.
+    public static func asAdministrator<T>(_ body: () throws -> T) throws -> T {
         let (user, group) = (geteuid(), getegid())
         guard getuid() == 0, user != 0, seteuid(0) == 0 else { return try body() }
         _ = setegid(getgid())
-        defer {
-            // Staying root here would leave root-owned files in the data directory later: stop instead.
-            guard setegid(group) == 0, seteuid(user) == 0 else { fatalError("cannot return to acting as the data's owner (uid \(user)): \(String(cString: strerror(errno)))") }
+        let result = Result { try body() }
+        guard setegid(group) == 0, seteuid(user) == 0 else {
+            throw StartupError("cannot act as the data's owner (uid \(user)) again: \(String(cString: strerror(errno))); nothing more is done")
         }
-        return try body()
+        return try result.get()
     }
 }

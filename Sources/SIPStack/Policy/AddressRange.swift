@@ -56,7 +56,8 @@ public struct AddressRange: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    static func addressBytes(_ text: String) -> [UInt8]? {
+    /// The 4 or 16 bytes of an IPv4 or IPv6 literal, or nil.
+    public static func addressBytes(_ text: String) -> [UInt8]? {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
             return withUnsafeBytes(of: &v4) { Array($0) }

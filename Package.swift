@@ -165,6 +165,28 @@ let package = Package(
         // MARK: Files that hold keys or data: 0600 in 0700 directories from their first byte, never through a link.
         .target(name: "PrivateFiles", swiftSettings: strictSettings),
 
+        // The connection guard every HTTP listener puts in front of its routes: the receiver's and the admin API's.
+        .target(
+            name: "HTTPEdge",
+            dependencies: [
+                "NetworkLimits", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The customer's HTTPS admin API and web console (docs/admin-api.yaml, docs/admin.md).
+        .target(
+            name: "AdminAPI",
+            dependencies: [
+                "Vault", "Privacy", "Media", "HTTPEdge", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // MARK: Ingest: the reference receiver a customer runs in their EU region (hushbox-ingest).
         .target(
             name: "Ingest",
@@ -201,7 +223,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "CALSA", "CArgon2", "CClock", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
+                "AdminAPI", "CALSA", "CArgon2", "CClock", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
@@ -247,7 +269,7 @@ let package = Package(
         .executableTarget(
             name: "hushbox-ingest",
             dependencies: [
-                "Ingest", "Uplink", "NetworkLimits", "PrivateFiles",
+                "Ingest", "Uplink", "NetworkLimits", "HTTPEdge", "PrivateFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -341,6 +363,17 @@ let package = Package(
                 "Ingest", "Uplink", "PrivateFiles", "HushboxTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AdminAPITests",
+            dependencies: [
+                "AdminAPI", "Vault", "Media", "NetworkLimits", "HushboxTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

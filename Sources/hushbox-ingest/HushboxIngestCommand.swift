@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import HTTPEdge
 import Hummingbird
 import HummingbirdTLS
 import Ingest

@@ -15,7 +15,7 @@ struct Hushbox: AsyncParsableCommand {
             ConfigCommand.self, ProvisionCommand.self, SelftestCommand.self, TenantCommand.self, KeysCommand.self,
             AuditCommand.self, BackupCommand.self, MailboxCommand.self, VoicemailCommand.self, UplinkCommand.self, RetentionCommand.self,
             PurgeCommand.self, EraseCommand.self, ExportCommand.self, RectifyCommand.self, RestrictCommand.self,
-            SubProcessorCommand.self, IncidentCommand.self, BundleCommand.self, FactoryResetCommand.self,
+            SubProcessorCommand.self, IncidentCommand.self, BundleCommand.self, FactoryResetCommand.self, UserCommand.self, APIKeyCommand.self,
         ]
     )
 

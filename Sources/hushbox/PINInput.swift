@@ -21,9 +21,11 @@ enum PINInput {
     }
 
     /// The first line of `source` ("-" is standard input), without its line ending.
-    static func read(_ source: String) throws(Failure) -> String {
+    /// A password is read the same way, with its own prompt and a longer limit.
+    static func read(_ source: String, prompt: String = "PIN: ", limit: Int = limit) throws(Failure) -> String {
         if source == "-" {
-            return isatty(STDIN_FILENO) == 1 ? try readFromTerminal() : try readLine(from: STDIN_FILENO)
+            return isatty(STDIN_FILENO) == 1
+                ? try TerminalInput.readHidden(prompt: prompt, limit: limit) : try TerminalInput.readLine(from: STDIN_FILENO, limit: limit)
         }
         // Checked before it is opened: opening a device node can itself do something (a watchdog starts).
         guard let status = FileStatus.of(source) else { throw .unreadable(String(cString: strerror(ENOENT))) }
@@ -34,14 +36,6 @@ enum PINInput {
         guard FileStatus.of(descriptor: descriptor)?.type == .regular else {
             throw .unreadable("not a regular file")
         }
-        return try readLine(from: descriptor)
-    }
-
-    private static func readLine(from descriptor: Int32) throws(Failure) -> String {
-        try TerminalInput.readLine(from: descriptor, limit: limit)
-    }
-
-    private static func readFromTerminal() throws(Failure) -> String {
-        try TerminalInput.readHidden(prompt: "PIN: ", limit: limit)
+        return try TerminalInput.readLine(from: descriptor, limit: limit)
     }
 }

@@ -55,7 +55,7 @@ struct DebianPackageTests {
         #expect(FileManager.default.fileExists(atPath: "/etc/systemd/system/multi-user.target.wants/hushbox.service"), "postinst enabled the unit")
 
         // Before provisioning the daemon refuses, naming the command to run.
-        let early = try await Self.run("/usr/bin/hushboxd", ["--config", "/etc/hushbox/hushbox.yaml"], environment: ["HUSHBOX_OPS_PORT": "0"], within: .seconds(30))
+        let early = try await Self.run("/usr/bin/hushboxd", ["--config", "/etc/hushbox/hushbox.yaml"], environment: ["HUSHBOX_OPS_PORT": "0", "HUSHBOX_ADMIN_PORT": "0"], within: .seconds(30))
         #expect(early.status == 78)
         #expect(early.errors.contains("hushbox provision --bundle"), "\(early.errors)")
 
@@ -155,7 +155,7 @@ struct DebianPackageTests {
         let daemon = try ChildProcess(
             "/usr/bin/setpriv", ["--reuid=hushbox", "--regid=hushbox", "--init-groups", "--", "/usr/bin/hushboxd", "--config", "/etc/hushbox/hushbox.yaml"],
             directory: "/",
-            environment: ["PATH": "/usr/bin:/bin", "CREDENTIALS_DIRECTORY": credentials, "HUSHBOX_OPS_PORT": "0", "HUSHBOX_LINE_ALSA_CONFIG": line.configurationFile]
+            environment: ["PATH": "/usr/bin:/bin", "CREDENTIALS_DIRECTORY": credentials, "HUSHBOX_OPS_PORT": "0", "HUSHBOX_ADMIN_PORT": "0", "HUSHBOX_LINE_ALSA_CONFIG": line.configurationFile]
         )
         let ended = try await daemon.standardError.waitFor("the line call to end", within: .seconds(90)) { $0.contains("voicemail call ended") }
         #expect(ended.contains("outcome=recorded"), "\(ended)")

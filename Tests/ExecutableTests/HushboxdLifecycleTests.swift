@@ -13,10 +13,10 @@ struct HushboxdLifecycleTests {
         .deletingLastPathComponent().appendingPathComponent("prompts/rendered").path
 
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        // Ephemeral SIP ports, so daemons of parallel tests do not compete for 5060/5061.
+        // Ephemeral SIP and admin ports, so daemons of parallel tests do not compete for 5060/5061.
         var environment = [
             "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
-            "HUSHBOX_SIP_UDP_PORT": "0", "HUSHBOX_SIP_TCP_PORT": "0", "HUSHBOX_SIP_TLS_PORT": "0",
+            "HUSHBOX_SIP_UDP_PORT": "0", "HUSHBOX_SIP_TCP_PORT": "0", "HUSHBOX_SIP_TLS_PORT": "0", "HUSHBOX_ADMIN_PORT": "0",
             // The prompts `make test` rendered in this checkout (the daemon refuses to start without them).
             "HUSHBOX_STORAGE_PROMPTS_DIRECTORY": renderedPrompts,
         ]

@@ -9,7 +9,8 @@ public enum LoopbackHTTP {
         public let body: String
     }
 
-    public static func get(host: String = "127.0.0.1", port: Int, path: String) throws -> Response {
+    /// - Parameter hostHeader: the `Host` to send, if not `host:port`.
+    public static func get(host: String = "127.0.0.1", port: Int, path: String, hostHeader: String? = nil) throws -> Response {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         defer { close(descriptor) }
@@ -25,7 +26,7 @@ public enum LoopbackHTTP {
             }
         }
         guard connected == 0 else { throw POSIXError(.init(rawValue: errno) ?? .ECONNREFUSED) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(hostHeader ?? "\(host):\(port)")\r\nConnection: close\r\n\r\n".utf8)
         guard send(descriptor, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else {
             throw POSIXError(.init(rawValue: errno) ?? .EIO)
         }

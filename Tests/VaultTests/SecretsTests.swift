@@ -33,7 +33,7 @@ struct SecretsTests {
         #expect(try box.filesContaining(Data(created.token.utf8)).isEmpty)
         #expect(try box.filesContaining(Data(secret.utf8)).isEmpty)
 
-        #expect(try box.vault.authenticate(apiKey: created.token) == APIKeyIdentity(keyID: created.id, tenantID: tenant.tenantID, userID: nil))
+        #expect(try box.vault.authenticate(apiKey: created.token) == APIKeyIdentity(keyID: created.id, tenantID: tenant.tenantID, userID: nil, role: .owner))
         var altered = Array(created.token)
         altered[altered.count - 1] = altered.last == "A" ? "B" : "A"
         #expect(try box.vault.authenticate(apiKey: String(altered)) == nil)
@@ -42,6 +42,20 @@ struct SecretsTests {
 
         #expect(try tenant.revokeAPIKey(created.id, actor: "owner-1"))
         #expect(try box.vault.authenticate(apiKey: created.token) == nil)
+    }
+
+    @Test("a key stored by an older Hushbox as an Argon2id hash still works once, and is then kept as SHA-256 with its last use")
+    func legacyAPIKeyHash() throws {
+        let box = try TestVault()
+        let tenant = try box.vault.createTenant(name: "A")
+        let created = try tenant.createAPIKey(label: nil, role: .viewer, actor: "owner-1")
+        let argon = try box.vault.database.read { db in try box.vault.hasher(in: db) }.hash(created.token)
+        try box.vault.database.write { db in try db.execute(sql: "UPDATE api_keys SET key_hash = ? WHERE id = ?", arguments: [argon, created.id]) }
+        #expect(try box.vault.authenticate(apiKey: created.token)?.role == .viewer)
+        let stored = try box.vault.database.read { db in try String.fetchOne(db, sql: "SELECT key_hash FROM api_keys WHERE id = ?", arguments: [created.id]) }
+        #expect(stored?.hasPrefix("sha256$") == true)
+        #expect(try tenant.apiKeys().first?.lastUsedAt != nil)
+        #expect(try box.vault.authenticate(apiKey: created.token)?.keyID == created.id)
     }
 
     @Test("mailbox PINs and user passwords verify through Argon2id")

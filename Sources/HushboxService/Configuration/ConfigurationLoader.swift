@@ -86,6 +86,12 @@ public enum ConfigurationLoader {
             address: try settings.text(schema.opsAddress),
             port: try settings.integer(schema.opsPort)
         )
+        let admin = HushboxConfiguration.Admin(
+            enabled: try settings.boolean(schema.adminEnabled),
+            address: try settings.optionalText(schema.adminAddress) ?? LANAddress.primary(),
+            port: try settings.integer(schema.adminPort),
+            redirectPort: try settings.optionalInteger(schema.adminRedirectPort)
+        )
         let gracePeriod = try settings.integer(schema.shutdownGracePeriod)
         let sip = try SIPConfigurationReader.read(from: &settings, peerNames: peerNames)
         let uplink = try UplinkConfigurationReader.read(from: &settings, destinationNames: destinationNames)
@@ -98,6 +104,7 @@ public enum ConfigurationLoader {
             log: .init(level: level),
             tls: .init(certificatePath: certificatePath, privateKeyPath: privateKeyPath),
             ops: ops,
+            admin: admin,
             shutdown: .init(gracePeriod: .seconds(gracePeriod)),
             sip: sip,
             uplink: uplink,

@@ -25,6 +25,7 @@ public enum ConfigurationProfile: Sendable, Hashable {
                 ConfigurationSchema.secretsDirectory.key: .text(dataDirectory + "/credentials"),
                 ConfigurationSchema.opsAddress.key: .text("127.0.0.1"),
                 ConfigurationSchema.sipAddress.key: .text("127.0.0.1"),
+                ConfigurationSchema.adminAddress.key: .text("127.0.0.1"),
                 ConfigurationSchema.lineBoardsDirectory.key: .text(base + "/board"),
             ]
         }

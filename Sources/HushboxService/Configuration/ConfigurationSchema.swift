@@ -53,6 +53,23 @@ public enum ConfigurationSchema {
         "ops.port", .integer(0...65535), default: .integer(9464),
         summary: "The TCP port of the operations endpoint; 0 lets the system choose one (the start-up summary prints it)."
     )
+    public static let adminEnabled = ConfigurationSetting(
+        "admin.enabled", .boolean, default: .boolean(true),
+        summary: "Serve the admin API and web console over HTTPS (docs/admin.md) with the device certificate (`tls.certificate`)."
+    )
+    public static let adminAddress = ConfigurationSetting(
+        "admin.address", .ipAddress,
+        default: .derived("the box's LAN address: the first IPv4 address of an interface that is up and not loopback (127.0.0.1 if there is none)"),
+        summary: "The address the admin API and console listen on. Customers reach it from their own network only; never forward it from the internet."
+    )
+    public static let adminPort = ConfigurationSetting(
+        "admin.port", .integer(0...65535), default: .integer(8443),
+        summary: "The HTTPS port of the admin API and console (TLS 1.2 or newer, 1.3 preferred); 0 lets the system choose (the start-up summary prints it)."
+    )
+    public static let adminRedirectPort = ConfigurationSetting(
+        "admin.redirect_port", .integer(1...65535), default: .derived("none: no plain-HTTP port"),
+        summary: "A plain-HTTP port on the same address that answers every request with one redirect to the HTTPS console, and nothing else (80, say)."
+    )
     public static let shutdownGracePeriod = ConfigurationSetting(
         "shutdown.grace_period_seconds", .integer(1...300), default: .integer(10),
         summary: "How long a graceful shutdown (SIGTERM, SIGINT) may take: new calls get 503 while the calls in progress finish their messages; shortly before it ends (half of it, at most 3 s) the calls still in progress are hung up with a BYE and their messages kept as they stand; past it, remaining work is cancelled."
@@ -338,7 +355,7 @@ public enum ConfigurationSchema {
     /// All settings, in the order documentation and reports list them.
     public static let all: [ConfigurationSetting] = [
         deviceName, deviceProvisioned, dataDirectory, promptsDirectory, storageQuota, secretsDirectory, logLevel, tlsCertificate, tlsPrivateKey, tlsClientCA,
-        opsEnabled, opsAddress, opsPort, shutdownGracePeriod,
+        opsEnabled, opsAddress, opsPort, adminEnabled, adminAddress, adminPort, adminRedirectPort, shutdownGracePeriod,
         sipEnabled, sipAddress, sipAdvertisedAddress, sipUDPPort, sipTCPPort, sipTLSPort, sipMaximumCallSeconds,
         sipUnknownSources, sipMaxConnections, sipMaxConnectionsPerAddress, sipDNSServer, sipDNSPort,
         mediaPortMinimum, mediaPortMaximum, uplinkResidency, incidentWebhookURL, incidentWebhookCAFile,

@@ -66,6 +66,22 @@ public struct HushboxConfiguration: Sendable, Hashable {
         }
     }
 
+    /// The admin API and web console (docs/admin.md).
+    public struct Admin: Sendable, Hashable {
+        public var enabled: Bool
+        public var address: String
+        public var port: Int
+        /// A plain-HTTP port that only redirects to HTTPS; nil: none.
+        public var redirectPort: Int?
+
+        public init(enabled: Bool, address: String, port: Int, redirectPort: Int? = nil) {
+            self.enabled = enabled
+            self.address = address
+            self.port = port
+            self.redirectPort = redirectPort
+        }
+    }
+
     public struct Shutdown: Sendable, Hashable {
         public var gracePeriod: Duration
 
@@ -199,6 +215,7 @@ public struct HushboxConfiguration: Sendable, Hashable {
     public var log: Log
     public var tls: TLS
     public var ops: Ops
+    public var admin: Admin = Admin(enabled: false, address: "127.0.0.1", port: 8443)
     public var shutdown: Shutdown
     public var sip: SIP
     public var uplink: Uplink

@@ -35,6 +35,10 @@ public struct HushboxDaemon: Sendable {
         if configuration.ops.enabled {
             expected.insert(OpsEndpoint.componentName)
         }
+        if configuration.admin.enabled {
+            expected.insert(AdminEndpoint.componentName)
+            if configuration.admin.redirectPort != nil { expected.insert(AdminEndpoint.redirectComponentName) }
+        }
         if checks.sip != nil {
             expected.insert(SIPService.componentName)
             if demo != nil { expected.insert(DemoBox.componentName) }
@@ -94,6 +98,11 @@ public struct HushboxDaemon: Sendable {
                     logger: opsLogger
                 )
             )
+        }
+        if configuration.admin.enabled {
+            var adminLogger = logger
+            adminLogger[metadataKey: "component"] = "admin"
+            services += try AdminEndpoint.makeServices(configuration: configuration, vault: checks.vault, readiness: readiness, logger: adminLogger)
         }
         let profile = loaded.sources.profile
         let checks = self.checks

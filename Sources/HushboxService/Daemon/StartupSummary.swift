@@ -43,6 +43,10 @@ public enum StartupSummary {
                 lines.append(row("", peers.isEmpty
                     ? "no peers configured: every call is refused (add sip.peers, docs/configuration.md)"
                     : "peers: " + peers.map { "\($0.name) (\($0.kind.rawValue)\($0.plaintext ? ", plaintext allowed" : ", TLS+SRTP"))" }.joined(separator: ", ")))
+            case AdminEndpoint.componentName:
+                lines.append(row("admin console", component.detail + "/ (API: /api/v1, docs/admin.md)"))
+            case AdminEndpoint.redirectComponentName:
+                lines.append(row("", component.detail + " redirects there"))
             case DemoBox.componentName:
                 break
             default:
@@ -57,6 +61,9 @@ public enum StartupSummary {
             + (configuration.incidents.webhookURL.flatMap { URL(string: $0)?.host }.map { " and the webhook at \($0)" } ?? "")))
         if !configuration.sip.enabled {
             lines.append(row("SIP", "disabled (sip.enabled: false)"))
+        }
+        if !configuration.admin.enabled {
+            lines.append(row("admin console", "disabled (admin.enabled: false)"))
         }
         if !configuration.ops.enabled {
             lines.append(row("operations", "disabled (ops.enabled: false)"))

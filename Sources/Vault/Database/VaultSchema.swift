@@ -16,6 +16,7 @@ enum VaultSchema {
         migrator.registerMigration("v3: retention purge runs, pending object file removals, backups", migrate: addPurgeBookkeeping)
         migrator.registerMigration("v4: erasures remember whom they are about", migrate: addErasureLookup)
         migrator.registerMigration("v5: why forwarded calls came, greetings for busy and unavailable", migrate: addForwarding)
+        migrator.registerMigration("v6: sessions idle out, API keys carry a role", migrate: addAdminAccess)
         return migrator
     }
 

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import GRDB
 
 /// An API key as created: the token is shown this once and never stored.
@@ -9,40 +9,60 @@ public struct NewAPIKey: Sendable {
     public let token: String
 }
 
-/// Who an API key authenticates.
+/// Who an API key authenticates, and with which role.
 public struct APIKeyIdentity: Sendable, Hashable {
     public let keyID: String
     public let tenantID: String
     public let userID: String?
+    public let role: User.Role
+}
+
+/// An API key as listed: never its token or hash.
+public struct APIKeySummary: Sendable, Hashable {
+    public let id: String
+    public let label: String?
+    public let userID: String?
+    public let role: User.Role
+    public let createdAt: Date
+    public let lastUsedAt: Date?
+    public let revokedAt: Date?
 }
 
 extension TenantVault {
-    /// Creates an API key. Only its lookup prefix and an Argon2id hash of the whole
-    /// token are stored; the token itself is returned once.
-    public func createAPIKey(label: String?, userID: String? = nil, actor: String) throws(VaultError) -> NewAPIKey {
+    /// Creates an API key. Only its lookup prefix and a SHA-256 of the whole
+    /// token are stored (its 256 random bits need no slow hash, so checking a
+    /// key costs no Argon2 work per request); the token itself is returned once.
+    /// - Parameter role: what the key may do; nil acts as `userID`'s role, or
+    ///   as the owner when the key has no user either (the provisioning key).
+    public func createAPIKey(label: String?, userID: String? = nil, role: User.Role? = nil, actor: String) throws(VaultError) -> NewAPIKey {
+        if let label, label.count > 200 {
+            throw VaultError(.invalidInput, "an API key's label has at most 200 characters")
+        }
         let id = Self.newID()
         let lookup = "hbx_" + Self.randomBytes(8).map { String(format: "%02x", $0) }.joined()
-        let secret = Data(Self.randomBytes(32)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let token = lookup + "_" + secret
+        let token = lookup + "_" + Self.base64URL(Self.randomBytes(32))
         try write("creating an API key") { db, sealer throws(VaultError) in
-            let hash = try vault.hasher(in: db).hash(token)
             let label = try label.map { label throws(VaultError) in try sealer.seal(label, .apiKeyLabel, rowID: id) }
-            try VaultError.guarding("storing the API key") {
+            do {
                 try db.execute(
                     sql: """
-                        INSERT INTO api_keys (id, tenant_id, user_id, lookup_prefix, key_hash, label_sealed, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO api_keys (id, tenant_id, user_id, lookup_prefix, key_hash, label_sealed, created_at, role)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [id, tenantID, userID, lookup, hash, label, timestamp()]
+                    arguments: [id, tenantID, userID, lookup, Self.apiKeyHash(token), label, timestamp(), role?.rawValue]
                 )
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw VaultError(.invalidInput, "user \(userID ?? "") is not one of this organisation's")
+            } catch {
+                throw VaultError(.databaseFailure, "storing the API key: \(error)")
             }
-            _ = try audit(AuditEvent(action: "api_key.created", actor: actor, details: ["key_id": id]), in: db)
+            let details = ["key_id": id, "role": role?.rawValue ?? "inherited"]
+            _ = try audit(AuditEvent(action: "api_key.created", actor: actor, details: details), in: db)
         }
         return NewAPIKey(id: id, token: token)
     }
 
-    /// Revokes one of this tenant's API keys. False when it has no such key.
+    /// Revokes one of this tenant's API keys at once. False when it has no such live key.
     @discardableResult
     public func revokeAPIKey(_ id: String, actor: String) throws(VaultError) -> Bool {
         try write("revoking an API key") { db, _ throws(VaultError) in
@@ -58,44 +78,102 @@ extension TenantVault {
         }
     }
 
+    /// This tenant's API keys, newest first, revoked ones included.
+    public func apiKeys() throws(VaultError) -> [APIKeySummary] {
+        try read("listing API keys") { db, sealer throws(VaultError) in
+            let rows = try VaultError.guarding("listing API keys") {
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT k.id, k.label_sealed, k.user_id, coalesce(k.role, u.role, 'owner') AS role, k.created_at, k.last_used_at, k.revoked_at
+                        FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id
+                        WHERE k.tenant_id = ? ORDER BY k.created_at DESC, k.id
+                        """,
+                    arguments: [tenantID]
+                )
+            }
+            var keys: [APIKeySummary] = []
+            for row in rows {
+                let id: String = row["id"]
+                let label = try (row["label_sealed"] as Data?).map { bytes throws(VaultError) in
+                    try sealer.open(Sealed<String>(bytes: bytes), .apiKeyLabel, rowID: id)
+                }
+                keys.append(APIKeySummary(
+                    id: id, label: label, userID: row["user_id"], role: User.Role(rawValue: row["role"]) ?? .viewer,
+                    createdAt: Date(milliseconds: row["created_at"]), lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(milliseconds:)),
+                    revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:))
+                ))
+            }
+            return keys
+        }
+    }
+
     static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in generator.next() }
     }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// How a key made since v6 is stored: `sha256$` and the hex digest of the whole token.
+    static func apiKeyHash(_ token: String) -> String {
+        "sha256$" + SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 extension Vault {
-    /// The tenant and key an API token belongs to, or nil for an unknown, revoked
-    /// or wrong token, or one of a disabled (restricted) user. The Argon2id work is done whether or not the lookup
-    /// prefix exists, so response times do not tell valid prefixes apart.
+    /// The tenant, key and role an API token belongs to, or nil for an unknown,
+    /// revoked or wrong token, or one of a disabled (restricted) user.
+    ///
+    /// Keys are compared by SHA-256 in constant time; a key stored by an older
+    /// Hushbox as an Argon2id hash is checked that way once and then re-stored
+    /// as SHA-256. The last-used time is kept to the minute.
     public func authenticate(apiKey token: String) throws(VaultError) -> APIKeyIdentity? {
         // hbx_ ‖ 16 hex ‖ _ ‖ secret (base64url, which may itself contain "_").
         let characters = Array(token)
-        let lookup = characters.count == 64 && token.hasPrefix("hbx_") && characters[20] == "_" ? String(characters[0..<20]) : nil
-        return try read("authenticating an API key") { db throws(VaultError) in
-            let hasher = try hasher(in: db)
-            let row = try lookup.flatMap { lookup throws(VaultError) in
-                try VaultError.guarding("looking up an API key") {
-                    try Row.fetchOne(
-                        db, sql: """
-                            SELECT k.id, k.tenant_id, k.user_id, k.key_hash, coalesce(k.revoked_at, u.disabled_at) AS revoked_at
-                            FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id WHERE k.lookup_prefix = ?
-                            """,
-                        arguments: [lookup]
+        guard characters.count == 64, token.hasPrefix("hbx_"), characters[20] == "_" else { return nil }
+        let lookup = String(characters[0..<20])
+        let now = now().milliseconds
+        return try write("authenticating an API key") { db throws(VaultError) in
+            let row = try VaultError.guarding("looking up an API key") {
+                try Row.fetchOne(
+                    db, sql: """
+                        SELECT k.id, k.tenant_id, k.user_id, k.key_hash, coalesce(k.role, u.role, 'owner') AS role, k.last_used_at,
+                            coalesce(k.revoked_at, u.disabled_at) AS revoked_at
+                        FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id WHERE k.lookup_prefix = ?
+                        """,
+                    arguments: [lookup]
+                )
+            }
+            let computed = TenantVault.apiKeyHash(token)
+            guard let row else { return nil }
+            let stored: String = row["key_hash"]
+            let legacy = stored.hasPrefix("$argon2id$")
+            let matches = legacy ? try hasher(in: db).verify(token, against: stored) : Self.constantTimeEqual(computed, stored)
+            let revoked: Int64? = row["revoked_at"]
+            guard matches, revoked == nil, let role = User.Role(rawValue: row["role"]) else { return nil }
+            let id: String = row["id"]
+            let lastUsed: Int64? = row["last_used_at"]
+            if legacy || lastUsed.map({ now - $0 >= 60_000 }) ?? true {
+                try VaultError.guarding("recording the API key's use") {
+                    try db.execute(
+                        sql: "UPDATE api_keys SET last_used_at = ?, key_hash = ? WHERE id = ?", arguments: [now, computed, id]
                     )
                 }
             }
-            guard let row else {
-                _ = hasher.verify(token, against: Self.decoyHash)
-                return nil
-            }
-            let matches = hasher.verify(token, against: row["key_hash"])
-            let revoked: Int64? = row["revoked_at"]
-            guard matches, revoked == nil else { return nil }
-            return APIKeyIdentity(keyID: row["id"], tenantID: row["tenant_id"], userID: row["user_id"])
+            return APIKeyIdentity(keyID: id, tenantID: row["tenant_id"], userID: row["user_id"], role: role)
         }
     }
 
-    /// A well-formed hash no token matches, verified when a lookup finds nothing.
-    private static let decoyHash = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+    /// Equal strings compared without stopping at the first difference.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
 }

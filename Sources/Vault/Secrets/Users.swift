@@ -3,8 +3,19 @@ import GRDB
 
 /// A person who manages a tenant's box through the admin API or the CLI.
 public struct User: Sendable, Hashable {
-    public enum Role: String, Sendable, Hashable {
+    public enum Role: String, Sendable, Hashable, CaseIterable {
         case owner, admin, viewer, technician
+
+        /// The name customers see: `viewer` is shown as "read-only".
+        public var name: String { self == .viewer ? "read-only" : rawValue }
+
+        /// A role by the name customers use ("read-only") or the stored one.
+        public init?(name: String) {
+            switch name.lowercased() {
+            case "read-only", "readonly", "viewer": self = .viewer
+            default: self.init(rawValue: name.lowercased())
+            }
+        }
     }
 
     public let id: String
@@ -20,8 +31,8 @@ extension TenantVault {
         guard email.contains("@"), email.count <= 320 else {
             throw VaultError(.invalidInput, "\"\(email.prefix(3))…\" is not an e-mail address")
         }
-        if let password, password.count < 12 {
-            throw VaultError(.invalidInput, "a password needs at least 12 characters")
+        if let password, password.count < 12 || password.count > 1024 {
+            throw VaultError(.invalidInput, "a password needs at least 12 characters and at most 1024")
         }
         let id = Self.newID()
         try write("creating a user") { db, sealer throws(VaultError) in
@@ -60,17 +71,8 @@ extension TenantVault {
             }
             let hash: String? = row?["password_hash"]
             let disabled: Int64? = row?["disabled_at"]
-            guard hasher.verify(password, against: hash ?? Self.decoyPasswordHash), let row, disabled == nil,
-                let role = User.Role(rawValue: row["role"])
-            else { return nil }
-            let id: String = row["id"]
-            let name = try (row["display_name_sealed"] as Data?).map { bytes throws(VaultError) in
-                try sealer.open(Sealed<String>(bytes: bytes), .userDisplayName, rowID: id)
-            }
-            return User(
-                id: id, email: try sealer.open(Sealed<String>(bytes: row["email_sealed"]), .userEmail, rowID: id),
-                displayName: name, role: role
-            )
+            guard hasher.verify(password, against: hash ?? Self.decoyPasswordHash), let row, disabled == nil else { return nil }
+            return try Self.user(row, sealer: sealer)
         }
     }
 

@@ -1,0 +1,40 @@
+public import Hummingbird
+
+/// One page of a list: at most `limit` items and, when more follow, the cursor
+/// that asks for them (`?cursor=`). Cursors are opaque to clients.
+public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    public let items: [Item]
+    public let nextCursor: String?
+}
+
+/// `?limit=` and `?cursor=` read and bounded: limit 1…200 (default 50).
+struct PageRequest: Sendable {
+    static let maximumLimit = 200
+    let offset: Int
+    let limit: Int
+
+    init(limit: String?, cursor: String?) throws(Problem) {
+        let limit = limit ?? "50"
+        guard let value = Int(limit), (1...Self.maximumLimit).contains(value) else {
+            throw Problem.invalid("limit must be a whole number from 1 to \(Self.maximumLimit)")
+        }
+        self.limit = value
+        guard let cursor else {
+            offset = 0
+            return
+        }
+        guard cursor.hasPrefix("o"), cursor.count <= 10, let offset = Int(cursor.dropFirst()), offset >= 0 else {
+            throw Problem.invalid("cursor is not one this API gave out; start again without it")
+        }
+        self.offset = offset
+    }
+
+    /// The page of `all` this request asks for.
+    func page<Source, Item>(of all: [Source], _ transform: (Source) throws -> Item) rethrows -> Page<Item> {
+        let slice = all.dropFirst(offset).prefix(limit)
+        let next = offset + slice.count < all.count ? "o\(offset + slice.count)" : nil
+        return Page(items: try slice.map(transform), nextCursor: next)
+    }
+}
+
+extension Page: ResponseEncodable {}

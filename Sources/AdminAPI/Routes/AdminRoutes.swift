@@ -1,0 +1,18 @@
+public import Hummingbird
+
+/// The admin API's router: every route under `/api/v1`, behind
+/// ``AdminAuthenticator``, answering errors as problem+json, with the
+/// security headers every response carries.
+public enum AdminRoutes {
+    public static func router(backend: AdminBackend) -> Router<AdminRequestContext> {
+        let router = Router(context: AdminRequestContext.self)
+        router.add(middleware: SecurityHeaders())
+        let api = router.group("api/v1").add(middleware: AdminAuthenticator(backend: backend))
+        SessionRoutes(backend: backend).add(to: api)
+        MessageRoutes(backend: backend).add(to: api)
+        AuditRoutes(backend: backend).add(to: api)
+        APIKeyRoutes(backend: backend).add(to: api)
+        UserRoutes(backend: backend).add(to: api)
+        return router
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+import Vault
+
+/// Mailboxes and the messages callers left in them.
+struct MessageRoutes {
+    let backend: AdminBackend
+
+    struct MailboxView: ResponseEncodable {
+        let id: String
+        let displayName: String?
+        let number: String?
+        let sipUser: String?
+        let language: String
+        let maxMessageSeconds: Int
+        let maxMessages: Int
+        let recordingEnabled: Bool
+        let consentRequired: Bool
+    }
+
+    struct MessageView: ResponseEncodable {
+        let id: String
+        let mailboxId: String
+        let createdAt: Date
+        let durationSeconds: Double
+        /// The caller's number masked (`+49 30 ••••67`), or nil when withheld.
+        let caller: String?
+        let heard: Bool
+        let cutOff: Bool
+        /// given, not-required, declined or unknown.
+        let consent: String
+        let forwardedBecause: String?
+    }
+
+    func add(to router: RouterGroup<AdminRequestContext>) {
+        router.get("mailboxes") { request, context -> Page<MailboxView> in
+            let principal = try context.require(.readConfiguration)
+            let page = try Self.page(request)
+            let mailboxes = try await backend.run { try backend.tenant(principal).mailboxes() }
+            return page.page(of: mailboxes) {
+                MailboxView(
+                    id: $0.id, displayName: $0.displayName, number: $0.number?.e164, sipUser: $0.sipUser, language: $0.language,
+                    maxMessageSeconds: $0.maxMessageSeconds, maxMessages: $0.maxMessages, recordingEnabled: $0.recordingEnabled,
+                    consentRequired: $0.consentRequired
+                )
+            }
+        }
+        router.get("mailboxes/:id/messages") { request, context -> Page<MessageView> in
+            let principal = try context.require(.readPersonalData)
+            let mailboxID = try context.parameters.require("id")
+            let page = try Self.page(request)
+            return try await backend.run {
+                let tenant = try backend.tenant(principal)
+                guard try tenant.mailbox(mailboxID) != nil else { throw Problem.notFound("mailbox \(mailboxID)") }
+                return try page.page(of: try tenant.voicemails(mailboxID: mailboxID)) { try Self.view($0, in: tenant) }
+            }
+        }
+        router.get("messages/:id") { _, context -> MessageView in
+            let principal = try context.require(.readPersonalData)
+            let id = try context.parameters.require("id")
+            return try await backend.run {
+                let tenant = try backend.tenant(principal)
+                return try Self.view(try Self.activeMessage(id, in: tenant), in: tenant)
+            }
+        }
+        router.get("messages/:id/audio") { request, context -> Response in
+            let principal = try context.require(.readPersonalData)
+            return try await MessageAudio.respond(
+                to: request, messageID: try context.parameters.require("id"), principal: principal, backend: backend
+            )
+        }
+        router.post("messages/:id/heard") { _, context -> HTTPResponse.Status in
+            let principal = try context.require(.changePersonalData)
+            let id = try context.parameters.require("id")
+            try await backend.run {
+                let tenant = try backend.tenant(principal)
+                _ = try Self.activeMessage(id, in: tenant)
+                try tenant.markHeard(id)
+                try tenant.audit(AuditEvent(action: "voicemail.marked_heard", actor: principal.actor, details: ["voicemail_id": id]))
+            }
+            return .noContent
+        }
+        router.delete("messages/:id") { _, context -> HTTPResponse.Status in
+            let principal = try context.require(.changePersonalData)
+            let id = try context.parameters.require("id")
+            try await backend.run {
+                let tenant = try backend.tenant(principal)
+                guard try tenant.softDelete(voicemail: id) else { throw Problem.notFound("message \(id)") }
+                try tenant.audit(AuditEvent(action: "voicemail.deleted", actor: principal.actor, details: ["voicemail_id": id]))
+            }
+            return .noContent
+        }
+    }
+
+    static func page(_ request: Request) throws(Problem) -> PageRequest {
+        try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: request.uri.queryParameters["cursor"].map(String.init))
+    }
+
+    /// A message that is listed (not deleted); another organisation's id is simply not found.
+    static func activeMessage(_ id: String, in tenant: TenantVault) throws -> Voicemail {
+        guard let message = try tenant.voicemail(id), message.state == .active else { throw Problem.notFound("message \(id)") }
+        return message
+    }
+
+    static func view(_ message: Voicemail, in tenant: TenantVault) throws -> MessageView {
+        let call = try tenant.call(message.callID)
+        let cut = try message.objectID.flatMap { try tenant.object($0) }?.state == .cut
+        let consent: String =
+            switch try tenant.consents(call: message.callID).first?.kind {
+            case .priorExpress?: "given"
+            case .notRequired?: "not-required"
+            case .declined?: "declined"
+            case nil: "unknown"
+            }
+        let seconds = Double(message.duration.components.seconds) + Double(message.duration.components.attoseconds) / 1e18
+        return MessageView(
+            id: message.id, mailboxId: message.mailboxID, createdAt: message.createdAt, durationSeconds: (seconds * 10).rounded() / 10,
+            caller: call?.counterparty?.maskedForDisplay, heard: message.heard, cutOff: cut, consent: consent,
+            forwardedBecause: call?.divertedBecause?.rawValue
+        )
+    }
+}

@@ -1,0 +1,35 @@
+import Hummingbird
+
+/// The plain-HTTP port's only answer: a redirect to `https://<host>:<port>/`.
+/// The host is the one the browser asked for when it is a plain name or
+/// address (nothing else from the request is used), else the listening address.
+struct HTTPSRedirect: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let fallbackHost: String
+    let httpsPort: Int
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let host = Self.host(request.head.authority) ?? fallbackHost
+        let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return Response(
+            status: .permanentRedirect,
+            headers: [.location: "https://\(shown):\(httpsPort)/", .contentLength: "0", .connection: "close"]
+        )
+    }
+
+    /// The host part of an authority if it is letters, digits, dots, hyphens
+    /// or a bracketed IPv6 address, at most 253 characters.
+    static func host(_ authority: String?) -> String? {
+        guard let authority, !authority.isEmpty, authority.utf8.count <= 260 else { return nil }
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            host = host[...close]
+            let inner = host.dropFirst().dropLast()
+            return inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) && !inner.isEmpty ? String(host) : nil
+        }
+        if let colon = host.firstIndex(of: ":") { host = host[..<colon] }
+        guard !host.isEmpty, host.count <= 253, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else { return nil }
+        return String(host)
+    }
+}

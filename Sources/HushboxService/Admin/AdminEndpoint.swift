@@ -1,0 +1,57 @@
+internal import AdminAPI
+import Foundation
+internal import Hummingbird
+public import Logging
+internal import NIOCore
+public import ServiceLifecycle
+public import Vault
+
+/// The admin API and web console as the daemon runs them: HTTPS on
+/// `admin.address:admin.port` with the device's certificate, and the optional
+/// plain-HTTP redirect. Each reports its URL to `readiness` once it listens.
+public enum AdminEndpoint {
+    public static let componentName = "admin"
+    public static let redirectComponentName = "admin-redirect"
+
+    public static func makeServices(
+        configuration: HushboxConfiguration, vault: Vault, readiness: ReadinessBoard, logger: Logger
+    ) throws -> [any Service] {
+        let admin = configuration.admin
+        let tls = try AdminServer.tlsConfiguration(
+            certificatePath: configuration.tls.certificatePath, privateKeyPath: configuration.tls.privateKeyPath
+        )
+        let backend = AdminBackend(vault: vault, logger: logger)
+        let https = try AdminServer.application(
+            backend: backend, address: admin.address, port: admin.port, tls: tls,
+            onServerRunning: { channel in
+                readiness.report(componentName, detail: url("https", channel.localAddress, admin.address, admin.port))
+            },
+            logger: logger
+        )
+        var services: [any Service] = [ListeningService(https, failure: { error in
+            ListenerFailure(listener: "admin console", address: admin.address, port: admin.port, portKey: ConfigurationSchema.adminPort.key, error: error)
+        })]
+        if let redirectPort = admin.redirectPort {
+            let redirect = AdminServer.redirectApplication(
+                address: admin.address, port: redirectPort, httpsPort: admin.port,
+                onServerRunning: { channel in
+                    readiness.report(redirectComponentName, detail: url("http", channel.localAddress, admin.address, redirectPort))
+                },
+                logger: logger
+            )
+            services.append(ListeningService(redirect, failure: { error in
+                ListenerFailure(
+                    listener: "admin console's HTTP redirect", address: admin.address, port: redirectPort, portKey: ConfigurationSchema.adminRedirectPort.key,
+                    error: error
+                )
+            }))
+        }
+        return services
+    }
+
+    private static func url(_ scheme: String, _ address: SocketAddress?, _ fallbackHost: String, _ fallbackPort: Int) -> String {
+        let host = address?.ipAddress ?? fallbackHost
+        let port = address?.port ?? fallbackPort
+        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
+    }
+}

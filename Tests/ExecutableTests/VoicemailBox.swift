@@ -56,6 +56,9 @@ struct VoicemailBox {
         if let ops = ready.firstMatch(of: /ops http:\/\/127\.0\.0\.1:(\d+)/) {
             ports["ops"] = Int(ops.output.1)
         }
+        if let admin = ready.firstMatch(of: /admin https:\/\/127\.0\.0\.1:(\d+)/) {
+            ports["admin"] = Int(admin.output.1)
+        }
         try #require(ports["tls"] != nil, "\(ready)")
         return (daemon, ports)
     }

@@ -8,7 +8,7 @@ public struct VaultError: Error, Hashable, CustomStringConvertible {
             case invalidDeviceKey, wrongDeviceKey, corruptDatabase, newerSchema, databaseFailure
             case tampered, keyDestroyed, keyMissing, notFound, crossTenant
             case objectTampered, objectTruncated, objectIO, invalidInput
-            case invalidPhoneNumber, auditChainBroken, backupFailed
+            case invalidPhoneNumber, auditChainBroken, backupFailed, conflict
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -39,6 +39,8 @@ public struct VaultError: Error, Hashable, CustomStringConvertible {
         public static let objectTruncated = Code(.objectTruncated)
         public static let objectIO = Code(.objectIO)
         public static let invalidInput = Code(.invalidInput)
+        /// The request is well formed but clashes with what is stored (an address in use, the last owner).
+        public static let conflict = Code(.conflict)
         public static let invalidPhoneNumber = Code(.invalidPhoneNumber)
         public static let auditChainBroken = Code(.auditChainBroken)
         public static let backupFailed = Code(.backupFailed)

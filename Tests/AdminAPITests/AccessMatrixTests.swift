@@ -96,4 +96,26 @@ struct AccessMatrixTests {
         }
         #expect(try box.own.tenant.user(owner.id)?.disabledAt == nil)
     }
+
+    @Test("an address already in use and a change that would leave no owner are conflicts (409), and such a change alters nothing")
+    func conflicts() async throws {
+        let box = try AdminFixture(passwords: true)
+        let owner = try #require(box.own.users[.owner])
+        var bearer = AdminFixture.bearer(try #require(box.own.keys[.owner]).token)
+        bearer[.contentType] = "application/json"
+        let headers = bearer
+        try await box.application().test(.router) { client in
+            let duplicate = try await client.execute(
+                uri: "/api/v1/users", method: .post, headers: headers,
+                body: try AdminFixture.json(["email": "ADMIN@praxis.example", "role": "read-only", "password": AdminFixture.password])
+            )
+            #expect(duplicate.status == .conflict, "addresses are compared without case")
+            let lastOwner = try await client.execute(
+                uri: "/api/v1/users/\(owner.id)", method: .patch, headers: headers,
+                body: ByteBuffer(string: #"{"password":"a new password 4567","disabled":true}"#)
+            )
+            #expect(lastOwner.status == .conflict)
+        }
+        #expect(try box.own.tenant.verifyPassword(email: "owner@praxis.example", password: AdminFixture.password) != nil, "the password was not changed either")
+    }
 }

@@ -61,6 +61,7 @@ extension Problem {
         switch error.code {
         case .notFound, .crossTenant: Problem(.notFound, "not-found", "Not found", error.description)
         case .invalidInput, .invalidPhoneNumber: invalid(error.description)
+        case .conflict: Problem(.conflict, "conflict", "Conflict", error.description)
         default:
             Problem(.internalServerError, "vault-failure", "The box could not do this", "the vault failed (\(error.code)); the box's log says why")
         }

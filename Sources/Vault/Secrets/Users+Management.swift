@@ -102,7 +102,7 @@ extension TenantVault {
             try String.fetchAll(db, sql: "SELECT id FROM users WHERE tenant_id = ? AND role = 'owner' AND disabled_at IS NULL", arguments: [tenantID])
         }
         if owners == [id] {
-            throw VaultError(.invalidInput, "user \(id) is the organisation's only owner who can sign in: make another user owner first")
+            throw VaultError(.conflict, "user \(id) is the organisation's only owner who can sign in: make another user owner first")
         }
     }
 

@@ -48,7 +48,7 @@ extension TenantVault {
                     arguments: [id, tenantID, sealedEmail, sealer.blindIndex(email: email), sealedName, hash, role.rawValue, timestamp()]
                 )
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw VaultError(.invalidInput, "a user with this e-mail address already exists")
+                throw VaultError(.conflict, "a user with this e-mail address already exists")
             } catch {
                 throw VaultError(.databaseFailure, "creating a user: \(error)")
             }

@@ -4,13 +4,17 @@ import NIOHTTPTypes
 
 /// Holds each connection to its ``ConnectionBudget`` and to a deadline: the
 /// next request must have arrived whole within `requestDeadline` of the
-/// connection's start or of the previous request's end, or the connection is
+/// connection's start or of the previous response's end, or the connection is
 /// closed. That is what ends a slow-loris (a handshake never finished, a head
 /// or a body sent a byte at a time) without limiting honest uploads, whose
-/// chunks arrive in seconds.
-final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// chunks arrive in seconds. While the box is answering (a message's audio
+/// streaming to a slow phone) the clock is stopped: the deadline is for the
+/// client's side of the exchange.
+final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
 
     private let budget: ConnectionBudget
     private var source: String?
@@ -30,8 +34,17 @@ final class ConnectionGuardHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .end = unwrapInboundIn(data) { arm(context) }
+        if case .end = unwrapInboundIn(data) {
+            // The request is whole: the answer is the box's to give, however long it streams.
+            deadline?.cancel()
+            deadline = nil
+        }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { arm(context) }
+        context.write(data, promise: promise)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -91,7 +91,7 @@ struct UserCommand: AsyncParsableCommand {
     struct ResetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reset-password",
-            abstract: "Set a user's password, let them sign in again if disabled, and end their sessions."
+            abstract: "Set a user's password and end their sessions. A disabled or restricted user stays so (`hushbox restrict --subject EMAIL --lift` lets them back)."
         )
 
         @OptionGroup var options: ConfigurationOptions

@@ -17,6 +17,7 @@ final class VirtualTime: Sendable {
     init(_ start: Date) { current = Mutex(start) }
     var now: Date { current.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    func set(_ instant: Date) { current.withLock { $0 = instant } }
 }
 
 /// A real vault with two organisations, each with a mailbox holding one real
@@ -67,7 +68,7 @@ struct AdminFixture {
             users[role] = user
             keys[role] = try tenant.createAPIKey(label: role.rawValue, userID: user.id, role: role, actor: "test")
         }
-        let audio = try Self.speech(seconds: Self.seconds)
+        let audio = try Self.recording.get()
         let message = try store(audio, from: caller, in: tenant, mailbox: mailbox, at: vault)
         return Organisation(tenant: tenant, mailbox: mailbox, message: message, audio: audio, users: users, keys: keys)
     }
@@ -87,6 +88,9 @@ struct AdminFixture {
         try tenant.completeCall(call, consent: nil, recording: .keep(voicemail, writer, duration: .seconds(seconds)), outboxDestinations: [], actor: "test")
         return voicemail
     }
+
+    /// One recording, encoded once for every fixture.
+    static let recording = Result { try speech(seconds: seconds) }
 
     /// `seconds` of a 300 Hz tone with a slow tremolo, encoded as a call records it.
     static func speech(seconds: Int) throws -> [UInt8] {

@@ -24,7 +24,7 @@ struct HushboxdLifecycleTests {
         return environment
     }
 
-    @Test("starts on the development configuration, reports readiness, serves health and metrics, and stops cleanly on SIGTERM within 2 s")
+    @Test("starts on the development configuration, reports readiness, serves health and metrics, and stops cleanly on SIGTERM within 3 s")
     func developmentLifecycle() async throws {
         let directory = try TemporaryDirectory()
         let systemd = try NotifySocketListener(path: directory.child("notify.sock"))
@@ -70,10 +70,12 @@ struct HushboxdLifecycleTests {
 
         let signalled = ContinuousClock.now
         daemon.send(SIGTERM)
-        let status = try await daemon.waitForExit(within: .seconds(2))
+        // Unloaded it takes about 25 ms; the bound is for a daemon that waits out its
+        // 10 s grace period or hangs, not for a machine busy with the rest of the suite.
+        let status = try await daemon.waitForExit(within: .seconds(3))
         let stopTime = ContinuousClock.now - signalled
         #expect(status == 0, "stderr: \(daemon.standardError.all.joined(separator: "\n"))")
-        #expect(stopTime < .seconds(2))
+        #expect(stopTime < .seconds(3))
         try await systemd.messages.waitFor("STOPPING=1", within: .seconds(1)) { $0 == "STOPPING=1" }
         #expect((try? LoopbackHTTP.get(port: port, path: "/healthz")) == nil, "the endpoint still answers after exit")
     }

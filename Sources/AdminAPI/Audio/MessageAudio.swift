@@ -58,7 +58,14 @@ enum MessageAudio {
         let formatName = request.uri.queryParameters["format"].map(String.init) ?? "opus"
         guard let format = Format(rawValue: formatName) else { throw Problem.invalid("format must be opus or wav") }
         let download = request.uri.queryParameters["download"] == "1"
-        let source = try await backend.run { try prepare(messageID, format: format, in: try backend.tenant(principal)) }
+        if format == .wav, !backend.startDecode() {
+            throw Problem(.serviceUnavailable, "busy", "Busy", "another message is being decoded to WAV; try again in a few seconds", retryAfter: 3)
+        }
+        let source: Source
+        do {
+            defer { if format == .wav { backend.endDecode() } }
+            source = try await backend.run { try prepare(messageID, format: format, in: try backend.tenant(principal)) }
+        }
         let length = source.length
         var headers: HTTPFields = [
             .contentType: format.contentType, .acceptRanges: "bytes", .cacheControl: "no-store",
@@ -76,14 +83,14 @@ enum MessageAudio {
             (lower, upper, status) = (first, last, .partialContent)
             headers[.contentRange] = "bytes \(first)-\(last)/\(length)"
         }
-        // A play starts at byte 0; Safari's two-byte probe and the ranges that follow are not new plays.
-        if lower == 0, upper - lower + 1 > 2 || length <= 2 {
-            try await backend.run {
-                try backend.tenant(principal).audit(AuditEvent(
-                    action: download ? "voicemail.downloaded" : "voicemail.played", actor: principal.actor,
-                    details: ["voicemail_id": messageID, "format": format.rawValue]
-                ))
-            }
+        // Every answer that carries audio is a read of personal data; a player's
+        // probe and range requests within the audit window are the same play.
+        try await backend.run {
+            let tenant = try backend.tenant(principal)
+            try backend.auditRead(
+                AuditEvent(action: download ? "voicemail.downloaded" : "voicemail.played", actor: principal.actor, details: ["voicemail_id": messageID, "format": format.rawValue]),
+                of: messageID + "/" + format.rawValue, in: tenant
+            )
         }
         return Response(status: status, headers: headers, body: body(source, lower: lower, upper: upper, backend: backend))
     }

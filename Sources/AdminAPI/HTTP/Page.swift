@@ -23,10 +23,17 @@ struct PageRequest: Sendable {
             offset = 0
             return
         }
-        guard cursor.hasPrefix("o"), cursor.count <= 10, let offset = Int(cursor.dropFirst()), offset >= 0 else {
+        let digits = cursor.dropFirst()
+        guard cursor.hasPrefix("o"), (1...9).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let offset = Int(digits) else {
             throw Problem.invalid("cursor is not one this API gave out; start again without it")
         }
         self.offset = offset
+    }
+
+    /// A page read `limit + 1` at a time from the store: the extra one only says that more follow.
+    func page<Source, Item>(fetched: [Source], _ transform: (Source) throws -> Item) rethrows -> Page<Item> {
+        let slice = fetched.prefix(limit)
+        return Page(items: try slice.map(transform), nextCursor: fetched.count > limit ? "o\(offset + limit)" : nil)
     }
 
     /// The page of `all` this request asks for.

@@ -16,6 +16,8 @@ struct SecurityHeaders: RouterMiddleware {
         .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         HTTPField.Name("Cross-Origin-Opener-Policy")!: "same-origin",
         .crossOriginResourcePolicy: "same-origin",
+        // Nothing the box answers is for a cache: lists name callers and staff.
+        .cacheControl: "no-store",
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

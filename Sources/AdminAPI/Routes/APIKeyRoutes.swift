@@ -52,7 +52,14 @@ struct APIKeyRoutes {
         router.delete("api-keys/:id") { _, context -> HTTPResponse.Status in
             let principal = try context.require(.manageAPIKeys)
             let id = try context.parameters.require("id")
-            let revoked = try await backend.run { try backend.tenant(principal).revokeAPIKey(id, actor: principal.actor) }
+            let revoked = try await backend.run {
+                let tenant = try backend.tenant(principal)
+                guard let key = try tenant.apiKeys().first(where: { $0.id == id && $0.revokedAt == nil }) else { return false }
+                guard principal.role.mayGrant(key.role) else {
+                    throw Problem(.forbidden, "forbidden", "Not allowed for this role", "only an owner may revoke an owner's key")
+                }
+                return try tenant.revokeAPIKey(id, actor: principal.actor)
+            }
             guard revoked else { throw Problem.notFound("live API key \(id)") }
             return .noContent
         }

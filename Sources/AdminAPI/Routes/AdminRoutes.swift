@@ -13,6 +13,9 @@ public enum AdminRoutes {
         AuditRoutes(backend: backend).add(to: api)
         APIKeyRoutes(backend: backend).add(to: api)
         UserRoutes(backend: backend).add(to: api)
+        PrivacyRoutes(backend: backend).add(to: api)
+        ComplianceRoutes(backend: backend).add(to: api)
+        UplinkRoutes(backend: backend).add(to: api)
         return router
     }
 }

@@ -32,8 +32,8 @@ struct AuditRoutes {
         router.get("audit") { request, context -> Page<EntryView> in
             let principal = try context.require(.readAudit)
             let page = try MessageRoutes.page(request)
-            let entries = try await backend.run { try backend.tenant(principal).auditEntries() }
-            return page.page(of: Array(entries.reversed())) { entry in
+            let entries = try await backend.run { try backend.tenant(principal).auditEntries(newestFirstOffset: page.offset, limit: page.limit + 1) }
+            return page.page(fetched: entries) { entry in
                 var details: [String: String]?
                 if case .readable(let values) = entry.details { details = values }
                 return EntryView(
@@ -44,8 +44,7 @@ struct AuditRoutes {
         }
         router.get("audit/chain") { _, context -> ChainView in
             let principal = try context.require(.readAudit)
-            let vault = backend.vault
-            let (verification, own) = try await backend.run { (try vault.verifyAuditChain(), try backend.tenant(principal).auditEntries().count) }
+            let (verification, own) = try await backend.run { (try backend.chainVerification(), try backend.tenant(principal).auditEntryCount()) }
             switch verification {
             case .intact:
                 return ChainView(status: "intact", entries: own, brokenAt: nil, reason: nil)

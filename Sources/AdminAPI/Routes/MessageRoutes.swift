@@ -37,9 +37,11 @@ struct MessageRoutes {
             let principal = try context.require(.readConfiguration)
             let page = try Self.page(request)
             let mailboxes = try await backend.run { try backend.tenant(principal).mailboxes() }
+            // A mailbox's number and name may be a person's (a direct line): not for a technician.
+            let personal = principal.role.permits(.readPersonalData)
             return page.page(of: mailboxes) {
                 MailboxView(
-                    id: $0.id, displayName: $0.displayName, number: $0.number?.e164, sipUser: $0.sipUser, language: $0.language,
+                    id: $0.id, displayName: personal ? $0.displayName : nil, number: personal ? $0.number?.e164 : nil, sipUser: $0.sipUser, language: $0.language,
                     maxMessageSeconds: $0.maxMessageSeconds, maxMessages: $0.maxMessages, recordingEnabled: $0.recordingEnabled,
                     consentRequired: $0.consentRequired
                 )
@@ -52,7 +54,11 @@ struct MessageRoutes {
             return try await backend.run {
                 let tenant = try backend.tenant(principal)
                 guard try tenant.mailbox(mailboxID) != nil else { throw Problem.notFound("mailbox \(mailboxID)") }
-                return try page.page(of: try tenant.voicemails(mailboxID: mailboxID)) { try Self.view($0, in: tenant) }
+                let listed = try page.page(of: try tenant.voicemails(mailboxID: mailboxID)) { try Self.view($0, in: tenant) }
+                try backend.auditRead(
+                    AuditEvent(action: "voicemail.list_viewed", actor: principal.actor, details: ["mailbox_id": mailboxID]), of: mailboxID, in: tenant
+                )
+                return listed
             }
         }
         router.get("messages/:id") { _, context -> MessageView in
@@ -60,7 +66,9 @@ struct MessageRoutes {
             let id = try context.parameters.require("id")
             return try await backend.run {
                 let tenant = try backend.tenant(principal)
-                return try Self.view(try Self.activeMessage(id, in: tenant), in: tenant)
+                let view = try Self.view(try Self.activeMessage(id, in: tenant), in: tenant)
+                try backend.auditRead(AuditEvent(action: "voicemail.viewed", actor: principal.actor, details: ["voicemail_id": id]), of: id, in: tenant)
+                return view
             }
         }
         router.get("messages/:id/audio") { request, context -> Response in

@@ -57,20 +57,26 @@ struct SessionRoutes {
         }
     }
 
-    /// Every attempt is audited; repeated failures for an address or from a
-    /// source wait (429 with Retry-After) before the password is even checked.
+    /// Every checked attempt is audited. Repeated failures wait (429 with
+    /// Retry-After) before the password is even checked, and at most
+    /// ``AdminBackend/maximumConcurrentSignIns`` Argon2id checks run at once.
     func signIn(_ request: Request, context: AdminRequestContext) async throws -> SessionView {
         let body = try await JSONBody.decode(SignIn.self, from: request, context: context, limit: 4096)
-        let account = body.email.lowercased().trimmingCharacters(in: .whitespaces), source = context.remoteAddress
+        let account = body.email.lowercased().trimmingCharacters(in: .whitespaces), source = context.sourceKey
         let now = backend.now()
-        if let until = backend.throttle.withLock({ $0.lockedUntil(account: account, source: source, at: now) }) {
+        if let until = backend.throttle.withLock({ $0.begin(account: account, source: source, at: now) }) {
             throw Self.wait(until: until, now: now)
         }
+        guard backend.startSignIn() else {
+            throw Problem(.tooManyRequests, "busy", "Busy", "other sign-ins are being checked; try again in a second", retryAfter: 1)
+        }
+        defer { backend.endSignIn() }
         let vault = backend.vault
         let outcome = try await backend.run { try vault.signIn(email: body.email, password: body.password) }
+        let locked = backend.throttle.withLock { $0.lockedUntil(account: account, source: source, at: now) }
         switch outcome {
         case .signedIn(let tenantID, let user):
-            backend.throttle.withLock { $0.recordSuccess(account: account) }
+            backend.throttle.withLock { $0.succeeded(account: account, source: source, at: now) }
             let session = try await backend.run {
                 let tenant = try vault.tenant(tenantID)
                 let session = try tenant.createSession(userID: user.id)
@@ -79,18 +85,16 @@ struct SessionRoutes {
             }
             return SessionView(token: session.token, expiresAt: session.expiresAt, idleTimeoutSeconds: 30 * 60, user: UserView(user, createdAt: nil, disabledAt: nil))
         case .refused(let tenantID, let userID):
-            let until = backend.throttle.withLock { $0.recordFailure(account: account, source: source, at: now) }
             try await backend.run {
                 try vault.tenant(tenantID).audit(AuditEvent(
-                    action: "user.sign_in_failed", actor: "user:\(userID)", details: ["locked": until == nil ? "no" : "yes"]
+                    action: "user.sign_in_failed", actor: "user:\(userID)", details: ["locked": locked == nil ? "no" : "yes"]
                 ))
             }
-            throw until.map { Self.wait(until: $0, now: now) } ?? Self.refused
+            throw locked.map { Self.wait(until: $0, now: now) } ?? Self.refused
         case .unknownAccount:
-            let until = backend.throttle.withLock { $0.recordFailure(account: account, source: source, at: now) }
             // Device-level: no organisation has the address, and the address itself is not recorded.
             try await backend.run { try vault.audit(AuditEvent(action: "user.sign_in_failed", actor: "unknown", details: ["account": "unknown"])) }
-            throw until.map { Self.wait(until: $0, now: now) } ?? Self.refused
+            throw locked.map { Self.wait(until: $0, now: now) } ?? Self.refused
         }
     }
 

@@ -15,6 +15,19 @@ public final class AdminBackend: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let throttle: Mutex<SignInThrottle>
+    private let signInsInFlight = Mutex(0)
+    private let decodesInFlight = Mutex(0)
+    private let chain = Mutex<(Date, AuditVerification)?>(nil)
+    private let recentReads = Mutex<[String: Date]>([:])
+
+    /// A read of personal data is audited once per reader and thing read in this
+    /// long: a player's range requests, or a page reloaded, are one entry.
+    static let readAuditWindow: TimeInterval = 10 * 60
+
+    /// Argon2id checks at once (19 MiB and most of a core each): the rest wait with 429.
+    static let maximumConcurrentSignIns = 2
+    /// Messages decoded to WAV at once (a long one is tens of MB of PCM).
+    static let maximumConcurrentDecodes = 1
 
     public init(vault: Vault, threads: NIOThreadPool = .singleton, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
                 signInPolicy: SignInThrottle.Policy = .init()) {
@@ -36,6 +49,44 @@ public final class AdminBackend: Sendable {
             if problem.status == .internalServerError { logger.error("admin API: \(error)") }
             throw problem
         }
+    }
+
+    func startSignIn() -> Bool { take(signInsInFlight, limit: Self.maximumConcurrentSignIns) }
+    func endSignIn() { signInsInFlight.withLock { $0 -= 1 } }
+    func startDecode() -> Bool { take(decodesInFlight, limit: Self.maximumConcurrentDecodes) }
+    func endDecode() { decodesInFlight.withLock { $0 -= 1 } }
+
+    private func take(_ counter: borrowing Mutex<Int>, limit: Int) -> Bool {
+        counter.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// Audits `event` unless the same actor's same read was audited within
+    /// ``readAuditWindow``. At most 10,000 reads are remembered.
+    func auditRead(_ event: AuditEvent, of key: String, in tenant: TenantVault) throws {
+        let now = self.now()
+        let id = event.actor + "\u{0}" + event.action + "\u{0}" + key
+        let due = recentReads.withLock { reads -> Bool in
+            if let last = reads[id], now.timeIntervalSince(last) < Self.readAuditWindow, now >= last { return false }
+            if reads.count >= 10_000 { reads = reads.filter { now.timeIntervalSince($0.value) < Self.readAuditWindow } }
+            if reads.count >= 10_000 { reads.removeAll() }
+            reads[id] = now
+            return true
+        }
+        if due { try tenant.audit(event) }
+    }
+
+    /// The audit chain's state, walked at most once a minute however often it is
+    /// asked for: the walk reads the whole box's log.
+    func chainVerification() throws(VaultError) -> AuditVerification {
+        let now = self.now()
+        if let (at, verification) = chain.withLock({ $0 }), now.timeIntervalSince(at) < 60, now >= at { return verification }
+        let verification = try vault.verifyAuditChain()
+        chain.withLock { $0 = (now, verification) }
+        return verification
     }
 
     /// The caller's organisation: every route reaches data only through it.

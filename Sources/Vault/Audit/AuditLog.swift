@@ -95,6 +95,26 @@ extension TenantVault {
         try AuditLog.append(event, tenant: self, keys: vault.keys, now: vault.now(), in: db)
     }
 
+    /// A page of this tenant's audit entries, newest first: `limit` of them after
+    /// skipping `offset`, read and opened in SQLite's order without loading the rest.
+    public func auditEntries(newestFirstOffset offset: Int, limit: Int) throws(VaultError) -> [AuditEntry] {
+        try vault.read("reading the audit log") { db throws(VaultError) in
+            let records = try VaultError.guarding("reading the audit log") {
+                try AuditRecord.filter(Column("tenant_id") == tenantID).order(Column("seq").desc).limit(limit, offset: offset).fetchAll(db)
+            }
+            var entries: [AuditEntry] = []
+            for record in records { entries.append(try AuditLog.entry(record, keys: vault.keys, in: db)) }
+            return entries
+        }
+    }
+
+    /// How many audit entries this tenant has, counted in SQLite.
+    public func auditEntryCount() throws(VaultError) -> Int {
+        try vault.read("counting the audit log") { db throws(VaultError) in
+            try VaultError.guarding("counting the audit log") { try AuditRecord.filter(Column("tenant_id") == tenantID).fetchCount(db) }
+        }
+    }
+
     /// This tenant's audit entries, oldest first, details opened where their key survives.
     public func auditEntries() throws(VaultError) -> [AuditEntry] {
         try vault.read("reading the audit log") { db throws(VaultError) in

@@ -85,7 +85,7 @@ extension TenantVault {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT k.id, k.label_sealed, k.user_id, coalesce(k.role, u.role, 'owner') AS role, k.created_at, k.last_used_at, k.revoked_at
+                        SELECT k.id, k.label_sealed, k.user_id, k.role AS key_role, u.role AS user_role, k.created_at, k.last_used_at, k.revoked_at
                         FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id
                         WHERE k.tenant_id = ? ORDER BY k.created_at DESC, k.id
                         """,
@@ -99,7 +99,8 @@ extension TenantVault {
                     try sealer.open(Sealed<String>(bytes: bytes), .apiKeyLabel, rowID: id)
                 }
                 keys.append(APIKeySummary(
-                    id: id, label: label, userID: row["user_id"], role: User.Role(rawValue: row["role"]) ?? .viewer,
+                    id: id, label: label, userID: row["user_id"],
+                    role: Vault.effectiveRole(key: row["key_role"], user: row["user_role"], hasUser: (row["user_id"] as String?) != nil) ?? .viewer,
                     createdAt: Date(milliseconds: row["created_at"]), lastUsedAt: (row["last_used_at"] as Int64?).map(Date.init(milliseconds:)),
                     revokedAt: (row["revoked_at"] as Int64?).map(Date.init(milliseconds:))
                 ))
@@ -137,34 +138,55 @@ extension Vault {
         guard characters.count == 64, token.hasPrefix("hbx_"), characters[20] == "_" else { return nil }
         let lookup = String(characters[0..<20])
         let now = now().milliseconds
-        return try write("authenticating an API key") { db throws(VaultError) in
+        let found = try read("authenticating an API key") { db throws(VaultError) -> (row: Row, legacyMatch: Bool)? in
             let row = try VaultError.guarding("looking up an API key") {
                 try Row.fetchOne(
                     db, sql: """
-                        SELECT k.id, k.tenant_id, k.user_id, k.key_hash, coalesce(k.role, u.role, 'owner') AS role, k.last_used_at,
+                        SELECT k.id, k.tenant_id, k.user_id, k.key_hash, k.role AS key_role, u.role AS user_role, k.last_used_at,
                             coalesce(k.revoked_at, u.disabled_at) AS revoked_at
                         FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id WHERE k.lookup_prefix = ?
                         """,
                     arguments: [lookup]
                 )
             }
-            let computed = TenantVault.apiKeyHash(token)
             guard let row else { return nil }
             let stored: String = row["key_hash"]
-            let legacy = stored.hasPrefix("$argon2id$")
-            let matches = legacy ? try hasher(in: db).verify(token, against: stored) : Self.constantTimeEqual(computed, stored)
-            let revoked: Int64? = row["revoked_at"]
-            guard matches, revoked == nil, let role = User.Role(rawValue: row["role"]) else { return nil }
-            let id: String = row["id"]
-            let lastUsed: Int64? = row["last_used_at"]
-            if legacy || lastUsed.map({ now - $0 >= 60_000 }) ?? true {
+            // Only a key stored by an older Hushbox costs Argon2id work, once.
+            return (row, stored.hasPrefix("$argon2id$") ? try hasher(in: db).verify(token, against: stored) : false)
+        }
+        let computed = TenantVault.apiKeyHash(token)
+        guard let (row, legacyMatch) = found else { return nil }
+        let stored: String = row["key_hash"]
+        let revoked: Int64? = row["revoked_at"]
+        guard legacyMatch || Self.constantTimeEqual(computed, stored), revoked == nil,
+            let role = Self.effectiveRole(key: row["key_role"], user: row["user_role"], hasUser: (row["user_id"] as String?) != nil)
+        else { return nil }
+        let id: String = row["id"]
+        let lastUsed: Int64? = row["last_used_at"]
+        if legacyMatch || lastUsed.map({ now - $0 >= 60_000 }) ?? true {
+            try write("recording the API key's use") { db throws(VaultError) in
                 try VaultError.guarding("recording the API key's use") {
-                    try db.execute(
-                        sql: "UPDATE api_keys SET last_used_at = ?, key_hash = ? WHERE id = ?", arguments: [now, computed, id]
-                    )
+                    try db.execute(sql: "UPDATE api_keys SET last_used_at = ?, key_hash = ? WHERE id = ?", arguments: [now, computed, id])
                 }
             }
-            return APIKeyIdentity(keyID: id, tenantID: row["tenant_id"], userID: row["user_id"], role: role)
+        }
+        return APIKeyIdentity(keyID: id, tenantID: row["tenant_id"], userID: row["user_id"], role: role)
+    }
+
+    /// What a key may do: the role it was given, but never more than its
+    /// user's role now (a user demoted after making a key takes the key down
+    /// with them); a key with neither role nor user is the provisioning key,
+    /// the owner's.
+    static func effectiveRole(key: String?, user: String?, hasUser: Bool) -> User.Role? {
+        let keyRole = key.flatMap(User.Role.init(rawValue:))
+        guard hasUser else { return keyRole ?? .owner }
+        guard let userRole = user.flatMap(User.Role.init(rawValue:)) else { return nil }
+        guard let keyRole, keyRole != userRole else { return userRole }
+        // The user's role still covers the key's when it could grant it, or when it is the owner's.
+        switch userRole {
+        case .owner: return keyRole
+        case .admin: return keyRole == .owner ? .admin : keyRole
+        case .technician, .viewer: return userRole
         }
     }
 

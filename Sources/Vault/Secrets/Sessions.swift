@@ -88,13 +88,14 @@ extension TenantVault {
 extension Vault {
     /// The session a token belongs to while it is live: not revoked, not past
     /// its absolute expiry, used within `idleTimeout`, and its user not
-    /// disabled. A live session's last-seen time moves to now (kept to 15 s).
+    /// disabled. A live session's last-seen time moves to now, written at
+    /// most every 15 s: a made-up token costs a read, never a write.
     public func authenticate(sessionToken token: String, idleTimeout: TimeInterval = 30 * 60) throws(VaultError) -> SessionIdentity? {
         let now = now().milliseconds
         let idleSince = now - Int64(idleTimeout * 1000)
-        return try write("authenticating a session") { db throws(VaultError) in
+        let found = try read("authenticating a session") { db throws(VaultError) in
             try VaultError.guarding("looking up a session") {
-                guard let row = try Row.fetchOne(
+                try Row.fetchOne(
                     db,
                     sql: """
                         SELECT s.id, s.tenant_id, s.user_id, s.last_seen_at, u.role FROM sessions s
@@ -102,14 +103,19 @@ extension Vault {
                         WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled_at IS NULL
                         """,
                     arguments: [TenantVault.sessionHash(token), now, idleSince]
-                ), let role = User.Role(rawValue: row["role"]) else { return nil }
-                let id: String = row["id"]
-                let lastSeen: Int64 = row["last_seen_at"]
-                if now - lastSeen >= 15_000 {
-                    try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE id = ?", arguments: [now, id])
-                }
-                return SessionIdentity(sessionID: id, tenantID: row["tenant_id"], userID: row["user_id"], role: role)
+                )
             }
         }
+        guard let row = found, let role = User.Role(rawValue: row["role"]) else { return nil }
+        let id: String = row["id"]
+        let lastSeen: Int64 = row["last_seen_at"]
+        if now - lastSeen >= 15_000 {
+            try write("recording a session's use") { db throws(VaultError) in
+                try VaultError.guarding("recording a session's use") {
+                    try db.execute(sql: "UPDATE sessions SET last_seen_at = max(last_seen_at, ?) WHERE id = ?", arguments: [now, id])
+                }
+            }
+        }
+        return SessionIdentity(sessionID: id, tenantID: row["tenant_id"], userID: row["user_id"], role: role)
     }
 }

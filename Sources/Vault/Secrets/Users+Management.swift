@@ -36,14 +36,18 @@ extension TenantVault {
 
     /// The user with this e-mail address, or nil.
     public func user(email: String) throws(VaultError) -> UserSummary? {
-        let id = try read("finding a user") { db, sealer throws(VaultError) in
+        try userID(email: email).flatMap { id throws(VaultError) in try user(id) }
+    }
+
+    /// The id of the user with this e-mail address, found by its blind index alone.
+    func userID(email: String) throws(VaultError) -> String? {
+        try read("finding a user") { db, sealer throws(VaultError) in
             try VaultError.guarding("finding a user") {
                 try String.fetchOne(
                     db, sql: "SELECT id FROM users WHERE tenant_id = ? AND email_index = ?", arguments: [tenantID, sealer.blindIndex(email: email)]
                 )
             }
         }
-        return try id.flatMap { id throws(VaultError) in try user(id) }
     }
 
     /// Stops a user signing in and ends their sessions and API keys' use at
@@ -65,8 +69,10 @@ extension TenantVault {
         }
     }
 
-    /// Sets a user's password (at least 12 characters), lets them sign in again
-    /// if they were disabled, and ends their other sessions. Audited.
+    /// Sets a user's password (at least 12 characters) and ends their sessions.
+    /// Audited. A disabled or restricted user stays so: a new password is not a
+    /// way around a restriction or an erasure under way (`hushbox restrict --lift`
+    /// lifts one, and refuses while an erasure runs).
     public func resetPassword(userID: String, to password: String, actor: String) throws(VaultError) {
         guard password.count >= 12 else { throw VaultError(.invalidInput, "a password needs at least 12 characters") }
         guard password.count <= 1024 else { throw VaultError(.invalidInput, "a password has at most 1024 characters") }
@@ -74,7 +80,7 @@ extension TenantVault {
             let hash = try vault.hasher(in: db).hash(password)
             let changed = try VaultError.guarding("setting user \(userID)'s password") {
                 try db.execute(
-                    sql: "UPDATE users SET password_hash = ?, disabled_at = NULL WHERE tenant_id = ? AND id = ?", arguments: [hash, tenantID, userID]
+                    sql: "UPDATE users SET password_hash = ? WHERE tenant_id = ? AND id = ?", arguments: [hash, tenantID, userID]
                 )
                 return db.changesCount > 0
             }
@@ -134,14 +140,19 @@ extension Vault {
     public func signIn(email: String, password: String) throws(VaultError) -> SignInOutcome {
         let tenants = try tenantIDs()
         guard password.count <= 1024, email.count <= 320 else { return .unknownAccount }
+        // Addresses are unique within an organisation, not across the box: every
+        // organisation that has this one is checked, so a user made elsewhere
+        // with someone's address cannot keep them out.
+        var refused: SignInOutcome?
         for tenantID in tenants {
             let tenant = TenantVault(vault: self, tenantID: tenantID)
-            guard let found = try tenant.user(email: email) else { continue }
+            guard let userID = try tenant.userID(email: email) else { continue }
             if let user = try tenant.verifyPassword(email: email, password: password) {
                 return .signedIn(tenantID: tenantID, user: user)
             }
-            return .refused(tenantID: tenantID, userID: found.user.id)
+            refused = refused ?? .refused(tenantID: tenantID, userID: userID)
         }
+        if let refused { return refused }
         // No such address: spend the same work as a wrong password would.
         if let first = tenants.first { _ = try TenantVault(vault: self, tenantID: first).verifyPassword(email: email, password: password) }
         return .unknownAccount

@@ -1,0 +1,160 @@
+import AdminAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import Vault
+
+extension AdminAPISuite {
+    /// What the CLI does for customers, through the API with the same checks and
+    /// audit entries: erasure, restriction, retention, incidents, sub-processors.
+    @Suite("Privacy and compliance through the API")
+    struct PrivacyRoutesTests {
+        static func headers(_ token: String) -> HTTPFields {
+            var headers = AdminFixture.bearer(token)
+            headers[.contentType] = "application/json"
+            return headers
+        }
+
+        @Test("an erasure asked for through the API hides the caller's messages at once and names its 30-day hard delete; it is audited")
+        func erasure() async throws {
+            let box = try AdminFixture()
+            let headers = Self.headers(try #require(box.own.keys[.admin]).token)
+            try await box.application().test(.router) { client in
+                let asked = try await client.execute(
+                    uri: "/api/v1/privacy/erasures", method: .post, headers: headers, body: try AdminFixture.json(["subject": "+49 30 5551234"])
+                )
+                #expect(asked.status == .accepted, "\(String(buffer: asked.body))")
+                let body = try AdminFixture.object(asked)
+                #expect(body["messages_hidden"] as? Int == 1)
+                let due = try #require(body["hard_delete_due_at"] as? String)
+                #expect(ISO8601DateFormatter().date(from: due) == box.time.now.addingTimeInterval(30 * 86_400))
+                let message = try await client.execute(uri: "/api/v1/messages/\(box.own.message.id)", method: .get, headers: headers)
+                #expect(message.status == .notFound)
+                let bad = try await client.execute(uri: "/api/v1/privacy/erasures", method: .post, headers: headers, body: try AdminFixture.json(["subject": "nobody"]))
+                #expect(bad.status == .badRequest)
+            }
+            #expect(try AdminFixture.actions(box.own.tenant).contains { $0.hasPrefix("erasure.") })
+            #expect(try box.other.tenant.voicemail(box.other.message.id)?.state == .active, "another organisation's caller is untouched")
+        }
+
+        @Test("a restricted user stays restricted when an admin sets their password; lifting the restriction lets them in")
+        func restrictionSurvivesPasswordReset() async throws {
+            let box = try AdminFixture(passwords: true)
+            let owner = try #require(box.own.keys[.owner]).token
+            let admin = try #require(box.own.users[.admin])
+            try await box.application().test(.router) { client in
+                let restrict = try await client.execute(
+                    uri: "/api/v1/privacy/restrictions", method: .post, headers: Self.headers(owner), body: try AdminFixture.json(["subject": "admin@praxis.example"])
+                )
+                #expect(restrict.status == .noContent)
+                let reset = try await client.execute(
+                    uri: "/api/v1/users/\(admin.id)", method: .patch, headers: Self.headers(owner), body: try AdminFixture.json(["password": "another long password"])
+                )
+                #expect(reset.status == .ok)
+                let signIn = try await SessionTests.signIn(client, "admin@praxis.example", "another long password")
+                #expect(signIn.status == .unauthorized, "the restriction holds")
+                #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: AdminFixture.bearer(box.own.keys[.admin]!.token)).status == .unauthorized)
+                let lift = try await client.execute(
+                    uri: "/api/v1/privacy/restrictions/lift", method: .post, headers: Self.headers(owner), body: try AdminFixture.json(["subject": "admin@praxis.example"])
+                )
+                #expect(lift.status == .noContent)
+                #expect(try await SessionTests.signIn(client, "admin@praxis.example", "another long password").status == .created)
+            }
+        }
+
+        @Test("retention: each kind with its allowed periods; an allowed change is kept and audited, any other refused with the allowed values")
+        func retention() async throws {
+            let box = try AdminFixture()
+            let headers = Self.headers(try #require(box.own.keys[.owner]).token)
+            try await box.application().test(.router) { client in
+                let shown = String(buffer: try await client.execute(uri: "/api/v1/retention", method: .get, headers: headers).body)
+                #expect(shown.contains(#""kind":"voicemail_audio""#) && shown.contains("30, 90, 180 or 365"))
+                #expect(try await client.execute(uri: "/api/v1/retention/voicemail_audio", method: .put, headers: headers, body: try AdminFixture.json(["days": 30])).status == .noContent)
+                let refused = try await client.execute(uri: "/api/v1/retention/voicemail_audio", method: .put, headers: headers, body: try AdminFixture.json(["days": 31]))
+                #expect(refused.status == .badRequest)
+                #expect(String(buffer: refused.body).contains("30, 90, 180 or 365"))
+                #expect(try await client.execute(uri: "/api/v1/retention/backups", method: .put, headers: headers, body: try AdminFixture.json(["days": 60])).status == .badRequest)
+                #expect(try await client.execute(uri: "/api/v1/retention/nonsense", method: .put, headers: headers, body: try AdminFixture.json(["days": 30])).status == .notFound)
+            }
+            #expect(try box.own.tenant.auditEntries().contains { $0.action == "retention.set" })
+        }
+
+        @Test("an incident shows its 72-hour clock; notifying stops it; sub-processors are listed with their notice dates")
+        func incidentsAndSubProcessors() async throws {
+            let box = try AdminFixture()
+            let headers = Self.headers(try #require(box.own.keys[.admin]).token)
+            try await box.application().test(.router) { client in
+                let awareSince = ISO8601DateFormatter().string(from: box.time.now)
+                let opened = try await client.execute(
+                    uri: "/api/v1/incidents", method: .post, headers: headers,
+                    body: try AdminFixture.json(["severity": "high", "summary": "A laptop with exports was stolen.", "aware_since": awareSince])
+                )
+                #expect(opened.status == .created)
+                let incident = try AdminFixture.object(opened)
+                let id = try #require(incident["id"] as? String)
+                #expect(incident["seconds_left"] as? Int == 72 * 3600)
+                box.time.advance(3600)
+                let listed = String(buffer: try await client.execute(uri: "/api/v1/incidents", method: .get, headers: headers).body)
+                #expect(listed.contains(#""seconds_left":\#(71 * 3600)"#))
+                let notified = try AdminFixture.object(try await client.execute(
+                    uri: "/api/v1/incidents/\(id)/notification", method: .post, headers: headers, body: try AdminFixture.json([:])
+                ))
+                #expect(notified["notified_at"] != nil && notified["seconds_left"] == nil)
+
+                let added = try await client.execute(
+                    uri: "/api/v1/sub-processors", method: .post, headers: headers,
+                    body: try AdminFixture.json(["name": "transcriber", "purpose": "Transcribes messages", "region": "DE"])
+                )
+                #expect(added.status == .created)
+                let processor = try AdminFixture.object(added)
+                #expect(processor["live"] as? Bool == false, "live only 30 days after the customer notice")
+                #expect(try await client.execute(uri: "/api/v1/sub-processors/transcriber", method: .delete, headers: headers).status == .noContent)
+                let queue = try await client.execute(uri: "/api/v1/uplink/queue", method: .get, headers: headers)
+                #expect(queue.status == .ok)
+            }
+            let actions = try AdminFixture.actions(box.own.tenant)
+            #expect(actions.contains("incident.opened") && actions.contains("incident.notified"))
+        }
+
+        @Test("a key made by a user who is later demoted loses what the user lost; an admin cannot revoke an owner's key; a technician sees no mailbox numbers")
+        func demotion() async throws {
+            let box = try AdminFixture()
+            let owner = try #require(box.own.keys[.owner]).token
+            let adminUser = try #require(box.own.users[.admin])
+            let adminKey = try #require(box.own.keys[.admin]).token
+            try await box.application().test(.router) { client in
+                let refused = try await client.execute(uri: "/api/v1/api-keys/\(box.own.keys[.owner]!.id)", method: .delete, headers: AdminFixture.bearer(adminKey))
+                #expect(refused.status == .forbidden)
+                #expect(try await client.execute(
+                    uri: "/api/v1/users/\(adminUser.id)", method: .patch, headers: Self.headers(owner), body: try AdminFixture.json(["role": "read-only"])
+                ).status == .ok)
+                let me = try AdminFixture.object(try await client.execute(uri: "/api/v1/me", method: .get, headers: AdminFixture.bearer(adminKey)))
+                #expect(me["role"] as? String == "read-only")
+                #expect(try await client.execute(uri: "/api/v1/api-keys", method: .get, headers: AdminFixture.bearer(adminKey)).status == .forbidden)
+                let technician = String(buffer: try await client.execute(
+                    uri: "/api/v1/mailboxes", method: .get, headers: AdminFixture.bearer(box.own.keys[.technician]!.token)
+                ).body)
+                #expect(!technician.contains("+4930") && !technician.contains("Empfang"))
+            }
+        }
+
+        @Test("an address someone else's organisation also has does not keep its owner out")
+        func shadowedAddress() async throws {
+            let box = try AdminFixture(passwords: true)
+            // An organisation older than the owner's, so it is the first one sign-in looks in.
+            let now = box.time.now
+            box.time.set(now.addingTimeInterval(-86_400))
+            let older = try box.vault.createTenant(name: "Older")
+            box.time.set(now)
+            _ = try older.createUser(email: "owner@praxis.example", displayName: nil, role: .admin, password: "an attacker's own password", actor: "test")
+            #expect(try box.vault.tenantIDs().first == older.tenantID)
+            try await box.application().test(.router) { client in
+                let signedIn = try await SessionTests.signIn(client, "owner@praxis.example")
+                #expect(signedIn.status == .created)
+            }
+        }
+    }
+}

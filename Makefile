@@ -9,7 +9,7 @@ SHELL := /bin/bash
 # Debian packages the build links against (the system-library targets).
 BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev \
-                  libspandsp-dev libspeexdsp-dev libgpiod-dev
+                  libspandsp-dev libspeexdsp-dev libgpiod-dev libsndfile1-dev
 # Debian packages the tests drive as real peers and tools.
 TEST_PACKAGES := baresip-core sip-tester kamailio kamailio-tls-modules dnsmasq-base opus-tools espeak-ng sox python3 python3-venv strace systemd
 # The API fuzzer the hostile-network suite runs against hushbox-ingest (PyPI, pinned).

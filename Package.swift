@@ -86,6 +86,7 @@ let package = Package(
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
 
         // MARK: The media's vocabulary: codecs, SRTP suites, directions. What SDP
         // negotiates and Media runs, with no dependency either way.
@@ -174,11 +175,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Greetings uploaded in any common format, made into the box's Ogg Opus.
+        .target(name: "AudioImport", dependencies: ["CSndFile", "LineAudio", "Media"], swiftSettings: strictSettings),
+
         // The customer's HTTPS admin API and web console (docs/admin-api.yaml, docs/admin.md).
         .target(
             name: "AdminAPI",
             dependencies: [
-                "Vault", "Privacy", "Media", "HTTPEdge", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
+                "Vault", "Privacy", "Media", "AudioImport", "Uplink", "HTTPEdge", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -369,7 +373,7 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "AdminAPI", "Vault", "Media", "NetworkLimits", "HushboxTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "AdminAPI", "AudioImport", "CSndFile", "Vault", "Media", "NetworkLimits", "HushboxTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),

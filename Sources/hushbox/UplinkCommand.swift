@@ -52,10 +52,7 @@ struct UplinkCommand: AsyncParsableCommand {
             let loaded = try await options.load()
             let tenant = try await tenantOption.open(loaded, logger: options.logger)
             do {
-                try tenant.requeue(id)
-                // Made again on the next attempt: from the message as it is, to the destination's key as configured now.
-                UplinkSpool.discard(entryID: id, in: UplinkSpool.directory(of: loaded.configuration))
-                try tenant.audit(AuditEvent(action: "uplink.requeued", actor: CommandActor.current, details: ["outbox_id": id]))
+                try tenant.requeue(id, actor: CommandActor.current)
             } catch {
                 throw CommandFailure.failed("\(error)")
             }

@@ -100,11 +100,11 @@ struct OutboxTests {
     func requeue() throws {
         _ = try queuedVoicemail(for: ["backend"])
         let entry = try #require(try tenant.dueOutboxEntries(destination: "backend", at: now, limit: 1).first)
-        #expect(throws: VaultError.self, "a pending entry is retried on its own schedule") { try tenant.requeue(entry.id) }
-        #expect(throws: VaultError.self) { try tenant.requeue("no-such-entry") }
+        #expect(throws: VaultError.self, "a pending entry is retried on its own schedule") { try tenant.requeue(entry.id, actor: "owner") }
+        #expect(throws: VaultError.self) { try tenant.requeue("no-such-entry", actor: "owner") }
         try tenant.recordDeliveryAttempt(entry.id, outcome: .failed, statusCode: 413)
         #expect(try tenant.outboxEntries().map(\.state) == [.abandoned])
-        try tenant.requeue(entry.id)
+        try tenant.requeue(entry.id, actor: "owner")
         #expect(try tenant.dueOutboxEntries(destination: "backend", at: now, limit: 1).map(\.id) == [entry.id])
         #expect(try tenant.deliveryLog(entry.id).map(\.statusCode) == [413], "what happened before stays in the log")
         try tenant.recordDeliveryAttempt(entry.id, outcome: .delivered, statusCode: 201)

@@ -58,6 +58,18 @@ struct SecretsTests {
         #expect(try box.vault.authenticate(apiKey: created.token)?.keyID == created.id)
     }
 
+    @Test("a key acts with its own role, never above its user's role now: an owner's key of a user made admin acts as admin; a key neither role covers stops")
+    func keyRoleFollowsItsUser() {
+        #expect(Vault.effectiveRole(key: "owner", user: "owner", hasUser: true) == .owner)
+        #expect(Vault.effectiveRole(key: "owner", user: "admin", hasUser: true) == .admin)
+        #expect(Vault.effectiveRole(key: "viewer", user: "admin", hasUser: true) == .viewer)
+        #expect(Vault.effectiveRole(key: "technician", user: "viewer", hasUser: true) == nil)
+        #expect(Vault.effectiveRole(key: "viewer", user: "technician", hasUser: true) == nil)
+        #expect(Vault.effectiveRole(key: nil, user: "technician", hasUser: true) == .technician)
+        #expect(Vault.effectiveRole(key: nil, user: nil, hasUser: false) == .owner, "the provisioning key")
+        #expect(Vault.effectiveRole(key: "admin", user: nil, hasUser: true) == nil, "a key whose user is gone")
+    }
+
     @Test("mailbox PINs and user passwords verify through Argon2id")
     func pinsAndPasswords() throws {
         let box = try TestVault()

@@ -47,6 +47,10 @@ extension Problem {
         )
     }
 
+    static func onlyOwner(_ userID: String) -> Problem {
+        Problem(.conflict, "conflict", "Conflict", "user \(userID) is the organisation's only owner who can sign in: make another user owner first")
+    }
+
     static func notFound(_ what: String) -> Problem {
         Problem(.notFound, "not-found", "Not found", "there is no \(what) in this organisation")
     }

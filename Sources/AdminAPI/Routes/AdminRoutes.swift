@@ -10,6 +10,7 @@ public enum AdminRoutes {
         let api = router.group("api/v1").add(middleware: AdminAuthenticator(backend: backend))
         SessionRoutes(backend: backend).add(to: api)
         MessageRoutes(backend: backend).add(to: api)
+        GreetingRoutes(backend: backend).add(to: api)
         AuditRoutes(backend: backend).add(to: api)
         APIKeyRoutes(backend: backend).add(to: api)
         UserRoutes(backend: backend).add(to: api)

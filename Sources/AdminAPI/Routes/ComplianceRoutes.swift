@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Uplink
 import Vault
 
 /// The incident register with its 72-hour clock, and the sub-processors the
@@ -131,12 +132,14 @@ struct ComplianceRoutes {
         router.post("sub-processors") { request, context -> EditedResponse<SubProcessorView> in
             let principal = try context.require(.manageCompliance)
             let body = try await Self.decode(NewSubProcessor.self, request, context)
-            guard body.purpose.count <= 1000, body.region.count == 2, body.region.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
-                throw Problem.invalid("purpose has at most 1000 characters; region is an ISO 3166 country code such as DE")
-            }
+            guard body.purpose.count <= 1000 else { throw Problem.invalid("purpose has at most 1000 characters") }
+            let country: DataRegion
+            do { country = try DataRegion(body.region) } catch { throw Problem.invalid("region: \(error)") }
+            // As `hushbox subprocessor add`: a region the box's residency rule forbids is never registered.
+            if let refusal = backend.residency.refusal(of: body.name, in: country) { throw Problem.invalid(refusal) }
             let registered = try await backend.run {
                 try backend.tenant(principal).registerSubProcessor(
-                    name: body.name, purpose: body.purpose, region: body.region, goLive: body.goLive, noticeGiven: body.noticeGiven, actor: principal.actor
+                    name: body.name, purpose: body.purpose, region: country.countryCode, goLive: body.goLive, noticeGiven: body.noticeGiven, actor: principal.actor
                 )
             }
             return EditedResponse(status: .created, response: SubProcessorView(

@@ -81,7 +81,11 @@ struct PrivacyRoutes {
         router.post("privacy/erasures") { request, context -> EditedResponse<ErasureView> in
             let principal = try context.require(.changePersonalData)
             let person = try Self.subject(try await JSONBody.decode(Subject.self, from: request, context: context, limit: 1024).subject)
-            let soft = try await backend.run { try backend.tenant(principal).requestErasure(of: person, actor: principal.actor) }
+            let soft = try await backend.run {
+                let tenant = try backend.tenant(principal)
+                if case .user(let email) = person { try Self.mayChange(user: email, by: principal, removingAccess: true, in: tenant) }
+                return try tenant.requestErasure(of: person, actor: principal.actor)
+            }
             return EditedResponse(status: .accepted, response: ErasureView(
                 id: soft.request.id, subjectId: soft.request.subjectID, requestedAt: soft.request.requestedAt, hardDeleteDueAt: soft.request.hardDeleteDueAt,
                 callsHidden: soft.calls, messagesHidden: soft.voicemails, receiversToTell: soft.eraseMessages
@@ -101,6 +105,7 @@ struct PrivacyRoutes {
                     let calls = try tenant.rectify(caller: number, to: try PhoneNumber(corrected), actor: principal.actor)
                     return RectificationView(corrected: ["calls"], calls: calls)
                 case .user(let email):
+                    try Self.mayChange(user: email, by: principal, removingAccess: false, in: tenant)
                     guard body.number == nil, body.email != nil || body.displayName != nil else {
                         throw Problem.invalid("a user's record is corrected with \"email\" and/or \"display_name\"")
                     }
@@ -113,15 +118,33 @@ struct PrivacyRoutes {
         router.post("privacy/restrictions") { request, context -> HTTPResponse.Status in
             let principal = try context.require(.changePersonalData)
             let email = try Self.userEmail(try await JSONBody.decode(Subject.self, from: request, context: context, limit: 1024).subject)
-            try await backend.run { _ = try backend.tenant(principal).restrict(user: email, actor: principal.actor) }
+            try await backend.run {
+                let tenant = try backend.tenant(principal)
+                try Self.mayChange(user: email, by: principal, removingAccess: true, in: tenant)
+                _ = try tenant.restrict(user: email, actor: principal.actor)
+            }
             return .noContent
         }
         router.post("privacy/restrictions/lift") { request, context -> HTTPResponse.Status in
             let principal = try context.require(.changePersonalData)
             let email = try Self.userEmail(try await JSONBody.decode(Subject.self, from: request, context: context, limit: 1024).subject)
-            try await backend.run { try backend.tenant(principal).liftRestriction(user: email, actor: principal.actor) }
+            try await backend.run {
+                let tenant = try backend.tenant(principal)
+                try Self.mayChange(user: email, by: principal, removingAccess: false, in: tenant)
+                try tenant.liftRestriction(user: email, actor: principal.actor)
+            }
             return .noContent
         }
+    }
+
+    /// As for `/users`: only an owner acts on an owner, and the organisation's
+    /// last owner who can sign in is never shut out (restricted or erased).
+    static func mayChange(user email: String, by principal: AdminPrincipal, removingAccess: Bool, in tenant: TenantVault) throws {
+        guard let target = try tenant.user(email: email) else { return }
+        if target.user.role == .owner, principal.role != .owner {
+            throw Problem(.forbidden, "forbidden", "Not allowed for this role", "only an owner may act on an owner's data or access")
+        }
+        if removingAccess, try tenant.isOnlyActiveOwner(target.user.id) { throw Problem.onlyOwner(target.user.id) }
     }
 
     static func subject(_ text: String) throws -> DataSubject {

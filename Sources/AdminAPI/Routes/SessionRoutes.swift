@@ -64,13 +64,14 @@ struct SessionRoutes {
         let body = try await JSONBody.decode(SignIn.self, from: request, context: context, limit: 4096)
         let account = body.email.lowercased().trimmingCharacters(in: .whitespaces), source = context.sourceKey
         let now = backend.now()
-        if let until = backend.throttle.withLock({ $0.begin(account: account, source: source, at: now) }) {
-            throw Self.wait(until: until, now: now)
-        }
+        // A busy box counts nothing against anyone: the slot is taken before the attempt is.
         guard backend.startSignIn() else {
             throw Problem(.tooManyRequests, "busy", "Busy", "other sign-ins are being checked; try again in a second", retryAfter: 1)
         }
         defer { backend.endSignIn() }
+        if let until = backend.throttle.withLock({ $0.begin(account: account, source: source, at: now) }) {
+            throw Self.wait(until: until, now: now)
+        }
         let vault = backend.vault
         let outcome = try await backend.run { try vault.signIn(email: body.email, password: body.password) }
         let locked = backend.throttle.withLock { $0.lockedUntil(account: account, source: source, at: now) }

@@ -42,9 +42,7 @@ struct UplinkRoutes {
             let principal = try context.require(.changeConfiguration)
             let id = try context.parameters.require("id")
             try await backend.run {
-                let tenant = try backend.tenant(principal)
-                try tenant.requeue(id)
-                try tenant.audit(AuditEvent(action: "uplink.requeued", actor: principal.actor, details: ["outbox_id": id]))
+                try backend.tenant(principal).requeue(id, actor: principal.actor)
             }
             return .noContent
         }

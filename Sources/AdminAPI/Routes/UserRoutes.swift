@@ -74,10 +74,7 @@ struct UserRoutes {
                 }
                 // All or nothing: what could be refused is checked before anything changes.
                 let demotes = (role.map { $0 != .owner } ?? false) || body.disabled == true
-                if demotes, target.user.role == .owner, target.disabledAt == nil,
-                    try tenant.users().filter({ $0.user.role == .owner && $0.disabledAt == nil }).count == 1 {
-                    throw Problem(.conflict, "conflict", "Conflict", "user \(id) is the organisation's only owner who can sign in: make another user owner first")
-                }
+                if demotes, try tenant.isOnlyActiveOwner(id) { throw Problem.onlyOwner(id) }
                 if let password = body.password, password.count < 12 || password.count > 1024 {
                     throw Problem.invalid("a password needs at least 12 characters and at most 1024")
                 }

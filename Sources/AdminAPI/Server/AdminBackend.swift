@@ -3,6 +3,7 @@ import HTTPTypes
 public import Logging
 public import NIOPosix
 import Synchronization
+public import Uplink
 public import Vault
 
 /// What the routes share: the vault, the threads its blocking work runs on,
@@ -29,9 +30,13 @@ public final class AdminBackend: Sendable {
     /// Messages decoded to WAV at once (a long one is tens of MB of PCM).
     static let maximumConcurrentDecodes = 1
 
-    public init(vault: Vault, threads: NIOThreadPool = .singleton, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
-                signInPolicy: SignInThrottle.Policy = .init()) {
+    /// What `uplink.residency` allows a sub-processor to be registered in.
+    let residency: ResidencyPolicy
+
+    public init(vault: Vault, residency: ResidencyPolicy = .eu, threads: NIOThreadPool = .singleton, now: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger, signInPolicy: SignInThrottle.Policy = .init()) {
         self.vault = vault
+        self.residency = residency
         self.threads = threads
         self.now = now
         self.logger = logger

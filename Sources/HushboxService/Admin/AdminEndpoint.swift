@@ -4,6 +4,7 @@ internal import Hummingbird
 public import Logging
 internal import NIOCore
 public import ServiceLifecycle
+internal import Uplink
 public import Vault
 
 /// The admin API and web console as the daemon runs them: HTTPS on
@@ -20,7 +21,7 @@ public enum AdminEndpoint {
         let tls = try AdminServer.tlsConfiguration(
             certificatePath: configuration.tls.certificatePath, privateKeyPath: configuration.tls.privateKeyPath
         )
-        let backend = AdminBackend(vault: vault, logger: logger)
+        let backend = AdminBackend(vault: vault, residency: ResidencyPolicy(rawValue: configuration.uplink.residency) ?? .eu, logger: logger)
         let https = try AdminServer.application(
             backend: backend, address: admin.address, port: admin.port, tls: tls,
             onServerRunning: { channel in

@@ -175,18 +175,19 @@ extension Vault {
 
     /// What a key may do: the role it was given, but never more than its
     /// user's role now (a user demoted after making a key takes the key down
-    /// with them); a key with neither role nor user is the provisioning key,
-    /// the owner's.
+    /// with them, and a key the user's new role does not cover stops working);
+    /// a key with neither role nor user is the provisioning key, the owner's.
     static func effectiveRole(key: String?, user: String?, hasUser: Bool) -> User.Role? {
         let keyRole = key.flatMap(User.Role.init(rawValue:))
         guard hasUser else { return keyRole ?? .owner }
         guard let userRole = user.flatMap(User.Role.init(rawValue:)) else { return nil }
         guard let keyRole, keyRole != userRole else { return userRole }
-        // The user's role still covers the key's when it could grant it, or when it is the owner's.
+        // The user's role still covers the key's when it could grant it.
         switch userRole {
         case .owner: return keyRole
         case .admin: return keyRole == .owner ? .admin : keyRole
-        case .technician, .viewer: return userRole
+        // Neither role covers the other: the key stops, rather than gaining what the user never had.
+        case .technician, .viewer: return nil
         }
     }
 

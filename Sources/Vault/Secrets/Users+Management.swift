@@ -103,11 +103,20 @@ extension TenantVault {
         }
     }
 
-    private func refuseRemovingLastOwner(_ id: String, in db: Database) throws(VaultError) {
-        let owners = try VaultError.guarding("counting owners") {
+    /// Whether this user is the organisation's only owner who can sign in:
+    /// disabling, restricting or demoting them would leave no one to manage it.
+    public func isOnlyActiveOwner(_ id: String) throws(VaultError) -> Bool {
+        try read("counting owners") { db, _ throws(VaultError) in try activeOwners(in: db) == [id] }
+    }
+
+    private func activeOwners(in db: Database) throws(VaultError) -> [String] {
+        try VaultError.guarding("counting owners") {
             try String.fetchAll(db, sql: "SELECT id FROM users WHERE tenant_id = ? AND role = 'owner' AND disabled_at IS NULL", arguments: [tenantID])
         }
-        if owners == [id] {
+    }
+
+    private func refuseRemovingLastOwner(_ id: String, in db: Database) throws(VaultError) {
+        if try activeOwners(in: db) == [id] {
             throw VaultError(.conflict, "user \(id) is the organisation's only owner who can sign in: make another user owner first")
         }
     }

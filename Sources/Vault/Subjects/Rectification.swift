@@ -30,7 +30,7 @@ extension TenantVault {
                         sql: "UPDATE users SET email_sealed = ?, email_index = ? WHERE tenant_id = ? AND id = ?", arguments: [sealed, newIndex, tenantID, userID]
                     )
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    throw VaultError(.invalidInput, "another user of this organisation has that address; nothing was changed")
+                    throw VaultError(.conflict, "another user of this organisation has that address; nothing was changed")
                 } catch {
                     throw VaultError(.databaseFailure, "correcting user \(userID): \(error)")
                 }

@@ -187,9 +187,11 @@ extension TenantVault {
         }
     }
 
-    /// Puts an abandoned entry back in the queue, due now. Its attempts and its
-    /// delivery log stay; only an abandoned entry can be put back.
-    public func requeue(_ id: String) throws(VaultError) {
+    /// Puts an abandoned entry back in the queue, due now, audited. Its attempts
+    /// and its delivery log stay; only an abandoned entry can be put back. Its
+    /// spooled copy goes: the next attempt makes one from the message as it is,
+    /// for the destination's key as configured now.
+    public func requeue(_ id: String, actor: String) throws(VaultError) {
         let now = timestamp()
         try write("putting outbox entry \(id) back in the queue") { db, _ throws(VaultError) in
             let state = try VaultError.guarding("reading outbox entry \(id)") {
@@ -197,13 +199,15 @@ extension TenantVault {
             }
             guard let state else { throw VaultError(.notFound, "there is no outbox entry \(id) for this tenant; see `hushbox uplink list`") }
             guard state == OutboxEntry.State.abandoned.rawValue else {
-                throw VaultError(.invalidInput, "outbox entry \(id) is \(state); only an abandoned entry is put back (the others are on their way or done)")
+                throw VaultError(.conflict, "outbox entry \(id) is \(state); only an abandoned entry is put back (the others are on their way or done)")
             }
             try VaultError.guarding("putting outbox entry \(id) back in the queue") {
                 try db.execute(
                     sql: "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE tenant_id = ? AND id = ?", arguments: [now, tenantID, id]
                 )
             }
+            _ = try audit(AuditEvent(action: "uplink.requeued", actor: actor, details: ["outbox_id": id]), in: db)
         }
+        vault.removeSpooledFiles(ofEntry: id)
     }
 }

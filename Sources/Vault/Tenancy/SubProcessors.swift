@@ -50,7 +50,7 @@ extension TenantVault {
         let id = Self.newID()
         return try write("registering sub-processor \(name)") { db, _ throws(VaultError) in
             guard try subProcessor(named: name, in: db) == nil else {
-                throw VaultError(.invalidInput, "\(name) is already registered; remove it first to register it anew")
+                throw VaultError(.conflict, "\(name) is already registered; remove it first to register it anew")
             }
             try VaultError.guarding("registering sub-processor \(name)") {
                 try db.execute(

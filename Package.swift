@@ -182,7 +182,7 @@ let package = Package(
         .target(
             name: "AdminAPI",
             dependencies: [
-                "Vault", "Privacy", "Media", "AudioImport", "Uplink", "HTTPEdge", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
+                "Vault", "Voicemail", "Privacy", "Media", "AudioImport", "Uplink", "HTTPEdge", "NetworkLimits", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),

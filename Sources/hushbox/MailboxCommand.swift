@@ -117,35 +117,28 @@ struct MailboxCommand: AsyncParsableCommand {
         }
 
         func apply(to mailbox: inout Mailbox) throws {
-            if let number {
-                do { mailbox.number = try PhoneNumber(number) } catch { throw CommandFailure.failed("--number: \(error)") }
-            }
-            if let sipUser { mailbox.sipUser = sipUser }
-            if let displayName { mailbox.displayName = displayName }
-            if let language {
-                guard PromptLanguage(code: language) != nil else {
-                    throw CommandFailure.failed("--language \(language): Hushbox speaks \(PromptLanguage.codes)")
+            let change = MailboxSettings(
+                number: number, sipUser: sipUser, displayName: displayName, language: language, maxMessageSeconds: maxSeconds, maxMessages: maxMessages,
+                recordingEnabled: recording.map { $0 == .on }, consentRequired: consent.map { $0 == .on }, disclaimer: disclaimer.map { $0 == .on }
+            )
+            do {
+                try change.apply(to: &mailbox)
+            } catch {
+                let option: String? =
+                    switch error.setting {
+                    case .number: "--number"
+                    case .sipUser: "--sip-user"
+                    case .displayName: "--name"
+                    case .language: "--language \(language ?? "")"
+                    case .maxMessageSeconds: "--max-seconds"
+                    case .maxMessages: "--max-messages"
+                    case .disclaimer, .reachability: nil
+                    }
+                switch error.setting {
+                case .reachability: throw CommandFailure.failed("a mailbox needs --number or --sip-user, or no call can reach it")
+                case .disclaimer: throw CommandFailure.failed(error.reason + " (--recording off)")
+                default: throw CommandFailure.failed(option.map { "\($0): \(error.reason)" } ?? error.reason)
                 }
-                mailbox.language = language.lowercased()
-            }
-            if let maxSeconds {
-                guard (5...3600).contains(maxSeconds) else { throw CommandFailure.failed("--max-seconds: between 5 and 3600") }
-                mailbox.maxMessageSeconds = maxSeconds
-            }
-            if let maxMessages {
-                guard (1...100_000).contains(maxMessages) else { throw CommandFailure.failed("--max-messages: between 1 and 100000") }
-                mailbox.maxMessages = maxMessages
-            }
-            if let recording { mailbox.recordingEnabled = recording == .on }
-            if let consent { mailbox.consentRequired = consent == .on }
-            if disclaimer == .off, mailbox.recordingEnabled {
-                throw CommandFailure.failed(
-                    "the recording disclaimer cannot be turned off while recording is on: callers must hear that they are recorded "
-                        + "before a word is kept. For a mailbox that records nothing, use --recording off (its callers hear only the greeting)."
-                )
-            }
-            guard mailbox.number != nil || mailbox.sipUser != nil else {
-                throw CommandFailure.failed("a mailbox needs --number or --sip-user, or no call can reach it")
             }
         }
     }

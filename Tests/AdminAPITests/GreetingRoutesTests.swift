@@ -48,5 +48,36 @@ extension AdminAPISuite {
             #expect(try box.other.tenant.greetingAudio(forMailbox: box.other.mailbox.id) == nil)
             #expect(try AdminFixture.actions(box.own.tenant).contains("mailbox.greeting_set"))
         }
+
+        @Test("mailbox settings change with the command's checks: a technician may, read-only may not; a bad value names its field; no disclaimer only without recording")
+        func settings() async throws {
+            let box = try AdminFixture()
+            let path = "/api/v1/mailboxes/\(box.own.mailbox.id)"
+            var technician = AdminFixture.bearer(try #require(box.own.keys[.technician]).token)
+            technician[.contentType] = "application/json"
+            let headers = technician
+            try await box.application().test(.router) { client in
+                let changed = try await client.execute(uri: path, method: .patch, headers: headers, body: try AdminFixture.json(["language": "de", "max_message_seconds": 300]))
+                #expect(changed.status == .ok, "\(String(buffer: changed.body))")
+                let tooShort = try await client.execute(uri: path, method: .patch, headers: headers, body: try AdminFixture.json(["max_message_seconds": 4]))
+                #expect(tooShort.status == .badRequest)
+                #expect(String(buffer: tooShort.body).contains("max_message_seconds"))
+                #expect(try await client.execute(uri: path, method: .patch, headers: headers, body: try AdminFixture.json(["language": "tlh"])).status == .badRequest)
+                let silent = try await client.execute(uri: path, method: .patch, headers: headers, body: try AdminFixture.json(["disclaimer": false]))
+                #expect(silent.status == .badRequest, "recording is on: callers must hear the disclaimer")
+                let greetingOnly = try await client.execute(
+                    uri: path, method: .patch, headers: headers, body: try AdminFixture.json(["recording_enabled": false, "disclaimer": false])
+                )
+                #expect(greetingOnly.status == .ok)
+                var viewer = AdminFixture.bearer(try #require(box.own.keys[.viewer]).token)
+                viewer[.contentType] = "application/json"
+                #expect(try await client.execute(uri: path, method: .patch, headers: viewer, body: try AdminFixture.json(["language": "en"])).status == .forbidden)
+                let foreign = "/api/v1/mailboxes/\(box.other.mailbox.id)"
+                #expect(try await client.execute(uri: foreign, method: .patch, headers: headers, body: try AdminFixture.json(["language": "en"])).status == .notFound)
+            }
+            let stored = try #require(try box.own.tenant.mailbox(box.own.mailbox.id))
+            #expect(stored.language == "de" && stored.maxMessageSeconds == 300 && !stored.recordingEnabled)
+            #expect(try box.other.tenant.mailbox(box.other.mailbox.id)?.language == box.other.mailbox.language)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Vault
+import Voicemail
 
 /// Mailboxes and the messages callers left in them.
 struct MessageRoutes {
@@ -37,15 +38,22 @@ struct MessageRoutes {
             let principal = try context.require(.readConfiguration)
             let page = try Self.page(request)
             let mailboxes = try await backend.run { try backend.tenant(principal).mailboxes() }
-            // A mailbox's number and name may be a person's (a direct line): not for a technician.
             let personal = principal.role.permits(.readPersonalData)
-            return page.page(of: mailboxes) {
-                MailboxView(
-                    id: $0.id, displayName: personal ? $0.displayName : nil, number: personal ? $0.number?.e164 : nil, sipUser: $0.sipUser, language: $0.language,
-                    maxMessageSeconds: $0.maxMessageSeconds, maxMessages: $0.maxMessages, recordingEnabled: $0.recordingEnabled,
-                    consentRequired: $0.consentRequired
-                )
+            return page.page(of: mailboxes) { Self.view($0, personal: personal) }
+        }
+        router.patch("mailboxes/:id") { request, context -> MailboxView in
+            let principal = try context.require(.changeConfiguration)
+            let id = try context.parameters.require("id")
+            let change = try await JSONBody.decode(MailboxChange.self, from: request, context: context, limit: 4096).settings
+            let mailbox = try await backend.run {
+                let tenant = try backend.tenant(principal)
+                guard var mailbox = try tenant.mailbox(id) else { throw Problem.notFound("mailbox \(id)") }
+                do { try change.apply(to: &mailbox) } catch let refusal as MailboxSettings.Refusal { throw Problem.invalid("\(MailboxChange.field(refusal.setting)): \(refusal.reason)") }
+                try tenant.update(mailbox)
+                try tenant.audit(AuditEvent(action: "mailbox.updated", actor: principal.actor, details: ["mailbox_id": id]))
+                return mailbox
             }
+            return Self.view(mailbox, personal: principal.role.permits(.readPersonalData))
         }
         router.get("mailboxes/:id/messages") { request, context -> Page<MessageView> in
             let principal = try context.require(.readPersonalData)
@@ -97,6 +105,39 @@ struct MessageRoutes {
                 try tenant.audit(AuditEvent(action: "voicemail.deleted", actor: principal.actor, details: ["voicemail_id": id]))
             }
             return .noContent
+        }
+    }
+
+    /// A mailbox's number and name may be a person's (a direct line): only for roles that see personal data.
+    static func view(_ mailbox: Mailbox, personal: Bool) -> MailboxView {
+        MailboxView(
+            id: mailbox.id, displayName: personal ? mailbox.displayName : nil, number: personal ? mailbox.number?.e164 : nil, sipUser: mailbox.sipUser,
+            language: mailbox.language, maxMessageSeconds: mailbox.maxMessageSeconds, maxMessages: mailbox.maxMessages,
+            recordingEnabled: mailbox.recordingEnabled, consentRequired: mailbox.consentRequired
+        )
+    }
+
+    /// PATCH /mailboxes/{id}: the settings the `hushbox mailbox update` command takes, by their JSON names.
+    struct MailboxChange: Decodable {
+        let number: String?
+        let sipUser: String?
+        let displayName: String?
+        let language: String?
+        let maxMessageSeconds: Int?
+        let maxMessages: Int?
+        let recordingEnabled: Bool?
+        let consentRequired: Bool?
+        let disclaimer: Bool?
+
+        var settings: MailboxSettings {
+            MailboxSettings(
+                number: number, sipUser: sipUser, displayName: displayName, language: language, maxMessageSeconds: maxMessageSeconds,
+                maxMessages: maxMessages, recordingEnabled: recordingEnabled, consentRequired: consentRequired, disclaimer: disclaimer
+            )
+        }
+
+        static func field(_ setting: MailboxSettings.Setting) -> String {
+            setting == .reachability ? "number or sip_user" : setting.rawValue.snakeCased
         }
     }
 

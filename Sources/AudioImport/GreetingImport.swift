@@ -21,7 +21,8 @@ public enum GreetingImport {
             throw .unsupported("\(decoded.sampleRate) Hz cannot be converted to \(sampleRate) Hz")
         }
         let seconds = Double(samples.count) / Double(sampleRate)
-        guard seconds >= 1 else { throw .tooShort(seconds: seconds) }
+        // The resampler keeps a few milliseconds back: a recording of exactly one second passes.
+        guard seconds >= 0.98 else { throw .tooShort(seconds: seconds) }
         do {
             let recorder = try OggOpusRecorder(sink: Collected(), inputSampleRate: Int32(sampleRate))
             try recorder.write(samples)

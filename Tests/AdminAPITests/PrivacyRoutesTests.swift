@@ -6,6 +6,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import Vault
+import ZIPFoundation
+import Crypto
 
 extension AdminAPISuite {
     /// What the CLI does for customers, through the API with the same checks and
@@ -16,6 +18,39 @@ extension AdminAPISuite {
             var headers = AdminFixture.bearer(token)
             headers[.contentType] = "application/json"
             return headers
+        }
+
+        @Test("a person's export downloads as one ZIP: their record, their audio byte for byte, a manifest whose SHA-256s match; audited; not for read-only")
+        func export() async throws {
+            let box = try AdminFixture()
+            let headers = Self.headers(try #require(box.own.keys[.admin]).token)
+            let body = try AdminFixture.json(["subject": "+49 30 5551234"])
+            let zip = try await box.application().test(.router) { client in
+                let viewer = try await client.execute(uri: "/api/v1/privacy/exports", method: .post, headers: Self.headers(box.own.keys[.viewer]!.token), body: body)
+                #expect(viewer.status == .forbidden)
+                let response = try await client.execute(uri: "/api/v1/privacy/exports", method: .post, headers: headers, body: body)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/zip")
+                #expect(response.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"subject-export-") == true)
+                return Data(response.body.readableBytesView)
+            }
+            let archive = try Archive(data: zip, accessMode: .read)
+            func contents(_ path: String) throws -> Data {
+                let entry = try #require(archive[path], "\(path) is in the archive")
+                var data = Data()
+                _ = try archive.extract(entry) { data.append($0) }
+                return data
+            }
+            #expect(Array(try contents("audio/\(box.own.message.id).opus")) == box.own.audio)
+            let manifest = try #require(try JSONSerialization.jsonObject(with: try contents("manifest.json")) as? [String: Any])
+            let files = try #require(manifest["files"] as? [[String: Any]])
+            #expect(files.count == 2)
+            for file in files {
+                let path = try #require(file["path"] as? String)
+                #expect(SHA256.hash(data: try contents(path)).map { String(format: "%02x", $0) }.joined() == file["sha256"] as? String)
+            }
+            #expect(String(decoding: try contents("subject.json"), as: UTF8.self).contains("+49305551234"))
+            #expect(try AdminFixture.actions(box.own.tenant).contains("subject.exported"))
         }
 
         @Test("an erasure asked for through the API hides the caller's messages at once and names its 30-day hard delete; it is audited")

@@ -78,7 +78,9 @@ struct BundleProvisionerTests {
     @Test("a bundle provisions the box: configuration, secrets, organisation, mailboxes, retention, register, API key and drop-in; a re-run keeps all of it")
     func provisionsAndReprovisions() async throws {
         let secrets = ["uplink-backend": "whsec_" + String(repeating: "A", count: 43), "sip-peer-carrier": "trunk password"]
-        let outcome = try await apply(try contents("b1", secrets: secrets))
+        // One creation time for b1 however long the test takes: a replay is the same bundle, not a newer one.
+        let created = Date()
+        let outcome = try await apply(try contents("b1", secrets: secrets, created: created))
         let token = try #require(outcome.apiKeyToken)
         let tenantID = try #require(outcome.tenantID)
 
@@ -112,12 +114,12 @@ struct BundleProvisionerTests {
 
         // The same bundle again, and a newer one adding a key: nothing made twice, nothing replaced.
         let kek = FileManager.default.contents(atPath: directory.child("credentials/device-kek"))
-        let again = try await apply(try contents("b1", secrets: secrets))
+        let again = try await apply(try contents("b1", secrets: secrets, created: created))
         #expect(again.apiKeyToken == nil, "the API key is made once")
         #expect(again.steps.filter { $0.outcome == .created }.isEmpty, "\(again.steps)")
-        let newer = try await apply(try contents("b2", secrets: secrets, created: Date().addingTimeInterval(1), extra: ["log.level": .text("debug")]))
+        let newer = try await apply(try contents("b2", secrets: secrets, created: created.addingTimeInterval(1), extra: ["log.level": .text("debug")]))
         // The first bundle again, now older than the last one applied: it would roll log.level back.
-        let replayed = await refusal(try contents("b1", secrets: secrets))
+        let replayed = await refusal(try contents("b1", secrets: secrets, created: created))
         #expect(replayed.contains("older than one this box already applied"), "\(replayed)")
         #expect(newer.tenantID == tenantID)
         #expect(FileManager.default.contents(atPath: directory.child("credentials/device-kek")) == kek)

@@ -20,6 +20,8 @@ struct GreetingRoutes {
         router.put("mailboxes/:id/greetings/:purpose") { request, context -> GreetingView in
             let principal = try context.require(.changeConfiguration)
             let (mailboxID, purpose) = try Self.target(context)
+            // Before a byte of the upload is read: an unknown mailbox costs nothing.
+            guard try await backend.run({ try backend.tenant(principal).mailbox(mailboxID) != nil }) else { throw Problem.notFound("mailbox \(mailboxID)") }
             let upload: ByteBuffer
             do {
                 upload = try await request.body.collect(upTo: context.maxUploadSize)

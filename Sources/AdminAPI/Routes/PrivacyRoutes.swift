@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Privacy
 import Vault
 
@@ -90,6 +91,21 @@ struct PrivacyRoutes {
                 id: soft.request.id, subjectId: soft.request.subjectID, requestedAt: soft.request.requestedAt, hardDeleteDueAt: soft.request.hardDeleteDueAt,
                 callsHidden: soft.calls, messagesHidden: soft.voicemails, receiversToTell: soft.eraseMessages
             ))
+        }
+        router.post("privacy/exports") { request, context -> Response in
+            let principal = try context.require(.changePersonalData)
+            let person = try Self.subject(try await JSONBody.decode(Subject.self, from: request, context: context, limit: 1024).subject)
+            let now = backend.now()
+            let archive = try await backend.run {
+                let (_, files) = try SubjectExport.build(person, of: try backend.tenant(principal), actor: principal.actor, now: now)
+                return try ExportArchive.zip(files, at: now)
+            }
+            let day = ISO8601DateFormatter.string(from: now, timeZone: .gmt, formatOptions: [.withFullDate])
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"subject-export-\(day).zip\""],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: archive))
+            )
         }
         router.post("privacy/rectifications") { request, context -> RectificationView in
             let principal = try context.require(.changePersonalData)

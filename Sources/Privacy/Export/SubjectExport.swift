@@ -45,28 +45,38 @@ public enum SubjectExport {
         public let sha256: String
     }
 
+    /// One file of an export: its path inside the export and its bytes.
+    public struct File: Sendable, Hashable {
+        public let path: String
+        public let bytes: [UInt8]
+    }
+
     /// Writes the export of `subject` into `directory`, which must not exist
     /// yet (nothing is ever overwritten), and audits it.
     public static func write(_ subject: DataSubject, of tenant: TenantVault, to directory: String, actor: String, now: Date) throws -> Written {
         guard FileStatus.of(directory) == nil else {
             throw SubjectExportError("\(directory) already exists; name a new directory (an export never overwrites anything)")
         }
-        let records = try tenant.subjectRecords(subject)
+        let (written, files) = try build(subject, of: tenant, actor: actor, now: now)
         try PrivateFile.ensureDirectory(directory)
         do {
-            return try write(records, of: subject, tenant: tenant, to: directory, actor: actor, now: now)
+            try PrivateFile.ensureDirectory(directory + "/audio")
+            for file in files { try PrivateFile.create(directory + "/" + file.path, contents: file.bytes) }
+            try PrivateFile.syncDirectory(directory)
         } catch {
             // Half an export is the person's data in clear for no purpose.
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+        return written
     }
 
-    private static func write(
-        _ records: SubjectRecords, of subject: DataSubject, tenant: TenantVault, to directory: String, actor: String, now: Date
-    ) throws -> Written {
-        try PrivateFile.ensureDirectory(directory + "/audio")
-        var files: [ManifestFile] = []
+    /// The export of `subject` in memory, audited: `subject.json`, each
+    /// message's audio under `audio/`, and `manifest.json` with every file's
+    /// size and SHA-256. Nothing is written to disk (the admin API streams it).
+    public static func build(_ subject: DataSubject, of tenant: TenantVault, actor: String, now: Date) throws -> (Written, [File]) {
+        let records = try tenant.subjectRecords(subject)
+        var files: [File] = []
         var audio: [String: Bool] = [:]
         for message in records.voicemails {
             guard let objectID = message.objectID else { continue }
@@ -74,32 +84,26 @@ public enum SubjectExport {
             var whole = false
             if case .complete = contents.completeness { whole = true }
             audio[message.id] = whole
-            files.append(try file(audioPath(message.id), contents.bytes, in: directory))
+            files.append(File(path: audioPath(message.id), bytes: contents.bytes))
         }
         let document = SubjectExportDocument(records: records, subject: subject, tenantID: tenant.tenantID, exportedAt: now, audio: audio)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        files.insert(try file("subject.json", Array(try encoder.encode(document)), in: directory), at: 0)
-        let manifest = try encoder.encode(Manifest(files: files))
-        try PrivateFile.create(directory + "/manifest.json", contents: Array(manifest))
-        try PrivateFile.syncDirectory(directory)
+        files.insert(File(path: "subject.json", bytes: Array(try encoder.encode(document))), at: 0)
+        let manifest = files.map { ManifestFile(path: $0.path, bytes: $0.bytes.count, sha256: SHA256.hash(data: $0.bytes).map { String(format: "%02x", $0) }.joined()) }
+        files.append(File(path: "manifest.json", bytes: Array(try encoder.encode(Manifest(files: manifest)))))
         _ = try tenant.audit(AuditEvent(
             action: "subject.exported", actor: actor, subjectID: nil,
-            details: ["subject_kind": document.subject.kind, "pseudonyms": records.subjectIDs.joined(separator: ","), "files": "\(files.count)"]
+            details: ["subject_kind": document.subject.kind, "pseudonyms": records.subjectIDs.joined(separator: ","), "files": "\(manifest.count)"]
         ))
-        return Written(document: document, files: files)
+        return (Written(document: document, files: manifest), files)
     }
 
     struct Manifest: Encodable {
         var format = SubjectExportDocument.formatName
         var files: [ManifestFile]
-    }
-
-    private static func file(_ path: String, _ bytes: [UInt8], in directory: String) throws -> ManifestFile {
-        try PrivateFile.create(directory + "/" + path, contents: bytes)
-        return ManifestFile(path: path, bytes: bytes.count, sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
     }
 }
 

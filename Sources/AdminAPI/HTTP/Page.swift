@@ -13,6 +13,11 @@ struct PageRequest: Sendable {
     let offset: Int
     let limit: Int
 
+    /// The request's `?limit=` and `?cursor=`.
+    init(_ request: Request) throws(Problem) {
+        try self.init(limit: request.uri.queryParameters["limit"].map(String.init), cursor: request.uri.queryParameters["cursor"].map(String.init))
+    }
+
     init(limit: String?, cursor: String?) throws(Problem) {
         let limit = limit ?? "50"
         guard let value = Int(limit), (1...Self.maximumLimit).contains(value) else {

@@ -27,7 +27,7 @@ struct APIKeyRoutes {
     func add(to router: RouterGroup<AdminRequestContext>) {
         router.get("api-keys") { request, context -> Page<KeyView> in
             let principal = try context.require(.manageAPIKeys)
-            let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: request.uri.queryParameters["cursor"].map(String.init))
+            let page = try PageRequest(request)
             let keys = try await backend.run { try backend.tenant(principal).apiKeys() }
             return page.page(of: keys) {
                 KeyView(

@@ -31,7 +31,7 @@ struct AuditRoutes {
     func add(to router: RouterGroup<AdminRequestContext>) {
         router.get("audit") { request, context -> Page<EntryView> in
             let principal = try context.require(.readAudit)
-            let page = try MessageRoutes.page(request)
+            let page = try PageRequest(request)
             let entries = try await backend.run { try backend.tenant(principal).auditEntries(newestFirstOffset: page.offset, limit: page.limit + 1) }
             return page.page(fetched: entries) { entry in
                 var details: [String: String]?

@@ -77,7 +77,7 @@ struct ComplianceRoutes {
     func add(to router: RouterGroup<AdminRequestContext>) {
         router.get("incidents") { request, context -> Page<IncidentView> in
             let principal = try context.require(.manageCompliance)
-            let page = try MessageRoutes.page(request)
+            let page = try PageRequest(request)
             let all = request.uri.queryParameters["all"] == "true"
             let incidents = try await backend.run { try backend.tenant(principal).incidents(includingClosed: all) }
             let now = backend.now()
@@ -122,7 +122,7 @@ struct ComplianceRoutes {
         }
         router.get("sub-processors") { request, context -> Page<SubProcessorView> in
             let principal = try context.require(.readConfiguration)
-            let page = try MessageRoutes.page(request)
+            let page = try PageRequest(request)
             let registered = try await backend.run { try backend.tenant(principal).subProcessors() }
             let now = backend.now()
             return page.page(of: registered) {

@@ -36,7 +36,7 @@ struct MessageRoutes {
     func add(to router: RouterGroup<AdminRequestContext>) {
         router.get("mailboxes") { request, context -> Page<MailboxView> in
             let principal = try context.require(.readConfiguration)
-            let page = try Self.page(request)
+            let page = try PageRequest(request)
             let mailboxes = try await backend.run { try backend.tenant(principal).mailboxes() }
             let personal = principal.role.permits(.readPersonalData)
             return page.page(of: mailboxes) { Self.view($0, personal: personal) }
@@ -58,7 +58,7 @@ struct MessageRoutes {
         router.get("mailboxes/:id/messages") { request, context -> Page<MessageView> in
             let principal = try context.require(.readPersonalData)
             let mailboxID = try context.parameters.require("id")
-            let page = try Self.page(request)
+            let page = try PageRequest(request)
             return try await backend.run {
                 let tenant = try backend.tenant(principal)
                 guard try tenant.mailbox(mailboxID) != nil else { throw Problem.notFound("mailbox \(mailboxID)") }
@@ -141,9 +141,6 @@ struct MessageRoutes {
         }
     }
 
-    static func page(_ request: Request) throws(Problem) -> PageRequest {
-        try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: request.uri.queryParameters["cursor"].map(String.init))
-    }
 
     /// A message that is listed (not deleted); another organisation's id is simply not found.
     static func activeMessage(_ id: String, in tenant: TenantVault) throws -> Voicemail {

@@ -24,7 +24,7 @@ struct UplinkRoutes {
     func add(to router: RouterGroup<AdminRequestContext>) {
         router.get("uplink/queue") { request, context -> Page<EntryView> in
             let principal = try context.require(.readConfiguration)
-            let page = try MessageRoutes.page(request)
+            let page = try PageRequest(request)
             let all = request.uri.queryParameters["all"] == "true"
             return try await backend.run {
                 let tenant = try backend.tenant(principal)

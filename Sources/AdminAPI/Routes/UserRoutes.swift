@@ -45,7 +45,7 @@ struct UserRoutes {
     func add(to router: RouterGroup<AdminRequestContext>) {
         router.get("users") { request, context -> Page<UserView> in
             let principal = try context.require(.manageUsers)
-            let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: request.uri.queryParameters["cursor"].map(String.init))
+            let page = try PageRequest(request)
             let users = try await backend.run { try backend.tenant(principal).users() }
             return page.page(of: users, UserView.init)
         }

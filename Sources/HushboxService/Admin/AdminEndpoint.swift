@@ -25,7 +25,7 @@ public enum AdminEndpoint {
         let https = try AdminServer.application(
             backend: backend, address: admin.address, port: admin.port, tls: tls,
             onServerRunning: { channel in
-                readiness.report(componentName, detail: url("https", channel.localAddress, admin.address, admin.port))
+                readiness.report(componentName, detail: ListenerURL.of("https", channel.localAddress, fallbackHost: admin.address, fallbackPort: admin.port))
             },
             logger: logger
         )
@@ -36,7 +36,7 @@ public enum AdminEndpoint {
             let redirect = AdminServer.redirectApplication(
                 address: admin.address, port: redirectPort, httpsPort: admin.port,
                 onServerRunning: { channel in
-                    readiness.report(redirectComponentName, detail: url("http", channel.localAddress, admin.address, redirectPort))
+                    readiness.report(redirectComponentName, detail: ListenerURL.of("http", channel.localAddress, fallbackHost: admin.address, fallbackPort: redirectPort))
                 },
                 logger: logger
             )
@@ -48,11 +48,5 @@ public enum AdminEndpoint {
             }))
         }
         return services
-    }
-
-    private static func url(_ scheme: String, _ address: SocketAddress?, _ fallbackHost: String, _ fallbackPort: Int) -> String {
-        let host = address?.ipAddress ?? fallbackHost
-        let port = address?.port ?? fallbackPort
-        return host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }
 }

@@ -42,18 +42,12 @@ public enum OpsEndpoint {
             router: router,
             configuration: .init(address: .hostname(address, port: port), serverName: "hushbox"),
             onServerRunning: { channel in
-                readiness.report(componentName, detail: url(of: channel.localAddress, fallbackHost: address, fallbackPort: port))
+                readiness.report(componentName, detail: ListenerURL.of("http", channel.localAddress, fallbackHost: address, fallbackPort: port))
             },
             logger: logger
         )
         return ListeningService(application, failure: { error in
             ListenerFailure(listener: "operations endpoint", address: address, port: port, portKey: ConfigurationSchema.opsPort.key, error: error)
         })
-    }
-
-    private static func url(of address: SocketAddress?, fallbackHost: String, fallbackPort: Int) -> String {
-        let host = address?.ipAddress ?? fallbackHost
-        let port = address?.port ?? fallbackPort
-        return host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
     }
 }

@@ -9,14 +9,14 @@ enum ExportArchive {
     /// More than this is refused: the box would hold it all in memory at once.
     static let maximumBytes = 128 << 20
 
+    static func tooLarge(_ bytes: Int) -> Problem {
+        Problem(
+            .contentTooLarge, "export-too-large", "Too large to download",
+            "this person's export holds \(bytes >> 20) MiB, more than the \(maximumBytes >> 20) MiB the console sends; run `hushbox export` on the box instead"
+        )
+    }
+
     static func zip(_ files: [SubjectExport.File], at date: Date) throws -> Data {
-        let total = files.reduce(0) { $0 + $1.bytes.count }
-        guard total <= maximumBytes else {
-            throw Problem(
-                .contentTooLarge, "export-too-large", "Too large to download",
-                "this person's export holds \(total >> 20) MiB, more than the \(maximumBytes >> 20) MiB the console sends; run `hushbox export` on the box instead"
-            )
-        }
         let archive = try Archive(data: Data(), accessMode: .create)
         for file in files {
             let bytes = Data(file.bytes)

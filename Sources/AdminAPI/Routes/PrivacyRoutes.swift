@@ -97,8 +97,14 @@ struct PrivacyRoutes {
             let person = try Self.subject(try await JSONBody.decode(Subject.self, from: request, context: context, limit: 1024).subject)
             let now = backend.now()
             let archive = try await backend.run {
-                let (_, files) = try SubjectExport.build(person, of: try backend.tenant(principal), actor: principal.actor, now: now)
-                return try ExportArchive.zip(files, at: now)
+                do {
+                    let (_, files) = try SubjectExport.build(
+                        person, of: try backend.tenant(principal), actor: principal.actor, now: now, maximumBytes: ExportArchive.maximumBytes
+                    )
+                    return try ExportArchive.zip(files, at: now)
+                } catch let error as SubjectExportError where error.tooLargeBytes != nil {
+                    throw ExportArchive.tooLarge(error.tooLargeBytes ?? 0)
+                }
             }
             let day = ISO8601DateFormatter.string(from: now, timeZone: .gmt, formatOptions: [.withFullDate])
             return Response(

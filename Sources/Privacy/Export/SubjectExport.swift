@@ -74,7 +74,8 @@ public enum SubjectExport {
     /// The export of `subject` in memory, audited: `subject.json`, each
     /// message's audio under `audio/`, and `manifest.json` with every file's
     /// size and SHA-256. Nothing is written to disk (the admin API streams it).
-    public static func build(_ subject: DataSubject, of tenant: TenantVault, actor: String, now: Date) throws -> (Written, [File]) {
+    /// - Parameter maximumBytes: refuse (before anything is audited) an export larger than this.
+    public static func build(_ subject: DataSubject, of tenant: TenantVault, actor: String, now: Date, maximumBytes: Int? = nil) throws -> (Written, [File]) {
         let records = try tenant.subjectRecords(subject)
         var files: [File] = []
         var audio: [String: Bool] = [:]
@@ -92,6 +93,8 @@ public enum SubjectExport {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         files.insert(File(path: "subject.json", bytes: Array(try encoder.encode(document))), at: 0)
+        let total = files.reduce(0) { $0 + $1.bytes.count }
+        if let maximumBytes, total > maximumBytes { throw SubjectExportError(tooLarge: total) }
         let manifest = files.map { ManifestFile(path: $0.path, bytes: $0.bytes.count, sha256: SHA256.hash(data: $0.bytes).map { String(format: "%02x", $0) }.joined()) }
         files.append(File(path: "manifest.json", bytes: Array(try encoder.encode(Manifest(files: manifest)))))
         _ = try tenant.audit(AuditEvent(
@@ -110,5 +113,16 @@ public enum SubjectExport {
 /// An export that could not be written, and what to do.
 public struct SubjectExportError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// How large an export refused for its size would have been.
+    public let tooLargeBytes: Int?
+
+    init(_ description: String) {
+        self.description = description
+        tooLargeBytes = nil
+    }
+
+    init(tooLarge bytes: Int) {
+        description = "the export holds \(bytes >> 20) MiB, more than may be built in memory"
+        tooLargeBytes = bytes
+    }
 }

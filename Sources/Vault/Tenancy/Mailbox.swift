@@ -165,7 +165,13 @@ extension TenantVault {
         try write("updating mailbox \(mailbox.id)") { db, sealer throws(VaultError) in
             guard let existing = try fetchMailbox(mailbox.id, in: db) else { return false }
             let record = try MailboxRecord(mailbox, tenantID: tenantID, pinHash: existing.pinHash, createdAt: existing.createdAt, sealer: sealer)
-            try VaultError.guarding("updating mailbox \(mailbox.id)") { try record.update(db) }
+            do {
+                try record.update(db)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw VaultError(.conflict, "another mailbox has this number or SIP user, or a value is out of range (\(error.message ?? "constraint")); nothing was changed")
+            } catch {
+                throw VaultError(.databaseFailure, "updating mailbox \(mailbox.id): \(error)")
+            }
             return true
         }
     }

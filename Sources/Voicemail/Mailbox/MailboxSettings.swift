@@ -42,7 +42,8 @@ public struct MailboxSettings: Sendable, Hashable {
     }
 
     public static let messageSeconds = 5...3600
-    public static let messageCount = 1...100_000
+    /// As the database's check allows.
+    public static let messageCount = 1...10_000
 
     /// `mailbox` with the change applied, or the first setting refused and why.
     public func apply(to mailbox: inout Mailbox) throws(Refusal) {

@@ -11,6 +11,11 @@ public enum AudioFileDecoder {
     }
 
     public static func decode(_ bytes: [UInt8], maximumSeconds: Int) throws(AudioImportError) -> Decoded {
+        // libsndfile would try some thirty formats on anything; only the common
+        // ones' signatures reach it, and only their usual encodings are read.
+        guard AcceptedAudio.signature(of: bytes) else {
+            throw .unreadable("not a WAV, AIFF, FLAC, Ogg or MP3 file")
+        }
         let source = MemorySource(bytes)
         var io = SF_VIRTUAL_IO(
             get_filelen: { user in MemorySource.from(user).length },
@@ -26,12 +31,16 @@ public enum AudioFileDecoder {
             throw .unreadable(String(cString: sf_strerror(nil)))
         }
         defer { sf_close(file) }
+        guard AcceptedAudio.format(info.format) else {
+            throw .unsupported("its encoding (0x\(String(info.format, radix: 16))) is not one the box reads: save it as 16-bit PCM WAV, FLAC, Ogg or MP3")
+        }
         let channels = Int(info.channels), rate = Int(info.samplerate)
-        guard (1...8).contains(channels), (8_000...192_000).contains(rate) else {
-            throw .unsupported("\(channels) channels at \(rate) Hz; a greeting needs 1 to 8 channels at 8 to 192 kHz")
+        guard (1...2).contains(channels), (8_000...48_000).contains(rate) else {
+            throw .unsupported("\(channels) channels at \(rate) Hz; a greeting needs mono or stereo at 8 to 48 kHz")
         }
         let limit = maximumSeconds * rate
         var mono: [Int16] = []
+        mono.reserveCapacity(min(limit, 1 << 20))
         var block = [Int16](repeating: 0, count: 4096 * channels)
         while mono.count <= limit {
             let frames = Int(block.withUnsafeMutableBufferPointer { sf_readf_short(file, $0.baseAddress, 4096) })

@@ -54,7 +54,7 @@ struct GreetingImportTests {
         #expect(abs(Self.frequency(of: decoded, rate: 16_000) - 440) < 10, "the tone keeps its pitch")
     }
 
-    @Test("not audio, too short, and too long are refused with what to do; a truncated file is what it holds")
+    @Test("not audio, too short, too long, unusual encodings and oversized formats are refused with what to do; a truncated file is what it holds")
     func refusals() throws {
         let directory = try TemporaryDirectory()
         #expect(throws: AudioImportError.self) { try GreetingImport.convert(Array("this is a text file, not a recording".utf8)) }
@@ -70,5 +70,17 @@ struct GreetingImportTests {
         let cut = try GreetingImport.convert(Array(whole.prefix(44 + 2 * 16_000 * 2)))
         #expect(abs(cut.seconds - 2) < 0.1, "a header that promises more than the file holds gives what it holds")
         #expect(AudioImportError.unreadable("x").description.contains("WAV"))
+        // Encodings with a history of parser bugs, and sizes that would cost the box seconds of CPU, are refused before decoding.
+        let adpcm = try #require(try Self.file(format: SF_FORMAT_WAV | SF_FORMAT_MS_ADPCM, rate: 8_000, channels: 1, seconds: 2, in: directory, name: "adpcm.wav"))
+        #expect { try GreetingImport.convert(adpcm) } throws: { error in
+            guard case .unsupported? = error as? AudioImportError else { return false }
+            return true
+        }
+        let wide = try #require(try Self.file(format: SF_FORMAT_WAV | SF_FORMAT_PCM_16, rate: 96_000, channels: 8, seconds: 1, in: directory, name: "wide.wav"))
+        #expect { try GreetingImport.convert(wide) } throws: { error in
+            guard case .unsupported(let reason)? = error as? AudioImportError else { return false }
+            return reason.contains("mono or stereo")
+        }
+        #expect(throws: AudioImportError.unreadable("not a WAV, AIFF, FLAC, Ogg or MP3 file")) { try GreetingImport.convert(Array("MThd\u{0}\u{0}\u{0}\u{6}".utf8)) }
     }
 }

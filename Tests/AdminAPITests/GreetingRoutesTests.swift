@@ -49,7 +49,7 @@ extension AdminAPISuite {
             #expect(try AdminFixture.actions(box.own.tenant).contains("mailbox.greeting_set"))
         }
 
-        @Test("mailbox settings change with the command's checks: a technician may, read-only may not; a bad value names its field; no disclaimer only without recording")
+        @Test("mailbox settings change with the command's checks: a technician may, read-only may not; a bad value names its field; no disclaimer only without recording; another organisation's SIP user is refused")
         func settings() async throws {
             let box = try AdminFixture()
             let path = "/api/v1/mailboxes/\(box.own.mailbox.id)"
@@ -74,6 +74,13 @@ extension AdminAPISuite {
                 #expect(try await client.execute(uri: path, method: .patch, headers: viewer, body: try AdminFixture.json(["language": "en"])).status == .forbidden)
                 let foreign = "/api/v1/mailboxes/\(box.other.mailbox.id)"
                 #expect(try await client.execute(uri: foreign, method: .patch, headers: headers, body: try AdminFixture.json(["language": "en"])).status == .notFound)
+                // Another organisation's SIP user would take its calls: refused without saying whose it is.
+                var other = box.other.mailbox
+                other.sipUser = "777"
+                try box.other.tenant.update(other)
+                let taken = try await client.execute(uri: path, method: .patch, headers: headers, body: try AdminFixture.json(["sip_user": "777"]))
+                #expect(taken.status == .conflict)
+                #expect(!String(buffer: taken.body).contains("Kanzlei"))
             }
             let stored = try #require(try box.own.tenant.mailbox(box.own.mailbox.id))
             #expect(stored.language == "de" && stored.maxMessageSeconds == 300 && !stored.recordingEnabled)

@@ -22,16 +22,20 @@ struct GreetingRoutes {
             let (mailboxID, purpose) = try Self.target(context)
             // Before a byte of the upload is read: an unknown mailbox costs nothing.
             guard try await backend.run({ try backend.tenant(principal).mailbox(mailboxID) != nil }) else { throw Problem.notFound("mailbox \(mailboxID)") }
+            // One upload at a time on the box, its slot taken before a byte is read:
+            // parallel uploads cannot hold many bodies in memory at once.
+            guard backend.startUpload() else {
+                throw Problem(.serviceUnavailable, "busy", "Busy", "another recording is being uploaded or converted; try again in a few seconds", retryAfter: 3)
+            }
+            defer { backend.endUpload() }
+            let tooLarge = Problem(.contentTooLarge, "body-too-large", "Body too large", "a greeting file may have at most \(context.maxUploadSize >> 20) MiB")
+            if let declared = request.headers[.contentLength].flatMap(Int.init), declared > context.maxUploadSize { throw tooLarge }
             let upload: ByteBuffer
             do {
                 upload = try await request.body.collect(upTo: context.maxUploadSize)
             } catch {
-                throw Problem(.contentTooLarge, "body-too-large", "Body too large", "a greeting file may have at most \(context.maxUploadSize >> 20) MiB")
+                throw tooLarge
             }
-            guard backend.startDecode() else {
-                throw Problem(.serviceUnavailable, "busy", "Busy", "another recording is being converted; try again in a few seconds", retryAfter: 3)
-            }
-            defer { backend.endDecode() }
             let bytes = Array(upload.readableBytesView)
             let greeting = try await backend.run {
                 let tenant = try backend.tenant(principal)
@@ -51,9 +55,15 @@ struct GreetingRoutes {
             let principal = try context.require(.readConfiguration)
             let (mailboxID, purpose) = try Self.target(context)
             let audio = try await backend.run { () throws -> [UInt8] in
-                guard let audio = try backend.tenant(principal).greetingAudio(forMailbox: mailboxID, purpose: purpose) else {
+                let tenant = try backend.tenant(principal)
+                guard let audio = try tenant.greetingAudio(forMailbox: mailboxID, purpose: purpose) else {
                     throw Problem.notFound("\(purpose.rawValue) greeting of its own for mailbox \(mailboxID) (callers hear the default)")
                 }
+                // A greeting is someone's voice, often saying their name: listening is audited like a message.
+                try backend.auditRead(
+                    AuditEvent(action: "mailbox.greeting_played", actor: principal.actor, details: ["mailbox_id": mailboxID, "purpose": purpose.rawValue]),
+                    of: mailboxID + "/" + purpose.rawValue, in: tenant
+                )
                 return audio
             }
             return Response(status: .ok, headers: [.contentType: "audio/ogg; codecs=opus"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: audio)))

@@ -48,7 +48,13 @@ struct MessageRoutes {
             let mailbox = try await backend.run {
                 let tenant = try backend.tenant(principal)
                 guard var mailbox = try tenant.mailbox(id) else { throw Problem.notFound("mailbox \(id)") }
+                let before = mailbox
                 do { try change.apply(to: &mailbox) } catch let refusal as MailboxSettings.Refusal { throw Problem.invalid("\(MailboxChange.field(refusal.setting)): \(refusal.reason)") }
+                // A number or SIP user reaches one organisation's mailbox on this box, whoever asks.
+                let number = mailbox.number != before.number ? mailbox.number : nil, sipUser = mailbox.sipUser != before.sipUser ? mailbox.sipUser : nil
+                if number != nil || sipUser != nil, try backend.vault.mailboxAddressTaken(number: number, sipUser: sipUser, outside: principal.tenantID) {
+                    throw Problem(.conflict, "conflict", "Conflict", "this number or SIP user is not available on this box; choose another")
+                }
                 try tenant.update(mailbox)
                 try tenant.audit(AuditEvent(action: "mailbox.updated", actor: principal.actor, details: ["mailbox_id": id]))
                 return mailbox

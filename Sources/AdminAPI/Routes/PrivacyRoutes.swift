@@ -96,7 +96,12 @@ struct PrivacyRoutes {
             let principal = try context.require(.changePersonalData)
             let person = try Self.subject(try await JSONBody.decode(Subject.self, from: request, context: context, limit: 1024).subject)
             let now = backend.now()
+            guard backend.startExport() else {
+                throw Problem(.serviceUnavailable, "busy", "Busy", "another export is being built; try again in a minute", retryAfter: 30)
+            }
+            defer { backend.endExport() }
             let archive = try await backend.run {
+                if case .user(let email) = person { try Self.mayChange(user: email, by: principal, removingAccess: false, in: try backend.tenant(principal)) }
                 do {
                     let (_, files) = try SubjectExport.build(
                         person, of: try backend.tenant(principal), actor: principal.actor, now: now, maximumBytes: ExportArchive.maximumBytes

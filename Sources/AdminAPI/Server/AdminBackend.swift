@@ -18,6 +18,8 @@ public final class AdminBackend: Sendable {
     let throttle: Mutex<SignInThrottle>
     private let signInsInFlight = Mutex(0)
     private let decodesInFlight = Mutex(0)
+    private let uploadsInFlight = Mutex(0)
+    private let exportsInFlight = Mutex(0)
     private let chain = Mutex<(Date, AuditVerification)?>(nil)
     private let recentReads = Mutex<[String: Date]>([:])
 
@@ -59,6 +61,12 @@ public final class AdminBackend: Sendable {
     func startSignIn() -> Bool { take(signInsInFlight, limit: Self.maximumConcurrentSignIns) }
     func endSignIn() { signInsInFlight.withLock { $0 -= 1 } }
     func startDecode() -> Bool { take(decodesInFlight, limit: Self.maximumConcurrentDecodes) }
+    /// A greeting upload (read, decoded, encoded): one at a time, apart from playback's decodes.
+    func startUpload() -> Bool { take(uploadsInFlight, limit: 1) }
+    func endUpload() { uploadsInFlight.withLock { $0 -= 1 } }
+    /// A person's export (built whole in memory): one at a time.
+    func startExport() -> Bool { take(exportsInFlight, limit: 1) }
+    func endExport() { exportsInFlight.withLock { $0 -= 1 } }
     func endDecode() { decodesInFlight.withLock { $0 -= 1 } }
 
     private func take(_ counter: borrowing Mutex<Int>, limit: Int) -> Bool {

@@ -77,6 +77,12 @@ public enum SubjectExport {
     /// - Parameter maximumBytes: refuse (before anything is audited) an export larger than this.
     public static func build(_ subject: DataSubject, of tenant: TenantVault, actor: String, now: Date, maximumBytes: Int? = nil) throws -> (Written, [File]) {
         let records = try tenant.subjectRecords(subject)
+        if let maximumBytes {
+            // From the objects' recorded sizes, before any audio is decrypted into memory.
+            var stored = 0
+            for message in records.voicemails { stored += try message.objectID.flatMap { try tenant.object($0)?.byteCount } ?? 0 }
+            if stored > maximumBytes { throw SubjectExportError(tooLarge: stored) }
+        }
         var files: [File] = []
         var audio: [String: Bool] = [:]
         for message in records.voicemails {

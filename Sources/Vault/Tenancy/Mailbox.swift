@@ -192,3 +192,17 @@ extension TenantVault {
         try VaultError.guarding("reading mailbox \(id)") { try MailboxRecord.owned(by: tenantID).filter(key: id).fetchOne(db) }
     }
 }
+
+extension Vault {
+    /// Whether a mailbox of another organisation on this box answers to this
+    /// number or SIP user. Routing takes the first organisation that has one,
+    /// so a customer setting another's number would take that one's calls.
+    public func mailboxAddressTaken(number: PhoneNumber?, sipUser: String?, outside tenantID: String) throws(VaultError) -> Bool {
+        for other in try tenantIDs() where other != tenantID {
+            let tenant = TenantVault(vault: self, tenantID: other)
+            if let number, try tenant.mailbox(number: number) != nil { return true }
+            if let sipUser, try tenant.mailbox(sipUser: sipUser) != nil { return true }
+        }
+        return false
+    }
+}

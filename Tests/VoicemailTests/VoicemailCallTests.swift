@@ -330,9 +330,11 @@ struct VoicemailCallTests {
         try await squatter.close()
     }
 
-    @Test("An SD card taking 500 ms per fsync, in real time: the prompt played while the message drains to it keeps its 20 ms rhythm, and the whole message is stored")
+    @Test("An SD card taking 1.5 s per fsync, in real time: the prompt played while the message drains to it keeps its 20 ms rhythm, and the whole message is stored")
     func slowCardInRealTime() async throws {
-        card.slow(by: .milliseconds(500))
+        // Slow enough that the card is still writing when the box hangs up, even when a loaded
+        // machine stretches the prompt (at 500 ms per fsync a busy run could drain it first).
+        card.slow(by: .milliseconds(1_500))
         let backlog = RecordingStorage.Backlog()
         let session = try MediaSession(audio: RTPAudioParameters(Self.pcmu(remotePort: 9)), sources: MediaSources { _ in true }, clock: ContinuousClock())
         let boxPort = try await Self.freePortPair()
@@ -399,7 +401,7 @@ struct VoicemailCallTests {
         let closing = arrivals.filter { $0 > pressed && $0 <= hungUp }
         #expect(closing.count >= 9, "the caller heard \(closing.count) frames of 'message saved'")
         let gaps = zip(closing.dropFirst(), closing).map { $0 - $1 }
-        // A 500 ms fsync on the call's tick would leave a gap of 500 ms or more; scheduling
+        // A 1.5 s fsync on the call's tick would leave a gap of 1.5 s or more; scheduling
         // on a busy two-core machine leaves tens of milliseconds at worst.
         #expect(gaps.allSatisfy { $0 < .milliseconds(200) }, "the longest gap in 'message saved' was \(gaps.max() ?? .zero)")
         // The queue is serial and its message bytes were queued before the #: still waiting at the hang-up, the card was busy all through the prompt.

@@ -68,7 +68,7 @@ public enum ConfigurationSchema {
     )
     public static let adminRedirectPort = ConfigurationSetting(
         "admin.redirect_port", .integer(1...65535), default: .derived("none: no plain-HTTP port"),
-        summary: "A plain-HTTP port on the same address that answers every request with one redirect to the HTTPS console, and nothing else (80, say)."
+        summary: "A plain-HTTP port on the same address that answers every request with one redirect to the HTTPS console, and nothing else. The packaged unit grants no capabilities, so choose a port from 1024 up (8080, say); 80 needs `AmbientCapabilities=CAP_NET_BIND_SERVICE` in a drop-in."
     )
     public static let shutdownGracePeriod = ConfigurationSetting(
         "shutdown.grace_period_seconds", .integer(1...300), default: .integer(10),

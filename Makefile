@@ -70,12 +70,15 @@ run: run-deps build prompts
 	.build/debug/hushboxd --dev --demo
 
 # Build everything first (executables included: the tests run them as child
-# processes), then run the tests without building again. The package test
-# (strip, compress, lintian and dpkg over 180 MB) runs on its own afterwards,
-# so its load shifts no other test's timing.
+# processes), then run the tests without building again. Two suites run on
+# their own afterwards, so that load shifts no timing: the line's runtime
+# (calls through ALSA paced by the line's own clock) and the package test
+# (strip, compress, lintian and dpkg over 180 MB).
+ALONE := LineRuntimeTests|DebianPackageTests
 test: test-deps test-tools prompts
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
-	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip DebianPackageTests
+	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip '$(ALONE)'
+	swift test --skip-build $(SWIFT_BUILD_FLAGS) --filter LineRuntimeTests
 	swift test --skip-build $(SWIFT_BUILD_FLAGS) --filter DebianPackageTests
 
 # The Debian package: release binaries with the Swift runtime linked statically,

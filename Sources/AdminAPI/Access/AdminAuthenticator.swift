@@ -19,21 +19,28 @@ public struct AdminAuthenticator: RouterMiddleware {
             if request.headers[.authorization] != nil { throw Problem.signInRequired }
             return try await next(request, context)
         }
+        let principal = try await Self.principal(for: token, backend: backend)
+        guard let principal else { throw Problem.signInRequired }
+        var context = context
+        context.principal = principal
+        return try await next(request, context)
+    }
+
+    /// Who `token` (a session token or an API key) belongs to, if it is current.
+    static func principal(for token: String, backend: AdminBackend) async throws -> AdminPrincipal? {
+        guard token.count <= 100, token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else { return nil }
         let vault = backend.vault
-        let principal: AdminPrincipal? = try await backend.run {
+        return try await backend.run {
             if token.hasPrefix("hbx_") {
                 return try vault.authenticate(apiKey: token).map {
                     AdminPrincipal(tenantID: $0.tenantID, userID: $0.userID, role: $0.role, credential: .apiKey(id: $0.keyID))
                 }
             }
+            guard token.hasPrefix("hbs_") else { return nil }
             return try vault.authenticate(sessionToken: token).map {
                 AdminPrincipal(tenantID: $0.tenantID, userID: $0.userID, role: $0.role, credential: .session(id: $0.sessionID))
             }
         }
-        guard let principal else { throw Problem.signInRequired }
-        var context = context
-        context.principal = principal
-        return try await next(request, context)
     }
 
     /// The token of a `Bearer` header, if it has the shape of one of ours (at most 100 characters).

@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import Vault
+
+/// What each page shows, read from the API as the signed-in user and shaped
+/// for its template. Nothing from the request reaches an API path unchecked:
+/// ids are matched against what the API listed, cursors are percent-encoded.
+struct ConsoleViews {
+    let api: InProcessAPI
+    let principal: AdminPrincipal
+    let request: Request
+    let context: AdminRequestContext
+
+    func view(of page: ConsolePage) async throws -> [String: Any] {
+        switch page {
+        case .messages: try await messages()
+        case .mailboxes: try await mailboxes()
+        case .retention: ["kinds": try await get("retention")]
+        case .privacy: [:]
+        case .incidents: try await incidents()
+        case .subProcessors: ["processors": try await items("sub-processors?limit=200")]
+        case .uplink: ["entries": try await items("uplink/queue?limit=200").map { entry in
+            var entry = entry
+            entry["retryable"] = entry["state"] as? String == "abandoned"
+            return entry
+        }]
+        case .apiKeys: ["keys": try await items("api-keys?limit=200"), "grantable": grantable]
+        case .users: try await users()
+        case .audit: try await audit()
+        }
+    }
+
+    private func get(_ path: String) async throws -> Any {
+        try await api.json(.get, path, as: principal, context: context)
+    }
+
+    private func list(_ path: String) async throws -> (items: [[String: Any]], next: String?) {
+        let page = try await get(path) as? [String: Any] ?? [:]
+        return (page["items"] as? [[String: Any]] ?? [], page["next_cursor"] as? String)
+    }
+
+    private func items(_ path: String) async throws -> [[String: Any]] {
+        try await list(path).items
+    }
+
+    private var cursorQuery: String {
+        guard let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty else { return "" }
+        return "&cursor=" + Self.encoded(cursor)
+    }
+
+    private var grantable: [String] {
+        [User.Role.owner, .admin, .technician, .viewer].filter { principal.role.mayGrant($0) }.map(\.name)
+    }
+
+    private func messages() async throws -> [String: Any] {
+        var mailboxes = try await items("mailboxes?limit=200")
+        let wanted = request.uri.queryParameters["mailbox"].map(String.init)
+        guard let chosen = mailboxes.first(where: { $0["id"] as? String == wanted }) ?? mailboxes.first, let id = chosen["id"] as? String else {
+            return ["mailboxes": [] as [Any]]
+        }
+        for index in mailboxes.indices {
+            mailboxes[index]["label"] = Self.label(of: mailboxes[index])
+            mailboxes[index]["selected"] = mailboxes[index]["id"] as? String == id
+        }
+        let (messages, next) = try await list("mailboxes/\(Self.encoded(id))/messages?limit=50" + cursorQuery)
+        let mayDelete = principal.role.permits(.changePersonalData)
+        return [
+            "mailboxes": mailboxes, "choose": mailboxes.count > 1,
+            "mailbox": ["label": Self.label(of: chosen), "count": messages.count, "empty": messages.isEmpty, "more": next != nil],
+            "messages": messages.map { message in
+                var message = message
+                message["length"] = Self.minutesAndSeconds(message["duration_seconds"])
+                message["may_delete"] = mayDelete
+                return message
+            },
+            "next": next.map { "/console/messages?mailbox=\(Self.encoded(id))&cursor=\(Self.encoded($0))" } as Any,
+        ]
+    }
+
+    private func mailboxes() async throws -> [String: Any] {
+        let personal = principal.role.permits(.readPersonalData)
+        return ["mailboxes": try await items("mailboxes?limit=200").map { mailbox in
+            var mailbox = mailbox
+            mailbox["label"] = Self.label(of: mailbox)
+            mailbox["personal"] = personal
+            mailbox["greetings"] = GreetingPurpose.allCases.map { ["purpose": $0.rawValue, "mailbox_id": mailbox["id"] as? String ?? ""] }
+            return mailbox
+        }]
+    }
+
+    private func incidents() async throws -> [String: Any] {
+        ["incidents": try await items("incidents?limit=200").map { incident in
+            var incident = incident
+            let notified = !(incident["notified_at"] is NSNull), closed = !(incident["closed_at"] is NSNull)
+            incident["open"] = !notified && !closed
+            incident["notified_open"] = notified && !closed
+            if let left = incident["seconds_left"] as? Int {
+                incident["clock"] = left > 0 ? "\(left / 3600) h \(left % 3600 / 60) min left to notify" : "overdue by \(-left / 3600) h \(-left % 3600 / 60) min"
+                incident["clock_class"] = left > 0 ? "due" : "overdue"
+            }
+            return incident
+        }]
+    }
+
+    private func users() async throws -> [String: Any] {
+        let roles = [User.Role.owner, .admin, .technician, .viewer].map(\.name)
+        return [
+            "grantable": grantable,
+            "users": try await items("users?limit=200").map { user in
+                var user = user
+                user["roles"] = roles.map { ["name": $0, "selected": $0 == user["role"] as? String] }
+                return user
+            },
+        ]
+    }
+
+    private func audit() async throws -> [String: Any] {
+        let (entries, next) = try await list("audit?limit=100" + cursorQuery)
+        return [
+            "chain": try await get("audit/chain"),
+            "entries": entries.map { entry in
+                var entry = entry
+                let details = entry["details"] as? [String: Any] ?? [:]
+                entry["details_text"] = details.keys.sorted().map { "\($0): \(details[$0].map { "\($0)" } ?? "")" }.joined(separator: ", ")
+                return entry
+            },
+            "next": next.map { "/console/audit?cursor=\(Self.encoded($0))" } as Any,
+        ]
+    }
+
+    /// How a mailbox is named in lists: its name, else its number or SIP user.
+    static func label(of mailbox: [String: Any]) -> String {
+        for key in ["display_name", "number", "sip_user"] {
+            if let text = mailbox[key] as? String, !text.isEmpty { return key == "sip_user" ? "SIP user \(text)" : text }
+        }
+        return "Mailbox"
+    }
+
+    static func minutesAndSeconds(_ seconds: Any?) -> String {
+        let total = Int(((seconds as? Double) ?? Double(seconds as? Int ?? 0)).rounded())
+        return "\(total / 60):" + String(format: "%02d", total % 60)
+    }
+
+    /// A value as one path segment or query value: only unreserved characters stay as they are.
+    static func encoded(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}

@@ -1,0 +1,85 @@
+/// Incidents with their 72-hour clock, sub-processors, and the uplink queue.
+enum ComplianceTemplates {
+    static let incidents = """
+        {{<layout}}
+        {{$title}}Incidents{{/title}}
+        {{$content}}
+        <h1>Incidents</h1>
+        <p class="hint">A personal-data breach must be reported to the supervisory authority within 72 hours of becoming aware of it (GDPR Art. 33).</p>
+        <ul class="incidents">
+        {{#incidents}}
+        <li class="card" id="incident-{{id}}">
+        <strong>{{severity}}</strong> · {{summary}}
+        <div class="meta">Aware since {{aware_since_text}} · notify by {{notify_by_text}}{{#notified_at}} · notified {{notified_at_text}}{{/notified_at}}{{#closed_at}} · closed {{closed_at_text}}{{/closed_at}}{{#clock}} · <span class="{{clock_class}}">{{clock}}</span>{{/clock}}</div>
+        {{#open}}
+        <form method="post" action="/console/incidents/{{id}}/notification" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" placeholder="Reference or note" maxlength="500" aria-label="Notification note"> <button type="submit">Authority notified now</button></form>
+        <form method="post" action="/console/incidents/{{id}}/closing" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" placeholder="Why no notification is needed" maxlength="500" aria-label="Reason to close without notification"> <input type="hidden" name="without_notification" value="true"> <button type="submit">Close without notifying</button></form>
+        {{/open}}
+        {{#notified_open}}
+        <form method="post" action="/console/incidents/{{id}}/closing" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Close</button></form>
+        {{/notified_open}}
+        </li>
+        {{/incidents}}
+        </ul>
+        {{^incidents}}<p>No incidents recorded.</p>{{/incidents}}
+        <section class="card">
+        <h2>Record an incident</h2>
+        <form method="post" action="/console/incidents" class="stacked">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Severity <select name="severity"><option>low</option><option selected>medium</option><option>high</option><option>critical</option></select></label>
+        <label>What happened <textarea name="summary" required maxlength="2000" rows="3"></textarea></label>
+        <label>Aware since (UTC; empty for now) <input type="datetime-local" name="aware_since"></label>
+        <button type="submit">Record</button>
+        </form>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
+
+    static let subProcessors = """
+        {{<layout}}
+        {{$title}}Sub-processors{{/title}}
+        {{$content}}
+        <h1>Sub-processors</h1>
+        <p class="hint">Where messages may be delivered. Customers are told before a new one goes live.</p>
+        <table>
+        <thead><tr><th>Name</th><th>Purpose</th><th>Region</th><th>Notice</th><th>Live from</th><th></th></tr></thead>
+        <tbody>
+        {{#processors}}<tr><td>{{name}}</td><td>{{purpose}}</td><td>{{region}}</td><td>{{notice_at_text}}</td><td>{{go_live_at_text}}{{^live}} (not yet){{/live}}</td>
+        <td><form method="post" action="/console/sub-processors/{{name}}/delete" class="inline" data-confirm="Remove this sub-processor?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Remove</button></form></td></tr>{{/processors}}
+        </tbody>
+        </table>
+        <section class="card">
+        <h2>Add a sub-processor</h2>
+        <form method="post" action="/console/sub-processors" class="stacked">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Name <input name="name" required maxlength="100"></label>
+        <label>Purpose <input name="purpose" required maxlength="200"></label>
+        <label>Region (e.g. eu-central) <input name="region" required maxlength="40"></label>
+        <label>Notice given on (empty for today) <input type="date" name="notice_given"></label>
+        <label>Goes live on (empty for the earliest allowed) <input type="date" name="go_live"></label>
+        <button type="submit">Add</button>
+        </form>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
+
+    static let uplink = """
+        {{<layout}}
+        {{$title}}Uplink queue{{/title}}
+        {{$content}}
+        <h1>Uplink queue</h1>
+        <p class="hint">Messages and erasure notices waiting for the receivers you named.</p>
+        <table>
+        <thead><tr><th>What</th><th>State</th><th>Attempts</th><th>Next attempt</th><th>Last outcome</th><th></th></tr></thead>
+        <tbody>
+        {{#entries}}<tr><td>{{kind}}</td><td>{{state}}</td><td>{{attempts}}</td><td>{{next_attempt_at_text}}</td><td>{{last_outcome}} {{last_status}}</td>
+        <td>{{#retryable}}<form method="post" action="/console/uplink/{{id}}/retry" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retryable}}</td></tr>{{/entries}}
+        </tbody>
+        </table>
+        {{^entries}}<p>Nothing is waiting.</p>{{/entries}}
+        {{/content}}
+        {{/layout}}
+        """
+}

@@ -11,10 +11,14 @@ BUILD_PACKAGES := pkg-config libsrtp2-dev libopus-dev libasound2-dev \
                   libsqlite3-dev libssl-dev libargon2-dev \
                   libspandsp-dev libspeexdsp-dev libgpiod-dev libsndfile1-dev
 # Debian packages the tests drive as real peers and tools.
-TEST_PACKAGES := baresip-core sip-tester kamailio kamailio-tls-modules dnsmasq-base opus-tools espeak-ng sox python3 python3-venv strace systemd
+TEST_PACKAGES := baresip-core sip-tester kamailio kamailio-tls-modules dnsmasq-base opus-tools espeak-ng sox python3 python3-venv strace systemd \
+                 chromium chromium-driver
 # The API fuzzer the hostile-network suite runs against hushbox-ingest (PyPI, pinned).
 SCHEMATHESIS := .build/test-tools/schemathesis/bin/schemathesis
 SCHEMATHESIS_VERSION := 4.32.5
+# What drives Debian's chromium through chromium-driver in the web console's browser test (PyPI, pinned).
+SELENIUM_VERSION := 4.45.0
+SELENIUM := .build/test-tools/browser/selenium-$(SELENIUM_VERSION)
 # Debian packages `make deb` (and the package test in `make test`) assembles and checks the package with.
 DEB_PACKAGES := dpkg-dev lintian binutils patchelf
 # The package's binaries: release, the Swift runtime linked in (Debian 12 has none),
@@ -46,13 +50,20 @@ test-deps: deps
 	@if [ -n "$(strip $(TEST_PACKAGES))" ]; then scripts/install-debian-packages.sh $(TEST_PACKAGES) $(DEB_PACKAGES); fi
 
 # Test tools that come from PyPI rather than Debian, in their own virtual environment.
-test-tools: $(SCHEMATHESIS)
+test-tools: $(SCHEMATHESIS) $(SELENIUM)
 
 $(SCHEMATHESIS):
 	@scripts/install-debian-packages.sh python3 python3-venv
 	rm -rf .build/test-tools/schemathesis
 	/usr/bin/python3 -m venv .build/test-tools/schemathesis
 	.build/test-tools/schemathesis/bin/pip install --quiet --disable-pip-version-check schemathesis==$(SCHEMATHESIS_VERSION)
+
+$(SELENIUM):
+	@scripts/install-debian-packages.sh python3 python3-venv
+	rm -rf .build/test-tools/browser
+	/usr/bin/python3 -m venv .build/test-tools/browser
+	.build/test-tools/browser/bin/pip install --quiet --disable-pip-version-check selenium==$(SELENIUM_VERSION)
+	@touch $@
 
 # The prompts, rendered from prompts/text when missing or when a text changed.
 prompts: $(PROMPTS)

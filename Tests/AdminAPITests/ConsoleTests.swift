@@ -89,6 +89,7 @@ extension AdminAPISuite {
                 #expect(form.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
                 #expect(form.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
                 let token = try ConsolePages.csrf(in: ConsolePages.html(form))
+                #expect(ConsolePages.html(form).contains(#"name="email" autocomplete="username" required value="""#), "an empty field is empty, not \"nil\"")
 
                 let wrong = try await browser.post("/console/sign-in", [("csrf", token), ("email", "owner@praxis.example"), ("password", "not the password")])
                 #expect(wrong.status == .unauthorized)

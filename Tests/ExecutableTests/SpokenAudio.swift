@@ -63,7 +63,8 @@ enum SpokenAudio {
             let size = word(offset + 4)
             if id == "fmt " { rate = word(offset + 12) }
             if id == "data" {
-                let body = Data(bytes[(offset + 8)..<min(bytes.count, offset + 8 + size)])
+                // A writer stopped before it could go back and write the length leaves 0: the data runs to the end.
+                let body = Data(bytes[(offset + 8)..<(size == 0 ? bytes.count : min(bytes.count, offset + 8 + size))])
                 return (samples(ofWAV: Data(count: 44) + body), rate)
             }
             offset += 8 + size + (size & 1)

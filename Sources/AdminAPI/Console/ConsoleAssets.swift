@@ -58,7 +58,7 @@ enum ConsoleAssets {
         form.stacked { display: grid; gap: .6rem; max-width: 28rem; }
         form.stacked label { display: grid; gap: .2rem; }
         form.inline { display: inline-flex; flex-wrap: wrap; gap: .3rem; align-items: center; margin: .2rem 0; }
-        label.check { display: flex; gap: .4rem; align-items: center; }
+        label.check, form.stacked label.check { display: flex; gap: .4rem; align-items: center; }
         input, select, textarea, button { font: inherit; padding: .35rem .5rem; }
         button { cursor: pointer; }
         button.danger { color: #fff; background: var(--danger); border: 0; border-radius: .3rem; }

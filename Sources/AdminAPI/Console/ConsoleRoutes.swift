@@ -103,7 +103,11 @@ struct ConsoleRoutes {
         }
         let token = request.cookies[ConsoleGuard.signInCookie]?.value.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         let formToken = token.flatMap { $0.count == 43 ? $0 : nil } ?? Self.randomToken()
-        var response = Self.page("sign-in", ["csrf": formToken, "error": error as Any, "email": email as Any], status: status)
+        // Absent values are left out: Mustache would print an empty Optional as "nil".
+        var view: [String: Any] = ["csrf": formToken]
+        view["error"] = error
+        view["email"] = email
+        var response = Self.page("sign-in", view, status: status)
         response.setCookie(Self.cookie(ConsoleGuard.signInCookie, formToken, maxAge: 3600))
         return response
     }
@@ -207,7 +211,8 @@ struct ConsoleRoutes {
                         principal: AdminPrincipal, token: String) -> Response {
         var rows: [[String: Any]] = facts.map { ["name": $0.0, "value": $0.1, "secret": false] }
         if let secret { rows.insert(["name": "Key", "value": secret, "secret": true], at: 0) }
-        var view: [String: Any] = ["heading": heading, "facts": rows, "warning": warning as Any, "back": back]
+        var view: [String: Any] = ["heading": heading, "facts": rows, "back": back]
+        view["warning"] = warning
         frame(&view, principal: principal, token: token, current: nil)
         return page("outcome", view)
     }

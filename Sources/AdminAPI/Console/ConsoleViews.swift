@@ -64,7 +64,7 @@ struct ConsoleViews {
         }
         let (messages, next) = try await list("mailboxes/\(Self.encoded(id))/messages?limit=50" + cursorQuery)
         let mayDelete = principal.role.permits(.changePersonalData)
-        return [
+        var view: [String: Any] = [
             "mailboxes": mailboxes, "choose": mailboxes.count > 1,
             "mailbox": ["label": Self.label(of: chosen), "count": messages.count, "empty": messages.isEmpty, "more": next != nil],
             "messages": messages.map { message in
@@ -73,8 +73,10 @@ struct ConsoleViews {
                 message["may_delete"] = mayDelete
                 return message
             },
-            "next": next.map { "/console/messages?mailbox=\(Self.encoded(id))&cursor=\(Self.encoded($0))" } as Any,
         ]
+        // Left out when there is none: Mustache would print an empty Optional as "nil".
+        view["next"] = next.map { "/console/messages?mailbox=\(Self.encoded(id))&cursor=\(Self.encoded($0))" }
+        return view
     }
 
     private func mailboxes() async throws -> [String: Any] {
@@ -116,7 +118,7 @@ struct ConsoleViews {
 
     private func audit() async throws -> [String: Any] {
         let (entries, next) = try await list("audit?limit=100" + cursorQuery)
-        return [
+        var view: [String: Any] = [
             "chain": try await get("audit/chain"),
             "entries": entries.map { entry in
                 var entry = entry
@@ -124,8 +126,9 @@ struct ConsoleViews {
                 entry["details_text"] = details.keys.sorted().map { "\($0): \(details[$0].map { "\($0)" } ?? "")" }.joined(separator: ", ")
                 return entry
             },
-            "next": next.map { "/console/audit?cursor=\(Self.encoded($0))" } as Any,
         ]
+        view["next"] = next.map { "/console/audit?cursor=\(Self.encoded($0))" }
+        return view
     }
 
     /// How a mailbox is named in lists: its name, else its number or SIP user.

@@ -3,7 +3,7 @@ import Logging
 import Hummingbird
 
 /// Headers on every response, errors included: HTTPS only from now on, no
-/// framing, no sniffing, no referrer, no script but the box's own, and a
+/// framing, no sniffing, no referrer to other sites, no script but the box's own, and a
 /// problem+json 404 for paths that do not exist.
 struct SecurityHeaders: RouterMiddleware {
     typealias Context = AdminRequestContext
@@ -12,7 +12,9 @@ struct SecurityHeaders: RouterMiddleware {
         .strictTransportSecurity: "max-age=31536000",
         HTTPField.Name("X-Frame-Options")!: "DENY",
         .xContentTypeOptions: "nosniff",
-        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+        // Never a referrer to another site. Not "no-referrer": under it a browser sends `Origin: null`
+        // with the console's own form posts, and the console could not tell them from another site's.
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
         .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         HTTPField.Name("Cross-Origin-Opener-Policy")!: "same-origin",
         .crossOriginResourcePolicy: "same-origin",

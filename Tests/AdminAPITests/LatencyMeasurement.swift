@@ -16,6 +16,8 @@ import Vault
 /// of a mailbox holding 1,000 messages, and the first byte of a 60 s message.
 @Suite("Admin API latency, measured on request")
 struct LatencyMeasurement {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     @Test(
         "prints how long listing 1,000 messages and starting to play one take",
         .enabled(if: ProcessInfo.processInfo.environment["HUSHBOX_MEASURE"] != nil, "a measurement, run with HUSHBOX_MEASURE=1")
@@ -57,7 +59,43 @@ struct LatencyMeasurement {
                 plays.append(try await timed("/api/v1/messages/\(longID)/audio", firstByte: true))
             }
             print("MEASURE first page of 50 of 1000: \(pages.sorted()) s; a page of 200 (801-1000): \(whole.sorted()) s; 60 s message first byte: \(plays.sorted()) s")
+
+            // The console: its HTML page of 50 over HTTPS, then the same page and the player in Chromium.
+            let session = try box.own.tenant.createSession(userID: try #require(box.own.users[.viewer]).id).token
+            var console: [Double] = []
+            for _ in 0..<5 {
+                var request = HTTPClientRequest(url: "https://127.0.0.1:\(port)/console/messages")
+                request.headers.add(name: "Cookie", value: "__Host-hushbox-session=\(session)")
+                let start = ContinuousClock.now
+                let response = try await client.execute(request, timeout: .seconds(30))
+                let html = String(buffer: try await response.body.collect(upTo: 4 << 20))
+                let d = ContinuousClock.now - start
+                #expect(html.components(separatedBy: "<li class=\"message").count == 51, "a page of 50")
+                console.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+            }
+            print("MEASURE console messages page (50 of 1000, HTML over HTTPS): \(console.sorted()) s")
+            let python = Self.repository.appendingPathComponent(".build/test-tools/browser/bin/python").path
+            if FileManager.default.isExecutableFile(atPath: python) {
+                let script = Self.repository.appendingPathComponent("Tests/Browser/console_timing.py").path, message = longID
+                let browser = try await offPool { () throws -> Result in
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: python)
+                    process.arguments = [script, "https://127.0.0.1:\(port)", session, message, "5"]
+                    let out = Pipe()
+                    process.standardOutput = out
+                    try process.run()
+                    let data = out.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+                }
+                print("MEASURE console in Chromium (status \(browser.status)): \(browser.output)")
+            }
             try await client.shutdown()
         }
+    }
+
+    struct Result: Sendable {
+        let status: Int32
+        let output: String
     }
 }

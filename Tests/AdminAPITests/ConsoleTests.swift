@@ -106,8 +106,18 @@ extension AdminAPISuite {
                 #expect(messages.status == .ok)
                 #expect(ConsolePages.html(messages).contains(box.own.message.id))
                 #expect(!ConsolePages.html(messages).contains(box.other.message.id), "only the organisation's own messages")
+
+                // Signing in again in the same browser (a second tab's form) ends the session it had.
+                let first = try #require(browser.cookies[ConsoleGuard.sessionCookie])
+                var tab = ConsoleBrowser(client)
+                let again = try ConsolePages.csrf(in: ConsolePages.html(try await tab.get("/console/sign-in")))
+                browser.cookies[ConsoleGuard.signInCookie] = tab.cookies[ConsoleGuard.signInCookie]
+                _ = try await browser.post("/console/sign-in", [("csrf", again), ("email", "owner@praxis.example"), ("password", AdminFixture.password)])
+                #expect(try #require(browser.cookies[ConsoleGuard.sessionCookie]) != first)
+                #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: AdminFixture.bearer(first)).status == .unauthorized)
             }
-            #expect(try AdminFixture.actions(box.own.tenant).filter { $0 == "user.signed_in" }.count == 1, "the console signs in through the API, audited")
+            let actions = try AdminFixture.actions(box.own.tenant)
+            #expect(actions.filter { $0 == "user.signed_in" }.count == 2 && actions.contains("user.signed_out"), "the console signs in and out through the API, audited")
         }
 
         @Test("a sign-in form without its cookie's token, or posted from another site, is refused before any password is checked")
@@ -236,6 +246,17 @@ extension AdminAPISuite {
                 #expect(Array(whole.body.readableBytesView) == box.own.audio)
                 #expect(whole.headers[.contentDisposition]?.contains("attachment") == true)
                 #expect(try await browser.get("/console/messages/\(box.other.message.id)/audio").status == .notFound, "another organisation's message")
+                let beyond = try await browser.get("/console/messages/\(box.own.message.id)/audio?format=opus", headers: [.range: "bytes=99999999-"])
+                #expect(beyond.status == .rangeNotSatisfiable)
+                #expect(beyond.headers[.contentRange] == "bytes */\(box.own.audio.count)", "the player learns the length, as from the API")
+
+                // Another host of the same site embedding the player: the cookie rides along (SameSite), the session does not.
+                let embedded = try await browser.get(
+                    "/console/messages/\(box.own.message.id)/audio", headers: [HTTPField.Name("Sec-Fetch-Site")!: "same-site", HTTPField.Name("Sec-Fetch-Mode")!: "no-cors"]
+                )
+                #expect(embedded.status == .unauthorized)
+                let linked = try await browser.get("/console/messages", headers: [HTTPField.Name("Sec-Fetch-Site")!: "same-site", HTTPField.Name("Sec-Fetch-Mode")!: "navigate"])
+                #expect(linked.status == .ok, "a link the user follows opens the page")
             }
         }
 
@@ -264,6 +285,14 @@ extension AdminAPISuite {
                 #expect(good.status == .seeOther)
                 let changed = try #require(try box.own.tenant.mailbox(box.own.mailbox.id))
                 #expect(changed.maxMessageSeconds == 120 && changed.consentRequired == false, "an unticked box is off")
+
+                // A user's row: saving an unchanged role changes nothing; ticking "disable" disables.
+                let viewer = try #require(box.own.users[.viewer]).id
+                let before = try AdminFixture.actions(box.own.tenant).count
+                #expect(try await browser.post("/console/users/\(viewer)/change", [("csrf", token), ("current_role", "read-only"), ("role", "read-only")]).status == .seeOther)
+                #expect(try AdminFixture.actions(box.own.tenant).count == before, "nothing to change, nothing audited")
+                #expect(try await browser.post("/console/users/\(viewer)/change", [("csrf", token), ("current_role", "read-only"), ("role", "read-only"), ("disabled", "true")]).status == .seeOther)
+                #expect(try AdminFixture.actions(box.own.tenant).suffix(3).contains("user.disabled"))
 
                 let tooMany = try await browser.post("/console/incidents", (0..<40).map { ("f\($0)", "x") } + [("csrf", token)])
                 #expect(tooMany.status == .badRequest)

@@ -147,7 +147,7 @@ def listen(message_id, greeting):
     driver.get(forged)
     wait.until(lambda d: d.current_url.startswith(base))
     body = driver.find_element(By.TAG_NAME, "body").text
-    check("Refused" in body or "Sign in" in body, "a cross-site post is refused: %s" % body[:300])
+    check("Refused" in body and "another site" in body, "a cross-site post is refused by the origin check: %s" % body[:300])
     seen["cross_site"] = body.split("\n")[0:6]
 
 

@@ -111,8 +111,12 @@ extension ConsoleRoutes {
             return call.redirect("/console/users")
         }
         post(console, "users/:id/change", back: "/console/users") { form, call in
-            var change = try Self.fields(form, text: ["role"])
-            change["disabled"] = form["disabled"] == "true"
+            // Only what changed: an unchanged role is not re-sent (each change is an audit entry), and a
+            // disabled user stays disabled (the API re-enables no one; `hushbox restrict --lift` and a reset do not either).
+            var change: [String: any Sendable] = [:]
+            if let role = form.text("role"), role != form.text("current_role") { change["role"] = role }
+            if form["disabled"] == "true" { change["disabled"] = true }
+            guard !change.isEmpty else { return call.redirect("/console/users") }
             try await call.send(.patch, "users/\(try call.id("id"))", json: change)
             return call.redirect("/console/users")
         }

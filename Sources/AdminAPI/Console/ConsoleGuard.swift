@@ -50,4 +50,12 @@ enum ConsoleGuard {
         }
         return nil
     }
+
+    /// Whether a request may act with the session cookie: a page of the
+    /// console itself, a navigation the user made, or a client that sends no
+    /// fetch metadata. Not another site's subresource (`<img>`, `<audio>`, `fetch`).
+    static func mayUseSession(_ headers: HTTPFields) -> Bool {
+        guard let site = headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" else { return true }
+        return headers[HTTPField.Name("Sec-Fetch-Mode")!] == "navigate"
+    }
 }

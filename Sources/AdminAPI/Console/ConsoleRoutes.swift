@@ -26,13 +26,14 @@ struct ConsoleRoutes {
         console.get("sign-in") { request, context in try await signInPage(request, context: context) }
         console.post("sign-in") { request, context in try await signIn(request, context: context) }
         console.post("sign-out") { request, context in
-            try await perform(request, context: context, back: "/console/sign-in") { _, principal, _ in
-                // The API ends the session and audits it; the cookie goes with it.
+            var response = try await perform(request, context: context, back: "/console/sign-in") { _, principal, _ in
+                // The API ends the session and audits it.
                 _ = try await api.send(.delete, "session", as: principal, context: context)
-                var response = Self.redirect("/console/sign-in")
-                response.setCookie(Self.expired(ConsoleGuard.sessionCookie))
-                return response
+                return Self.redirect("/console/sign-in")
             }
+            // The cookie goes whatever happened: a page that says the sign-out failed must not leave the browser signed in.
+            response.setCookie(Self.expired(ConsoleGuard.sessionCookie))
+            return response
         }
         // Each page by its own name: a router prefers a fixed segment to a parameter and does not
         // step back, so "mailboxes" (which has "mailboxes/:id/…" below it) would never reach ":page".
@@ -68,11 +69,11 @@ struct ConsoleRoutes {
             let download = request.uri.queryParameters["download"] == "1" ? "&download=1" : ""
             var headers = HTTPFields()
             if let range = request.headers[.range] { headers[.range] = range }
-            return try await api.send(.get, "messages/\(id)/audio?format=\(format)\(download)", as: principal, headers: headers, context: context)
+            return try await api.forward(.get, "messages/\(id)/audio?format=\(format)\(download)", as: principal, headers: headers, context: context)
         }
         console.get("mailboxes/:id/greetings/:purpose") { request, context in
             guard let (principal, _) = try await session(request, context: context) else { throw Problem.signInRequired }
-            return try await api.send(.get, try Self.greetingPath(context), as: principal, context: context)
+            return try await api.forward(.get, try Self.greetingPath(context), as: principal, context: context)
         }
         // app.js sends the file as the body, the CSRF token in a header.
         console.put("mailboxes/:id/greetings/:purpose") { request, context in
@@ -85,7 +86,7 @@ struct ConsoleRoutes {
             }
             var headers = HTTPFields()
             for name in [HTTPField.Name.contentType, .contentLength] { if let value = request.headers[name] { headers[name] = value } }
-            return try await api.send(.put, try Self.greetingPath(context), as: principal, body: request.body, headers: headers, context: context)
+            return try await api.forward(.put, try Self.greetingPath(context), as: principal, body: request.body, headers: headers, context: context)
         }
     }
 
@@ -125,6 +126,10 @@ struct ConsoleRoutes {
             return try await signInPage(request, context: context, error: "The sign-in form had expired; please sign in again.", status: .forbidden)
         }
         let email = form.text("email") ?? ""
+        // Signing in again ends the session this browser had, rather than leaving it to idle out.
+        if let (previous, _) = try await session(request, context: context) {
+            _ = try? await api.send(.delete, "session", as: previous, context: context)
+        }
         do {
             let answer = try await api.json(.post, "session", as: nil, json: ["email": email, "password": form["password"] ?? ""], context: context)
             guard let token = (answer as? [String: Any])?["token"] as? String,
@@ -141,9 +146,14 @@ struct ConsoleRoutes {
     }
 
     /// The signed-in user from the session cookie, and the session token (for the CSRF token).
+    ///
+    /// A request another page on the same site makes (an `<img>` or `<audio>` on
+    /// another host or port of the LAN's domain carries a `SameSite=Strict`
+    /// cookie too) is treated as signed out: it would keep the session from
+    /// idling out and write reads into the audit log in the user's name.
     func session(_ request: Request, context: AdminRequestContext) async throws -> (AdminPrincipal, String)? {
-        guard let token = request.cookies[ConsoleGuard.sessionCookie]?.value, let principal = try await AdminAuthenticator.principal(for: token, backend: backend),
-            case .session = principal.credential
+        guard ConsoleGuard.mayUseSession(request.headers), let token = request.cookies[ConsoleGuard.sessionCookie]?.value, token.hasPrefix("hbs_"),
+            let principal = try await AdminAuthenticator.principal(for: token, backend: backend), case .session = principal.credential
         else { return nil }
         return (principal, token)
     }
@@ -192,6 +202,9 @@ struct ConsoleRoutes {
         view["csrf"] = ConsoleGuard.csrfToken(forSession: token)
         view["role"] = principal.role.name
         view["nav"] = ConsolePage.menu(for: principal.role, current: current)
+        // Forms the role could not use are left off (the API would refuse them anyway).
+        view["may_configure"] = principal.role.permits(.changeConfiguration)
+        view["may_set_retention"] = principal.role.permits(.manageCompliance)
     }
 
     static func page(_ template: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) -> Response {

@@ -19,6 +19,26 @@ struct InProcessAPI: Sendable {
     /// body unread. Refusals come back as thrown ``Problem``s.
     func send(
         _ method: HTTPRequest.Method, _ path: String, as principal: AdminPrincipal?, json: [String: any Sendable]? = nil,
+        body: RequestBody? = nil, headers: HTTPFields = [:], context: AdminRequestContext
+    ) async throws -> Response {
+        let response = try await forward(method, path, as: principal, json: json, body: body, headers: headers, context: context)
+        // The router answers a route's thrown problem as a response: it is thrown again here, for the page to show.
+        guard response.status.code >= 400 else { return response }
+        let collected = CollectedBody(limit: 64 * 1024)
+        try await response.body.write(collected)
+        let problem = (try? ConsoleJSON.values(from: Data(collected.buffer.readableBytesView))) as? [String: Any] ?? [:]
+        throw Problem(
+            response.status, (problem["type"] as? String)?.components(separatedBy: ":").last ?? "http-error",
+            problem["title"] as? String ?? response.status.reasonPhrase, problem["detail"] as? String ?? "the box refused this",
+            retryAfter: problem["retry_after"] as? Int
+        )
+    }
+
+    /// Sends one request and returns the API's response as it is, refusals
+    /// included: for a media element, which reads a 416's `Content-Range` or a
+    /// 429's `Retry-After` itself.
+    func forward(
+        _ method: HTTPRequest.Method, _ path: String, as principal: AdminPrincipal?, json: [String: any Sendable]? = nil,
         body: RequestBody? = nil, headers extra: HTTPFields = [:], context: AdminRequestContext
     ) async throws -> Response {
         var headers = extra
@@ -30,22 +50,7 @@ struct InProcessAPI: Sendable {
         let request = Request(head: HTTPRequest(method: method, scheme: "https", authority: "console", path: "/api/v1/" + path, headerFields: headers), body: requestBody)
         var context = context
         context.principal = principal
-        let response: Response
-        do {
-            response = try await responder.respond(to: request, context: context)
-        } catch let error as HTTPError where error.status == .notFound {
-            throw Problem.notFound("this page")
-        }
-        // The router answers a route's thrown problem as a response: it is thrown again here, for the page to show.
-        guard response.status.code >= 400 else { return response }
-        let collected = CollectedBody(limit: 64 * 1024)
-        try await response.body.write(collected)
-        let problem = (try? ConsoleJSON.values(from: Data(collected.buffer.readableBytesView))) as? [String: Any] ?? [:]
-        throw Problem(
-            response.status, (problem["type"] as? String)?.components(separatedBy: ":").last ?? "http-error",
-            problem["title"] as? String ?? response.status.reasonPhrase, problem["detail"] as? String ?? "the box refused this",
-            retryAfter: problem["retry_after"] as? Int
-        )
+        return try await responder.respond(to: request, context: context)
     }
 
     /// Sends a request and reads its JSON answer as plain values (dictionaries,

@@ -11,8 +11,9 @@ enum AccessTemplates {
         {{#users}}<tr id="user-{{id}}"><td>{{email}}</td><td>{{display_name}}</td><td>{{role}}</td><td>{{#disabled_at}}disabled{{/disabled_at}}{{^disabled_at}}active{{/disabled_at}}</td>
         <td><form method="post" action="/console/users/{{id}}/change" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="current_role" value="{{role}}">
         <select name="role" aria-label="Role">{{#roles}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/roles}}</select>
-        <label class="check"><input type="checkbox" name="disabled" value="true"{{#disabled_at}} checked{{/disabled_at}}> disabled</label>
+        {{^disabled_at}}<label class="check"><input type="checkbox" name="disabled" value="true"> disable</label>{{/disabled_at}}
         <button type="submit">Change</button>
         </form></td></tr>{{/users}}
         </tbody>

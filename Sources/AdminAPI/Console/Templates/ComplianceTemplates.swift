@@ -27,7 +27,7 @@ enum ComplianceTemplates {
         <form method="post" action="/console/incidents" class="stacked">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <label>Severity <select name="severity"><option>low</option><option selected>medium</option><option>high</option><option>critical</option></select></label>
-        <label>What happened <textarea name="summary" required maxlength="2000" rows="3"></textarea></label>
+        <label>What happened <textarea name="summary" required maxlength="4000" rows="3"></textarea></label>
         <label>Aware since (UTC; empty for now) <input type="datetime-local" name="aware_since"></label>
         <button type="submit">Record</button>
         </form>
@@ -53,9 +53,9 @@ enum ComplianceTemplates {
         <h2>Add a sub-processor</h2>
         <form method="post" action="/console/sub-processors" class="stacked">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <label>Name <input name="name" required maxlength="100"></label>
+        <label>Name (letters, digits, - and _) <input name="name" required maxlength="64"></label>
         <label>Purpose <input name="purpose" required maxlength="200"></label>
-        <label>Region (e.g. eu-central) <input name="region" required maxlength="40"></label>
+        <label>Country where it processes (two letters, e.g. DE) <input name="region" required maxlength="2" pattern="[A-Za-z]{2}"></label>
         <label>Notice given on (empty for today) <input type="date" name="notice_given"></label>
         <label>Goes live on (empty for the earliest allowed) <input type="date" name="go_live"></label>
         <button type="submit">Add</button>
@@ -75,7 +75,7 @@ enum ComplianceTemplates {
         <thead><tr><th>What</th><th>State</th><th>Attempts</th><th>Next attempt</th><th>Last outcome</th><th></th></tr></thead>
         <tbody>
         {{#entries}}<tr><td>{{kind}}</td><td>{{state}}</td><td>{{attempts}}</td><td>{{next_attempt_at_text}}</td><td>{{last_outcome}} {{last_status}}</td>
-        <td>{{#retryable}}<form method="post" action="/console/uplink/{{id}}/retry" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retryable}}</td></tr>{{/entries}}
+        <td>{{#may_configure}}{{#retryable}}<form method="post" action="/console/uplink/{{id}}/retry" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retryable}}{{/may_configure}}</td></tr>{{/entries}}
         </tbody>
         </table>
         {{^entries}}<p>Nothing is waiting.</p>{{/entries}}

@@ -24,7 +24,7 @@ enum MessageTemplates {
         <div class="actions">
         <a href="/console/messages/{{id}}/audio?format=opus&amp;download=1" download>Download .opus</a>
         <a href="/console/messages/{{id}}/audio?format=wav&amp;download=1" download>Download .wav</a>
-        {{^heard}}<form method="post" action="/console/messages/{{id}}/heard" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="mailbox" value="{{mailbox_id}}"><button type="submit">Mark heard</button></form>{{/heard}}
+        {{#may_delete}}{{^heard}}<form method="post" action="/console/messages/{{id}}/heard" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="mailbox" value="{{mailbox_id}}"><button type="submit">Mark heard</button></form>{{/heard}}{{/may_delete}}
         {{#may_delete}}<form method="post" action="/console/messages/{{id}}/delete" class="inline" data-confirm="Delete this message? It cannot be brought back."><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="mailbox" value="{{mailbox_id}}"><button type="submit" class="danger">Delete</button></form>{{/may_delete}}
         </div>
         </li>
@@ -45,6 +45,7 @@ enum MessageTemplates {
         {{#mailboxes}}
         <section class="card" id="mailbox-{{id}}">
         <h2>{{label}}</h2>
+        {{#may_configure}}
         <form method="post" action="/console/mailboxes/{{id}}/settings" class="stacked">
         <input type="hidden" name="csrf" value="{{csrf}}">
         {{#personal}}
@@ -59,13 +60,16 @@ enum MessageTemplates {
         <label class="check"><input type="checkbox" name="consent_required" value="true"{{#consent_required}} checked{{/consent_required}}> Ask callers to press 1 before recording</label>
         <button type="submit">Save settings</button>
         </form>
+        {{/may_configure}}
+        {{^may_configure}}<p>Language {{language}} · messages up to {{max_message_seconds}} s · at most {{max_messages}} kept · recording {{#recording_enabled}}on{{/recording_enabled}}{{^recording_enabled}}off{{/recording_enabled}}</p>{{/may_configure}}
         <h3>Greetings</h3>
         <p class="hint">Upload WAV, AIFF, FLAC, Ogg or MP3, 1 to 120 seconds; the box converts it. Without its own, a mailbox plays the built-in greeting.</p>
         <ul class="greetings">
         {{#greetings}}
         <li>
         <strong>{{purpose}}</strong>
-        <a href="/console/mailboxes/{{mailbox_id}}/greetings/{{purpose}}">Listen to the current one</a>
+        <audio controls preload="none" src="/console/mailboxes/{{mailbox_id}}/greetings/{{purpose}}" aria-label="The mailbox's own {{purpose}} greeting (it does not play when the mailbox uses the built-in one)"></audio>
+        {{#may_configure}}
         <form class="upload" data-upload="/console/mailboxes/{{mailbox_id}}/greetings/{{purpose}}">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <input type="file" name="audio" accept="audio/*" required aria-label="Greeting file for {{purpose}}">
@@ -75,6 +79,7 @@ enum MessageTemplates {
         <form method="post" action="/console/mailboxes/{{mailbox_id}}/greetings/{{purpose}}/delete" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Use the built-in one</button>
         </form>
+        {{/may_configure}}
         </li>
         {{/greetings}}
         </ul>

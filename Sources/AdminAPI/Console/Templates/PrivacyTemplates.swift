@@ -12,7 +12,7 @@ enum PrivacyTemplates {
         {{#kinds}}
         <tr id="retention-{{kind}}">
         <td>{{kind}}</td>
-        <td>{{#changeable}}<form method="post" action="/console/retention/{{kind}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="number" name="days" value="{{days}}" min="1" max="3650" aria-label="Days to keep {{kind}}"> days <button type="submit">Set</button></form>{{/changeable}}{{^changeable}}{{days}} days{{/changeable}}</td>
+        <td>{{#may_set_retention}}{{#changeable}}<form method="post" action="/console/retention/{{kind}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="number" name="days" value="{{days}}" min="1" max="3650" aria-label="Days to keep {{kind}}"> days <button type="submit">Set</button></form>{{/changeable}}{{/may_set_retention}}{{^may_set_retention}}{{days}} days{{/may_set_retention}}{{#may_set_retention}}{{^changeable}}{{days}} days{{/changeable}}{{/may_set_retention}}</td>
         <td>{{allowed}}</td>
         </tr>
         {{/kinds}}

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import Vault
 
 /// The console's defences against other sites, as pure functions of a
 /// request's headers: which cookie carries the session, the CSRF token a
@@ -19,18 +20,12 @@ enum ConsoleGuard {
     /// so it is known only to pages served to that session, and it changes with
     /// every sign-in.
     static func csrfToken(forSession sessionToken: String) -> String {
-        let digest = SHA256.hash(data: Data("hushbox console csrf\u{0}\(sessionToken)".utf8))
-        return Data(digest).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        TenantVault.base64URL(Array(SHA256.hash(data: Data("hushbox console csrf\u{0}\(sessionToken)".utf8))))
     }
 
     /// Compares in time that does not depend on where the strings differ.
     static func same(_ a: String, _ b: String) -> Bool {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
+        Vault.constantTimeEqual(a, b)
     }
 
     /// Why a state-changing request is refused as coming from another site, or nil.

@@ -248,8 +248,6 @@ struct ConsoleRoutes {
     }
 
     static func randomToken() -> String {
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        TenantVault.base64URL(TenantVault.randomBytes(32))
     }
 }

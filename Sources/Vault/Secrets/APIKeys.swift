@@ -109,12 +109,14 @@ extension TenantVault {
         }
     }
 
-    static func randomBytes(_ count: Int) -> [UInt8] {
+    /// Bytes from the system's cryptographic generator, for tokens.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<count).map { _ in generator.next() }
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
+    /// Bytes as unpadded base64url, the alphabet a cookie or URL carries as it is.
+    public static func base64URL(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
@@ -192,7 +194,7 @@ extension Vault {
     }
 
     /// Equal strings compared without stopping at the first difference.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         var difference: UInt8 = 0

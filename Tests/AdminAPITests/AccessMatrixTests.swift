@@ -39,6 +39,7 @@ extension AdminAPISuite {
             Route(method: .get, path: { _ in "/api/v1/users" }, permission: .manageUsers, body: nil, scopedByID: false, name: "GET users"),
             Route(method: .patch, path: { "/api/v1/users/\($0.users[.viewer]!.id)" }, permission: .manageUsers, body: ["role": "read-only"], scopedByID: true, name: "PATCH user"),
             Route(method: .get, path: { _ in "/api/v1/retention" }, permission: .readConfiguration, body: nil, scopedByID: false, name: "GET retention"),
+            Route(method: .get, path: { _ in "/api/v1/retention/purge-preview" }, permission: .readConfiguration, body: nil, scopedByID: false, name: "GET purge preview"),
             Route(method: .put, path: { _ in "/api/v1/retention/transcripts" }, permission: .manageCompliance, body: ["days": 30], scopedByID: false, name: "PUT retention"),
             Route(method: .get, path: { _ in "/api/v1/incidents" }, permission: .manageCompliance, body: nil, scopedByID: false, name: "GET incidents"),
             Route(method: .post, path: { _ in "/api/v1/incidents" }, permission: .manageCompliance, body: ["severity": "low", "summary": "test"], scopedByID: false, name: "POST incidents"),

@@ -231,6 +231,8 @@ extension AdminAPISuite {
                     #expect(ConsolePages.html(response).contains(#"aria-current="page""#), "\(page)")
                 }
                 #expect(try await owner.get("/console/no-such-page").status == .notFound)
+                let retention = ConsolePages.html(try await owner.get("/console/retention"))
+                #expect(retention.contains("Messages past their period (their audio destroyed)</td><td>0</td>"), "the purge preview, from the API")
             }
         }
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Privacy
 import Testing
 import Vault
 import ZIPFoundation
@@ -129,6 +130,26 @@ extension AdminAPISuite {
                 #expect(try await client.execute(uri: "/api/v1/retention/nonsense", method: .put, headers: headers, body: try AdminFixture.json(["days": 30])).status == .notFound)
             }
             #expect(try box.own.tenant.auditEntries().contains { $0.action == "retention.set" })
+        }
+
+        @Test("the purge preview counts what the next purge would remove from the caller's organisation only, and removes nothing")
+        func purgePreview() async throws {
+            let box = try AdminFixture()
+            let own = Self.headers(try #require(box.own.keys[.technician]).token), other = Self.headers(try #require(box.other.keys[.owner]).token)
+            try box.own.tenant.storeRetentionSettings({ var policy = RetentionPolicy(try box.own.tenant.retentionSettings()); try policy.set(.voicemailAudio, to: 30); return policy.stored }())
+            box.time.advance(31 * 86_400)
+            try await box.application().test(.router) { client in
+                func count(_ headers: HTTPFields) async throws -> Int? {
+                    let answer = try AdminFixture.object(try await client.execute(uri: "/api/v1/retention/purge-preview", method: .get, headers: headers))
+                    let items = try #require(answer["items"] as? [[String: Any]])
+                    #expect(items.count == 6)
+                    return items.first { $0["kind"] as? String == "voicemail_audio" }?["count"] as? Int
+                }
+                let (ownCount, otherCount) = (try await count(own), try await count(other))
+                #expect(ownCount == 1, "the message is 31 days old, its period 30")
+                #expect(otherCount == 0, "another organisation's periods and messages are its own")
+            }
+            #expect(try box.own.tenant.voicemail(box.own.message.id)?.state == .active, "a preview removes nothing")
         }
 
         @Test("an incident shows its 72-hour clock; notifying stops it; sub-processors are listed with their notice dates")

@@ -15,7 +15,7 @@ struct ConsoleViews {
         switch page {
         case .messages: try await messages()
         case .mailboxes: try await mailboxes()
-        case .retention: ["kinds": try await get("retention")]
+        case .retention: try await retention()
         case .privacy: [:]
         case .incidents: try await incidents()
         case .subProcessors: ["processors": try await items("sub-processors?limit=200")]
@@ -78,6 +78,28 @@ struct ConsoleViews {
         view["next"] = next.map { "/console/messages?mailbox=\(Self.encoded(id))&cursor=\(Self.encoded($0))" }
         return view
     }
+
+    private func retention() async throws -> [String: Any] {
+        let preview = try await get("retention/purge-preview") as? [String: Any] ?? [:]
+        return [
+            "kinds": try await get("retention"),
+            "preview": (preview["items"] as? [[String: Any]] ?? []).map { item in
+                var item = item
+                item["label"] = Self.purgeLabels[item["kind"] as? String ?? ""] ?? item["kind"]
+                return item
+            },
+        ]
+    }
+
+    /// What each kind of item the purge removes is, as a customer reads it.
+    static let purgeLabels = [
+        "due_erasures": "Erasures whose 30 days are over (deleted for good)",
+        "soft_deleted_messages": "Messages you deleted (their audio destroyed)",
+        "voicemail_audio": "Messages past their period (their audio destroyed)",
+        "call_records": "Call records past their period",
+        "ended_sessions": "Ended sign-in sessions",
+        "delivery_attempts": "Uplink delivery attempts",
+    ]
 
     private func mailboxes() async throws -> [String: Any] {
         let personal = principal.role.permits(.readPersonalData)

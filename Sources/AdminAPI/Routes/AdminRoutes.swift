@@ -24,6 +24,7 @@ public enum AdminRoutes {
         APIKeyRoutes(backend: backend).add(to: api)
         UserRoutes(backend: backend).add(to: api)
         PrivacyRoutes(backend: backend).add(to: api)
+        PurgePreviewRoutes(backend: backend).add(to: api)
         ComplianceRoutes(backend: backend).add(to: api)
         UplinkRoutes(backend: backend).add(to: api)
     }

@@ -18,6 +18,14 @@ enum PrivacyTemplates {
         {{/kinds}}
         </tbody>
         </table>
+        <h2>The next purge</h2>
+        <p class="hint">What the daily purge (03:00 UTC) would remove if it ran now, under the periods above.</p>
+        <table id="purge-preview">
+        <thead><tr><th>What</th><th>Items</th><th>Decided by</th></tr></thead>
+        <tbody>
+        {{#preview}}<tr><td>{{label}}</td><td>{{count}}</td><td>{{retention_kind}}, {{days}} days</td></tr>{{/preview}}
+        </tbody>
+        </table>
         {{/content}}
         {{/layout}}
         """

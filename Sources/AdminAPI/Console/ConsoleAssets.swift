@@ -75,6 +75,15 @@ enum ConsoleAssets {
         dl.outcome dt { font-weight: 600; }
         dl.outcome dd { margin: 0 0 .6rem; word-break: break-all; }
         dd.secret { font-family: ui-monospace, monospace; background: #8882; padding: .3rem; }
-        @media (max-width: 40rem) { main { padding: .6rem; } nav { order: 3; flex-basis: 100%; } }
+        @media (max-width: 40rem) {
+          main { padding: .6rem; }
+          nav { order: 3; flex-basis: 100%; }
+          /* On a phone a table's rows become cards: each cell on its own line, headed by its column's name. */
+          table, tbody, tr, td { display: block; }
+          thead { display: none; }
+          tr { border-bottom: 1px solid #8884; padding: .5rem 0; }
+          td { border: 0; padding: .1rem 0; word-break: break-word; }
+          td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+        }
         """
 }

@@ -8,7 +8,7 @@ enum AccessTemplates {
         <table>
         <thead><tr><th>E-mail address</th><th>Name</th><th>Role</th><th>State</th><th></th></tr></thead>
         <tbody>
-        {{#users}}<tr id="user-{{id}}"><td>{{email}}</td><td>{{display_name}}</td><td>{{role}}</td><td>{{#disabled_at}}disabled{{/disabled_at}}{{^disabled_at}}active{{/disabled_at}}</td>
+        {{#users}}<tr id="user-{{id}}"><td data-label="E-mail address">{{email}}</td><td data-label="Name">{{display_name}}</td><td data-label="Role">{{role}}</td><td data-label="State">{{#disabled_at}}disabled{{/disabled_at}}{{^disabled_at}}active{{/disabled_at}}</td>
         <td><form method="post" action="/console/users/{{id}}/change" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="current_role" value="{{role}}">
@@ -42,7 +42,7 @@ enum AccessTemplates {
         <table>
         <thead><tr><th>Label</th><th>Role</th><th>Made</th><th>Last used</th><th></th></tr></thead>
         <tbody>
-        {{#keys}}<tr><td>{{label}}</td><td>{{role}}</td><td>{{created_at_text}}</td><td>{{last_used_at_text}}</td>
+        {{#keys}}<tr><td data-label="Label">{{label}}</td><td data-label="Role">{{role}}</td><td data-label="Made">{{created_at_text}}</td><td data-label="Last used">{{last_used_at_text}}</td>
         <td>{{#revoked_at}}revoked {{revoked_at_text}}{{/revoked_at}}{{^revoked_at}}<form method="post" action="/console/api-keys/{{id}}/revoke" class="inline" data-confirm="Revoke this key? Scripts using it stop at once."><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Revoke</button></form>{{/revoked_at}}</td></tr>{{/keys}}
         </tbody>
         </table>

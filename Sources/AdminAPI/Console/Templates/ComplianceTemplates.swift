@@ -45,7 +45,7 @@ enum ComplianceTemplates {
         <table>
         <thead><tr><th>Name</th><th>Purpose</th><th>Region</th><th>Notice</th><th>Live from</th><th></th></tr></thead>
         <tbody>
-        {{#processors}}<tr><td>{{name}}</td><td>{{purpose}}</td><td>{{region}}</td><td>{{notice_at_text}}</td><td>{{go_live_at_text}}{{^live}} (not yet){{/live}}</td>
+        {{#processors}}<tr><td data-label="Name">{{name}}</td><td data-label="Purpose">{{purpose}}</td><td data-label="Region">{{region}}</td><td data-label="Notice">{{notice_at_text}}</td><td data-label="Live from">{{go_live_at_text}}{{^live}} (not yet){{/live}}</td>
         <td><form method="post" action="/console/sub-processors/{{name}}/delete" class="inline" data-confirm="Remove this sub-processor?"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Remove</button></form></td></tr>{{/processors}}
         </tbody>
         </table>
@@ -74,7 +74,7 @@ enum ComplianceTemplates {
         <table>
         <thead><tr><th>What</th><th>State</th><th>Attempts</th><th>Next attempt</th><th>Last outcome</th><th></th></tr></thead>
         <tbody>
-        {{#entries}}<tr><td>{{kind}}</td><td>{{state}}</td><td>{{attempts}}</td><td>{{next_attempt_at_text}}</td><td>{{last_outcome}} {{last_status}}</td>
+        {{#entries}}<tr><td data-label="What">{{kind}}</td><td data-label="State">{{state}}</td><td data-label="Attempts">{{attempts}}</td><td data-label="Next attempt">{{next_attempt_at_text}}</td><td data-label="Last outcome">{{last_outcome}} {{last_status}}</td>
         <td>{{#may_configure}}{{#retryable}}<form method="post" action="/console/uplink/{{id}}/retry" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retryable}}{{/may_configure}}</td></tr>{{/entries}}
         </tbody>
         </table>

@@ -11,9 +11,9 @@ enum PrivacyTemplates {
         <tbody>
         {{#kinds}}
         <tr id="retention-{{kind}}">
-        <td>{{kind}}</td>
-        <td>{{#may_set_retention}}{{#changeable}}<form method="post" action="/console/retention/{{kind}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="number" name="days" value="{{days}}" min="1" max="3650" aria-label="Days to keep {{kind}}"> days <button type="submit">Set</button></form>{{/changeable}}{{/may_set_retention}}{{^may_set_retention}}{{days}} days{{/may_set_retention}}{{#may_set_retention}}{{^changeable}}{{days}} days{{/changeable}}{{/may_set_retention}}</td>
-        <td>{{allowed}}</td>
+        <td data-label="What">{{kind}}</td>
+        <td data-label="Kept for">{{#may_set_retention}}{{#changeable}}<form method="post" action="/console/retention/{{kind}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="number" name="days" value="{{days}}" min="1" max="3650" aria-label="Days to keep {{kind}}"> days <button type="submit">Set</button></form>{{/changeable}}{{/may_set_retention}}{{^may_set_retention}}{{days}} days{{/may_set_retention}}{{#may_set_retention}}{{^changeable}}{{days}} days{{/changeable}}{{/may_set_retention}}</td>
+        <td data-label="Allowed">{{allowed}}</td>
         </tr>
         {{/kinds}}
         </tbody>
@@ -23,7 +23,7 @@ enum PrivacyTemplates {
         <table id="purge-preview">
         <thead><tr><th>What</th><th>Items</th><th>Decided by</th></tr></thead>
         <tbody>
-        {{#preview}}<tr><td>{{label}}</td><td>{{count}}</td><td>{{retention_kind}}, {{days}} days</td></tr>{{/preview}}
+        {{#preview}}<tr><td data-label="What">{{label}}</td><td data-label="Items">{{count}}</td><td data-label="Decided by">{{retention_kind}}, {{days}} days</td></tr>{{/preview}}
         </tbody>
         </table>
         {{/content}}
@@ -88,7 +88,7 @@ enum PrivacyTemplates {
         <table class="audit">
         <thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>Details</th></tr></thead>
         <tbody>
-        {{#entries}}<tr><td>{{sequence}}</td><td>{{at_text}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{#erased}}(erased) {{/erased}}{{details_text}}</td></tr>{{/entries}}
+        {{#entries}}<tr><td data-label="#">{{sequence}}</td><td data-label="When">{{at_text}}</td><td data-label="Who">{{actor}}</td><td data-label="What">{{action}}</td><td data-label="Details">{{#erased}}(erased) {{/erased}}{{details_text}}</td></tr>{{/entries}}
         </tbody>
         </table>
         {{#next}}<p><a href="{{next}}" rel="next">Older entries</a></p>{{/next}}

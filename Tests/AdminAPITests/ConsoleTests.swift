@@ -303,6 +303,41 @@ extension AdminAPISuite {
             #expect(try AdminFixture.actions(box.own.tenant).contains("api_key.created"))
         }
 
+        @Test("incidents: record, correct, notify with an earlier time, then list the closed ones too; a user's password is set from their row")
+        func incidentsAndPasswords() async throws {
+            let box = try AdminFixture()
+            try await box.application().test(.router) { client in
+                var browser = ConsoleBrowser(client, session: try Self.session(box))
+                let token = try ConsolePages.csrf(in: ConsolePages.html(try await browser.get("/console/incidents")))
+                #expect(try await browser.post("/console/incidents", [("csrf", token), ("severity", "medium"), ("summary", "A laptop was lost")]).status == .seeOther)
+                let page = ConsolePages.html(try await browser.get("/console/incidents"))
+                let id = try #require(page.firstMatch(of: /id="incident-([0-9a-f-]{36})"/)?.output.1)
+                #expect(page.contains("h ") && page.contains("left to notify"), "the 72-hour clock")
+                let corrected = try await browser.post("/console/incidents/\(id)/update", [("csrf", token), ("severity", "high"), ("summary", "A laptop with exports was lost")])
+                #expect(corrected.status == .seeOther)
+                #expect(ConsolePages.html(try await browser.get("/console/incidents")).contains("<strong>high</strong> · A laptop with exports was lost"))
+                let wrong = try await browser.post("/console/incidents/\(id)/notification", [("csrf", token), ("at", "yesterday")])
+                #expect(wrong.status == .badRequest && ConsolePages.html(wrong).contains("at must be a date and time"))
+                // Told ten minutes ago, ten minutes after the box learnt of it (and within the session's 30 idle minutes).
+                box.time.advance(20 * 60)
+                let earlier = ISO8601DateFormatter.string(from: box.time.now.addingTimeInterval(-600), timeZone: .gmt, formatOptions: [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]).prefix(16)
+                #expect(try await browser.post("/console/incidents/\(id)/notification", [("csrf", token), ("at", String(earlier)), ("reason", "ref 2026-17")]).status == .seeOther)
+                #expect(try await browser.post("/console/incidents/\(id)/closing", [("csrf", token)]).status == .seeOther)
+                #expect(!ConsolePages.html(try await browser.get("/console/incidents")).contains(String(id)), "closed: off the default list")
+                #expect(ConsolePages.html(try await browser.get("/console/incidents?all=true")).contains(String(id)), "and on the full one")
+
+                let viewer = try #require(box.own.users[.viewer]).id
+                let set = try await browser.post("/console/users/\(viewer)/change", [("csrf", token), ("current_role", "read-only"), ("role", "read-only"), ("password", "a new password for them")])
+                #expect(set.status == .seeOther)
+                let short = try await browser.post("/console/users/\(viewer)/change", [("csrf", token), ("current_role", "read-only"), ("role", "read-only"), ("password", "short")])
+                #expect(short.status == .badRequest && ConsolePages.html(short).contains("12 characters"))
+            }
+            let actions = try AdminFixture.actions(box.own.tenant)
+            for action in ["incident.opened", "incident.updated", "incident.notified", "incident.closed", "user.password_reset"] {
+                #expect(actions.contains(action), "\(action)")
+            }
+        }
+
         @Test("a greeting uploads through the console with the session's token in a header, and not without it")
         func greetingUpload() async throws {
             let box = try AdminFixture()

@@ -65,8 +65,12 @@ extension ConsoleRoutes {
             try await call.send(.post, "incidents", json: try Self.fields(form, text: ["severity", "summary"], times: ["aware_since"], required: ["severity", "summary"]))
             return call.redirect("/console/incidents")
         }
+        post(console, "incidents/:id/update", back: "/console/incidents") { form, call in
+            try await call.send(.patch, "incidents/\(try call.id("id"))", json: try Self.fields(form, text: ["severity", "summary"], times: ["aware_since"]))
+            return call.redirect("/console/incidents")
+        }
         post(console, "incidents/:id/notification", back: "/console/incidents") { form, call in
-            try await call.send(.post, "incidents/\(try call.id("id"))/notification", json: try Self.fields(form, text: ["reason"]))
+            try await call.send(.post, "incidents/\(try call.id("id"))/notification", json: try Self.fields(form, text: ["reason"], times: ["at"]))
             return call.redirect("/console/incidents")
         }
         post(console, "incidents/:id/closing", back: "/console/incidents") { form, call in
@@ -116,6 +120,7 @@ extension ConsoleRoutes {
             var change: [String: any Sendable] = [:]
             if let role = form.text("role"), role != form.text("current_role") { change["role"] = role }
             if form["disabled"] == "true" { change["disabled"] = true }
+            if let password = form["password"], !password.isEmpty { change["password"] = password }
             guard !change.isEmpty else { return call.redirect("/console/users") }
             try await call.send(.patch, "users/\(try call.id("id"))", json: change)
             return call.redirect("/console/users")

@@ -19,7 +19,7 @@ struct ConsoleViews {
         case .privacy: [:]
         case .incidents: try await incidents()
         case .subProcessors: ["processors": try await items("sub-processors?limit=200")]
-        case .uplink: ["entries": try await items("uplink/queue?limit=200").map { entry in
+        case .uplink: ["all": showAll, "entries": try await items("uplink/queue?limit=200" + (showAll ? "&all=true" : "")).map { entry in
             var entry = entry
             entry["retryable"] = entry["state"] as? String == "abandoned"
             return entry
@@ -47,6 +47,9 @@ struct ConsoleViews {
         guard let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty else { return "" }
         return "&cursor=" + Self.encoded(cursor)
     }
+
+    /// `?all=true`: closed incidents, delivered uplink entries too.
+    private var showAll: Bool { request.uri.queryParameters["all"] == "true" }
 
     private var grantable: [String] {
         [User.Role.owner, .admin, .technician, .viewer].filter { principal.role.mayGrant($0) }.map(\.name)
@@ -113,8 +116,10 @@ struct ConsoleViews {
     }
 
     private func incidents() async throws -> [String: Any] {
-        ["incidents": try await items("incidents?limit=200").map { incident in
+        ["all": showAll, "incidents": try await items("incidents?limit=200" + (showAll ? "&all=true" : "")).map { incident in
             var incident = incident
+            let severity = incident["severity"] as? String
+            incident["severities"] = ["low", "medium", "high", "critical"].map { (name: String) -> [String: Any] in ["name": name, "selected": name == severity] }
             let notified = !(incident["notified_at"] is NSNull), closed = !(incident["closed_at"] is NSNull)
             incident["open"] = !notified && !closed
             incident["notified_open"] = notified && !closed

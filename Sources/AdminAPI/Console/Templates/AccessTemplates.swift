@@ -14,6 +14,7 @@ enum AccessTemplates {
         <input type="hidden" name="current_role" value="{{role}}">
         <select name="role" aria-label="Role">{{#roles}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/roles}}</select>
         {{^disabled_at}}<label class="check"><input type="checkbox" name="disabled" value="true"> disable</label>{{/disabled_at}}
+        <input type="password" name="password" minlength="12" autocomplete="new-password" placeholder="New password (optional)" aria-label="New password for {{email}}; it ends their sessions">
         <button type="submit">Change</button>
         </form></td></tr>{{/users}}
         </tbody>

@@ -12,8 +12,17 @@ enum ComplianceTemplates {
         <strong>{{severity}}</strong> · {{summary}}
         <div class="meta">Aware since {{aware_since_text}} · notify by {{notify_by_text}}{{#notified_at}} · notified {{notified_at_text}}{{/notified_at}}{{#closed_at}} · closed {{closed_at_text}}{{/closed_at}}{{#clock}} · <span class="{{clock_class}}">{{clock}}</span>{{/clock}}</div>
         {{#open}}
-        <form method="post" action="/console/incidents/{{id}}/notification" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" placeholder="Reference or note" maxlength="500" aria-label="Notification note"> <button type="submit">Authority notified now</button></form>
+        <form method="post" action="/console/incidents/{{id}}/notification" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" placeholder="Reference or note" maxlength="500" aria-label="Notification note"> <input type="datetime-local" name="at" aria-label="When the authority was notified (UTC; empty for now)"> <button type="submit">Authority notified</button></form>
         <form method="post" action="/console/incidents/{{id}}/closing" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" placeholder="Why no notification is needed" maxlength="500" aria-label="Reason to close without notification"> <input type="hidden" name="without_notification" value="true"> <button type="submit">Close without notifying</button></form>
+        <details><summary>Correct this record</summary>
+        <form method="post" action="/console/incidents/{{id}}/update" class="stacked">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Severity <select name="severity">{{#severities}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/severities}}</select></label>
+        <label>What happened <textarea name="summary" maxlength="4000" rows="3">{{summary}}</textarea></label>
+        <label>Aware since (UTC; empty keeps {{aware_since_text}}) <input type="datetime-local" name="aware_since"></label>
+        <button type="submit">Save the correction</button>
+        </form>
+        </details>
         {{/open}}
         {{#notified_open}}
         <form method="post" action="/console/incidents/{{id}}/closing" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Close</button></form>
@@ -21,7 +30,8 @@ enum ComplianceTemplates {
         </li>
         {{/incidents}}
         </ul>
-        {{^incidents}}<p>No incidents recorded.</p>{{/incidents}}
+        {{^incidents}}<p>No incidents {{^all}}open{{/all}}{{#all}}recorded{{/all}}.</p>{{/incidents}}
+        <p>{{^all}}<a href="/console/incidents?all=true">Show closed incidents too</a>{{/all}}{{#all}}<a href="/console/incidents">Show open incidents only</a>{{/all}}</p>
         <section class="card">
         <h2>Record an incident</h2>
         <form method="post" action="/console/incidents" class="stacked">
@@ -79,6 +89,7 @@ enum ComplianceTemplates {
         </tbody>
         </table>
         {{^entries}}<p>Nothing is waiting.</p>{{/entries}}
+        <p>{{^all}}<a href="/console/uplink?all=true">Show delivered entries too</a>{{/all}}{{#all}}<a href="/console/uplink">Show waiting entries only</a>{{/all}}</p>
         {{/content}}
         {{/layout}}
         """

@@ -54,6 +54,25 @@ extension AdminAPISuite {
             #expect(try AdminFixture.actions(box.own.tenant).contains("subject.exported"))
         }
 
+        @Test("an export's bad input: an oversized body is refused before it is read, a subject that is neither number nor address is named, and an export over the size cap is refused before anything is decrypted or audited")
+        func exportLimits() async throws {
+            let box = try AdminFixture()
+            let headers = Self.headers(try #require(box.own.keys[.admin]).token)
+            try await box.application().test(.router) { client in
+                let huge = try await client.execute(uri: "/api/v1/privacy/exports", method: .post, headers: headers, body: ByteBuffer(repeating: UInt8(ascii: " "), count: 2048))
+                #expect(huge.status == .contentTooLarge)
+                let nobody = try await client.execute(uri: "/api/v1/privacy/exports", method: .post, headers: headers, body: try AdminFixture.json(["subject": "somebody"]))
+                #expect(nobody.status == .badRequest)
+            }
+            // The route's cap is 128 MiB; the same check with a cap the 8 s recording exceeds.
+            let before = try AdminFixture.actions(box.own.tenant).count
+            let refused = #expect(throws: SubjectExportError.self) {
+                try SubjectExport.build(.caller(try PhoneNumber("+49 30 5551234")), of: box.own.tenant, actor: "test", now: box.time.now, maximumBytes: 1024)
+            }
+            #expect((refused?.tooLargeBytes ?? 0) > 1024)
+            #expect(try AdminFixture.actions(box.own.tenant).count == before, "nothing audited for an export not made")
+        }
+
         @Test("an erasure asked for through the API hides the caller's messages at once and names its 30-day hard delete; it is audited")
         func erasure() async throws {
             let box = try AdminFixture()

@@ -1,11 +1,8 @@
-import NetworkLimits
 import NIOCore
 import NIOTLS
 
-/// Holds each SIP stream connection to the rules an open port needs:
-/// - an address that is no peer's is closed at once when strangers are
-///   dropped (before a TLS handshake costs anything);
-/// - the ``ConnectionBudget``, in all and per address;
+/// Holds each SIP stream connection the ``SIPAcceptGate`` admitted to the
+/// deadlines an open port needs:
 /// - a TLS handshake within `handshakeTimeout`;
 /// - a whole message (or keep-alive) within `idleTimeout` of the last one, so
 ///   an idle connection, or one that drips a byte at a time, is closed.
@@ -14,35 +11,18 @@ final class SIPConnectionGuard: ChannelInboundHandler {
     typealias InboundIn = [UInt8]
     typealias InboundOut = [UInt8]
 
-    private let budget: ConnectionBudget
-    private let admits: @Sendable (String) -> Bool
     private let isTLS: Bool
     private let handshakeTimeout: TimeAmount
     private let idleTimeout: TimeAmount
-    private let refused: @Sendable () -> Void
-    private var source: String?
     private var deadline: Scheduled<Void>?
 
-    init(
-        budget: ConnectionBudget, isTLS: Bool, handshakeTimeout: TimeAmount, idleTimeout: TimeAmount,
-        admits: @escaping @Sendable (String) -> Bool, refused: @escaping @Sendable () -> Void
-    ) {
-        self.budget = budget
+    init(isTLS: Bool, handshakeTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.isTLS = isTLS
         self.handshakeTimeout = handshakeTimeout
         self.idleTimeout = idleTimeout
-        self.admits = admits
-        self.refused = refused
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
-        guard admits(address), budget.take(address) else {
-            refused()
-            context.close(promise: nil)
-            return
-        }
-        source = address
         arm(context, after: isTLS ? handshakeTimeout : idleTimeout)
         context.fireChannelActive()
     }
@@ -60,10 +40,6 @@ final class SIPConnectionGuard: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         deadline?.cancel()
         deadline = nil
-        if let source {
-            budget.give(source)
-            self.source = nil
-        }
         context.fireChannelInactive()
     }
 

@@ -122,6 +122,13 @@ final class SIPTransportLayer: Sendable {
     private func bindStream(_ transport: SIPTransport, host: String, port: Int) async throws -> Int {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { [budget, admits] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        SIPAcceptGate(budget: budget, admits: admits) { [weak self] in self?.refusedConnections.add(1, ordering: .relaxed) }
+                    )
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -157,9 +164,8 @@ final class SIPTransportLayer: Sendable {
             // Accepted connections only: the ones the box opens are its own.
             try pipeline.addHandler(
                 SIPConnectionGuard(
-                    budget: budget, isTLS: transport == .tls, handshakeTimeout: Self.timeAmount(settings.handshakeTimeout),
-                    idleTimeout: Self.timeAmount(settings.idleTimeout), admits: admits,
-                    refused: { [weak self] in self?.refusedConnections.add(1, ordering: .relaxed) }
+                    isTLS: transport == .tls, handshakeTimeout: Self.timeAmount(settings.handshakeTimeout),
+                    idleTimeout: Self.timeAmount(settings.idleTimeout)
                 )
             )
         }

@@ -175,6 +175,7 @@ let package = Package(
             name: "HTTPEdge",
             dependencies: [
                 "NetworkLimits", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

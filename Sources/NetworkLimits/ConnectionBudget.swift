@@ -32,6 +32,12 @@ public final class ConnectionBudget: Sendable {
         var refused = 0
     }
 
+    /// How many refused connections may still be closing (each on its own event
+    /// loop, which on a busy box can lag) before a listener stops accepting and
+    /// lets the rest wait in the kernel's listen backlog. So a listener's
+    /// connections cost at most `limits.total` plus this many descriptors.
+    public static let closingAllowance = 16
+
     public let limits: Limits
     private let state = Mutex(State())
 

@@ -145,18 +145,21 @@ struct HushboxIngestCommand: AsyncParsableCommand {
                     return allowed.contains(fingerprint) ? .certificateVerified : .failed
                 }
             }
+            let logger = Logger(label: "hushbox-ingest")
             let budget = ConnectionBudget(
                 limits: .init(total: maxConnections, perSource: maxConnectionsPerAddress, requestDeadline: .seconds(requestTimeout))
             )
             let application = Application(
                 router: router,
                 server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(Int64(requestTimeout)))), configuration: channel),
-                configuration: .init(address: .hostname(host, port: port), serverName: "hushbox-ingest"),
+                configuration: .init(
+                    address: .hostname(host, port: port), serverName: "hushbox-ingest", availableConnectionsDelegate: budget.acceptLimit(logger: logger)
+                ),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? port
                     FileHandle.standardOutput.write(Data("listening on https://\(host):\(bound)\n".utf8))
                 },
-                logger: Logger(label: "hushbox-ingest")
+                logger: logger
             )
             let staleAge = Duration.seconds(staleUploadDays * 86_400)
             try await withThrowingTaskGroup(of: Void.self) { group in

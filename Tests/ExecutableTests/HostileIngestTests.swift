@@ -108,6 +108,43 @@ extension CallingTests {
             }
         }
 
+        @Test("A flood of 2,000 silent connections costs hushbox-ingest at most its connection limit plus the closing allowance in descriptors; a box delivers after")
+        func connectionFlood() async throws {
+            let box = try TestCertificate.selfSigned(commonName: "hushbox-box")
+            let receiver = try await UplinkDeliveryTests.startReceiver(clientCA: box.certificatePEM, extra: ["--request-timeout", "3", "--max-connections", "8"])
+            let port = try #require(receiver.url.split(separator: ":").last.flatMap { Int($0) })
+            let pid = receiver.process.processIdentifier
+            let before = try #require(HostileSIPTests.footprint(of: pid))
+            let peak = Mutex(before.descriptors)
+            let sampling = Task {
+                while !Task.isCancelled {
+                    if let now = HostileSIPTests.footprint(of: pid) { peak.withLock { $0 = max($0, now.descriptors) } }
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            let flood = try ChildProcess(
+                "/usr/bin/python3", [Self.repository.appendingPathComponent("Tests/Hostile/connection_flood.py").path, "--port", "\(port)", "--connections", "2000"],
+                environment: HushboxdLifecycleTests.environment()
+            )
+            #expect(try await flood.waitForExit(within: .seconds(120)) == 0, "\(flood.standardError.all.suffix(20))")
+            sampling.cancel()
+            let report = try #require(flood.standardOutput.all.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            print("hushbox-ingest under a connection flood: descriptors \(before.descriptors) before, \(peak.withLock { $0 }) at the peak; \(report)")
+            #expect((report["connected"] as? Int ?? 0) >= 1_000, "the flood reached the listener: \(report)")
+            // The 8 the budget holds, 16 refused ones still closing and one accept batch (NIO's 4): the listener
+            // takes no more until some have closed. (Without the listener's limit: 44 above, measured.)
+            #expect(peak.withLock { $0 } <= before.descriptors + 8 + 16 + 4, "descriptors: \(before.descriptors) before, \(peak.withLock { $0 }) at the peak")
+            #expect(kill(pid, 0) == 0, "hushbox-ingest is still running")
+
+            let client = UplinkClient(
+                baseURL: receiver.url, signature: try WebhookSignature(encodedSecret: receiver.secret),
+                tls: try UplinkClient.tlsConfiguration(clientCertificatePEM: box.certificatePEM, clientKeyPEM: box.privateKeyPEM, trustRootsPEM: receiver.serverCertificate),
+                now: { Int64(Date().timeIntervalSince1970) }
+            )
+            #expect(await Self.deliver("after-flood", size: 100_000, client: client) == .delivered(attempts: 1))
+            try await client.shutdown()
+        }
+
         // `make test` installs schemathesis; a bare `swift test` may not have: then this is skipped, not passed.
         @Test(
             "schemathesis fuzzing docs/uplink-openapi.yaml over mutual TLS, every request signed, finds no server error, and a valid box still delivers",

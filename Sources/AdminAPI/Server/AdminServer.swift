@@ -36,7 +36,7 @@ public enum AdminServer {
         return Application(
             router: AdminRoutes.router(backend: backend),
             server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(deadline))), tlsConfiguration: tls),
-            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox"),
+            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox", availableConnectionsDelegate: budget.acceptLimit(logger: logger)),
             onServerRunning: onServerRunning,
             logger: logger
         )
@@ -51,7 +51,7 @@ public enum AdminServer {
         return Application(
             responder: HTTPSRedirect(fallbackHost: address, httpsPort: httpsPort),
             server: .http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(10))),
-            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox"),
+            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox", availableConnectionsDelegate: budget.acceptLimit(logger: logger)),
             onServerRunning: onServerRunning,
             logger: logger
         )

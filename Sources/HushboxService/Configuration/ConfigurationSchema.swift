@@ -117,7 +117,7 @@ public enum ConfigurationSchema {
     )
     public static let sipMaxConnections = ConfigurationSetting(
         "sip.max_connections", .integer(1...4096), default: .integer(256),
-        summary: "TCP and TLS connections open at once, in all; more are closed at accept. `LimitNOFILE` in the systemd unit leaves room for these and the calls' files."
+        summary: "TCP and TLS connections open at once, in all; more are closed at accept, before any TLS (at most 16 still closing: then accepting waits). `LimitNOFILE` in the systemd unit leaves room for these and the calls' files."
     )
     public static let sipMaxConnectionsPerAddress = ConfigurationSetting(
         "sip.max_connections_per_address", .integer(1...1024), default: .integer(16),

@@ -30,7 +30,7 @@ final class SIPAcceptGate: ChannelDuplexHandler {
     ///   - admits: whether an address may connect at all (a peer's, or any when strangers are answered).
     ///   - strangerRefused: counts a connection refused by `admits` (the budget counts its own refusals).
     init(
-        budget: ConnectionBudget, admits: @escaping @Sendable (String) -> Bool, refusingLimit: Int = 16,
+        budget: ConnectionBudget, admits: @escaping @Sendable (String) -> Bool, refusingLimit: Int = ConnectionBudget.closingAllowance,
         strangerRefused: @escaping @Sendable () -> Void
     ) {
         self.budget = budget

@@ -233,7 +233,7 @@ let package = Package(
         .target(
             name: "HushboxService",
             dependencies: [
-                "AdminAPI", "CALSA", "CArgon2", "CClock", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "Uplink", "Privacy",
+                "AdminAPI", "CALSA", "CArgon2", "CClock", "DNSResolver", "COpus", "CSRTP", "LineAudio", "PrivateFiles", "Vault", "Voicemail", "SIPCore", "SIPStack", "NetworkLimits", "HTTPEdge", "Uplink", "Privacy",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
@@ -412,7 +412,7 @@ let package = Package(
             dependencies: [
                 "HushboxService",
                 "Vault", "Voicemail", "Media", "MediaFormat", "LineAudio", "CALSA", "CSpanDSP", "CSpeexDSP", "CGPIOD",
-                "Uplink", "SIPStack",
+                "Uplink", "SIPStack", "NetworkLimits",
                 "Ingest",
                 "HushboxTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

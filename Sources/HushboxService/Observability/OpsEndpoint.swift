@@ -1,6 +1,8 @@
 import Foundation
+internal import HTTPEdge
 internal import Hummingbird
 public import Logging
+public import NetworkLimits
 internal import NIOCore
 public import Prometheus
 public import ServiceLifecycle
@@ -10,6 +12,9 @@ public import ServiceLifecycle
 /// no personal data, so it needs neither TLS nor authentication.
 public enum OpsEndpoint {
     public static let componentName = "ops"
+    /// A probe or a scraper needs a connection or two; on a management network
+    /// anyone else may connect too, and the endpoint shares hushboxd's descriptors.
+    public static let limits = ConnectionBudget.Limits(total: 32, perSource: 8, requestDeadline: .seconds(10))
 
     /// The endpoint as a Service for the daemon's ServiceGroup. It reports its
     /// bound address to `readiness` once it is listening.
@@ -18,8 +23,10 @@ public enum OpsEndpoint {
         port: Int,
         registry: PrometheusCollectorRegistry,
         readiness: ReadinessBoard,
+        limits: ConnectionBudget.Limits = limits,
         logger: Logger
     ) -> some Service {
+        let budget = ConnectionBudget(limits: limits)
         let processMetrics = ProcessMetrics(registry: registry, version: HushboxVersion.current, startTime: Date())
         let router = Router()
         router.get("healthz") { _, _ -> Response in
@@ -40,7 +47,8 @@ public enum OpsEndpoint {
         }
         let application = Application(
             router: router,
-            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox"),
+            server: .http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(limits.requestDeadline.components.seconds))),
+            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox", availableConnectionsDelegate: budget.acceptLimit(logger: logger)),
             onServerRunning: { channel in
                 readiness.report(componentName, detail: ListenerURL.of("http", channel.localAddress, fallbackHost: address, fallbackPort: port))
             },

@@ -175,7 +175,8 @@ let package = Package(
             name: "HTTPEdge",
             dependencies: [
                 "NetworkLimits", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "HummingbirdCore", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -380,7 +381,7 @@ let package = Package(
         .testTarget(
             name: "AdminAPITests",
             dependencies: [
-                "AdminAPI", "AudioImport", "CSndFile", "Vault", "Media", "NetworkLimits", "HushboxTestSupport", "Privacy",
+                "AdminAPI", "AudioImport", "CSndFile", "Vault", "Media", "NetworkLimits", "HTTPEdge", "HushboxTestSupport", "Privacy",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),

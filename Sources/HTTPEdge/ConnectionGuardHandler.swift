@@ -1,8 +1,6 @@
-public import NetworkLimits
-public import NIOCore
+import NetworkLimits
+import NIOCore
 import NIOHTTPTypes
-public import HummingbirdCore
-public import Logging
 
 /// Holds each connection to its ``ConnectionBudget`` and to a deadline: the
 /// next request must have arrived whole within `requestDeadline` of the
@@ -92,18 +90,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 extension ConnectionGuardHandler: Sendable {}
 
 extension ConnectionBudget {
-    /// The handler to add to each connection (Hummingbird's `additionalChannelHandlers`).
-    public func makeHandler() -> any RemovableChannelHandler {
+    /// The handler to add to each connection (see ``http1Configuration(outerHandlers:)``).
+    func makeHandler() -> any RemovableChannelHandler {
         ConnectionGuardHandler(budget: self)
-    }
-
-    /// The listener's own limit (Hummingbird's `availableConnectionsDelegate`):
-    /// the handler above refuses a connection over the budget only once its
-    /// pipeline runs, and it holds a descriptor until its close has run. This
-    /// stops accepting while the budget's connections and ``closingAllowance``
-    /// more are open, so a connection flood costs bounded descriptors however
-    /// busy the event loops are.
-    public func acceptLimit(logger: Logger) -> MaximumAvailableConnections {
-        .maximum(limits.total + Self.closingAllowance, logger: logger)
     }
 }

@@ -4,7 +4,8 @@ import Synchronization
 /// a host that opens connections and sends nothing (or drips) uses up its own
 /// share, never the file descriptors the rest of the process needs (the
 /// receiver's store; hushboxd's recordings and database). Shared by
-/// hushbox-ingest and hushboxd's SIP listeners.
+/// hushbox-ingest and hushboxd's SIP and HTTP listeners. "An address" is a
+/// ``SourceKey``: one IPv6 host holds a whole /64.
 public final class ConnectionBudget: Sendable {
     public struct Limits: Sendable, Hashable {
         public var total: Int
@@ -47,7 +48,8 @@ public final class ConnectionBudget: Sendable {
 
     /// Takes a place for a connection from `source`; false when it must be closed.
     public func take(_ source: String) -> Bool {
-        state.withLock { state in
+        let source = SourceKey.of(source)
+        return state.withLock { state in
             let held = state.bySource[source] ?? 0
             guard state.total < limits.total, held < limits.perSource else {
                 state.refused += 1
@@ -60,6 +62,7 @@ public final class ConnectionBudget: Sendable {
     }
 
     public func give(_ source: String) {
+        let source = SourceKey.of(source)
         state.withLock { state in
             state.total -= 1
             let held = (state.bySource[source] ?? 1) - 1

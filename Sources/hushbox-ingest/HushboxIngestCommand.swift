@@ -58,7 +58,7 @@ struct HushboxIngestCommand: AsyncParsableCommand {
         var diskReserveMiB = IngestStore.defaultDiskReserve >> 20
         @Option(name: .customLong("max-connections"), help: ArgumentHelp("Connections held open at once, in all.", valueName: "count"))
         var maxConnections = ConnectionBudget.Limits().total
-        @Option(name: .customLong("max-connections-per-address"), help: ArgumentHelp("Connections held open at once from one address.", valueName: "count"))
+        @Option(name: .customLong("max-connections-per-address"), help: ArgumentHelp("Connections held open at once from one address (an IPv6 /64 is one address).", valueName: "count"))
         var maxConnectionsPerAddress = ConnectionBudget.Limits().perSource
         @Option(
             name: .customLong("request-timeout"),
@@ -151,10 +151,8 @@ struct HushboxIngestCommand: AsyncParsableCommand {
             )
             let application = Application(
                 router: router,
-                server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(Int64(requestTimeout)))), configuration: channel),
-                configuration: .init(
-                    address: .hostname(host, port: port), serverName: "hushbox-ingest", availableConnectionsDelegate: budget.acceptLimit(logger: logger)
-                ),
+                server: try .tls(.http1(configuration: budget.http1Configuration()), configuration: channel),
+                configuration: budget.listenerConfiguration(address: .hostname(host, port: port), serverName: "hushbox-ingest", logger: logger),
                 onServerRunning: { channel in
                     let bound = channel.localAddress?.port ?? port
                     FileHandle.standardOutput.write(Data("listening on https://\(host):\(bound)\n".utf8))

@@ -98,18 +98,11 @@ extension AdminAPISuite {
                     let held = (0..<2).map { _ in LoopbackSocket(type: Int32(SOCK_STREAM.rawValue), port: port) }
                     let extra = LoopbackSocket(type: Int32(SOCK_STREAM.rawValue), port: port)
                     defer { for socket in held + [extra] { socket.close() } }
-                    guard held.allSatisfy(Self.connect), Self.connect(extra) else { return (false, false) }
+                    guard held.allSatisfy({ $0.connect() }), extra.connect() else { return (false, false) }
                     return (Self.closedByPeer(extra), Self.closedByPeer(held[0]))
                 }
                 #expect(extraClosed, "the third connection from one address is closed")
                 #expect(silentClosed, "a silent connection is closed at the 1 s deadline")
-            }
-        }
-
-        static func connect(_ socket: LoopbackSocket) -> Bool {
-            var address = socket.address
-            return withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket.descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
             }
         }
 

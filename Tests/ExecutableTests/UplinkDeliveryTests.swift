@@ -20,6 +20,17 @@ struct UplinkDeliveryTests {
         let serverCertificate: String
         let publicKey: Curve25519.KeyAgreement.PublicKey
         let secret: String
+
+        /// The uplink client of a box holding `certificate`, trusting this receiver's certificate.
+        func client(as certificate: (certificatePEM: String, privateKeyPEM: String)) throws -> UplinkClient {
+            UplinkClient(
+                baseURL: url, signature: try WebhookSignature(encodedSecret: secret),
+                tls: try UplinkClient.tlsConfiguration(
+                    clientCertificatePEM: certificate.certificatePEM, clientKeyPEM: certificate.privateKeyPEM, trustRootsPEM: serverCertificate
+                ),
+                now: { Int64(Date().timeIntervalSince1970) }
+            )
+        }
     }
 
     /// hushbox-ingest with fresh keys and its own certificate, letting in the
@@ -64,11 +75,7 @@ struct UplinkDeliveryTests {
     func sealedVoicemailArrives() async throws {
         let box = try TestCertificate.selfSigned(commonName: "hushbox-box")
         let receiver = try await Self.startReceiver(clientCA: box.certificatePEM)
-        let client = UplinkClient(
-            baseURL: receiver.url, signature: try WebhookSignature(encodedSecret: receiver.secret),
-            tls: try UplinkClient.tlsConfiguration(clientCertificatePEM: box.certificatePEM, clientKeyPEM: box.privateKeyPEM, trustRootsPEM: receiver.serverCertificate),
-            now: { Int64(Date().timeIntervalSince1970) }
-        )
+        let client = try receiver.client(as: box)
         let audio = Data((0..<600_000).map { UInt8(truncatingIfNeeded: $0 &* 29) })
         let metadata = Data(#"{"voicemail_id":"v-1","caller":"+4930901820"}"#.utf8)
         let objectID = "v-1"
@@ -149,11 +156,7 @@ struct UplinkDeliveryTests {
         let known = try TestCertificate.selfSigned(commonName: "hushbox-box")
         let stranger = try TestCertificate.selfSigned(commonName: "stranger")
         let receiver = try await Self.startReceiver(clientCA: known.certificatePEM)
-        let client = UplinkClient(
-            baseURL: receiver.url, signature: try WebhookSignature(encodedSecret: receiver.secret),
-            tls: try UplinkClient.tlsConfiguration(clientCertificatePEM: stranger.certificatePEM, clientKeyPEM: stranger.privateKeyPEM, trustRootsPEM: receiver.serverCertificate),
-            now: { Int64(Date().timeIntervalSince1970) }
-        )
+        let client = try receiver.client(as: stranger)
         let session = UploadSession(entryID: "entry-2", length: 10)
         let announcement = NewUpload(objectID: "v-2", kind: "voicemail", length: 10, sha256: String(repeating: "0", count: 64), sealing: .none)
         #expect(await client.perform(.create, of: session, announcement: announcement, payload: Data(count: 10)) == .unreachable)

@@ -14,6 +14,7 @@ import argparse
 import json
 import resource
 import socket
+import sys
 import threading
 import time
 
@@ -30,7 +31,9 @@ def parse():
 
 ARGS = parse()
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, ARGS.connections + 256)), hard))
+if hard != resource.RLIM_INFINITY and hard < ARGS.connections + 256:
+    sys.exit("this process may open %d files; %d connections need %d: raise the hard limit (ulimit -Hn)" % (hard, ARGS.connections, ARGS.connections + 256))
+resource.setrlimit(resource.RLIMIT_NOFILE, (ARGS.connections + 256 if hard == resource.RLIM_INFINITY else hard, hard))
 lock = threading.Lock()
 held = []
 failed = [0]

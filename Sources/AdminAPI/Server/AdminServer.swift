@@ -32,11 +32,10 @@ public enum AdminServer {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }, logger: Logger
     ) throws -> some ApplicationProtocol {
         let budget = ConnectionBudget(limits: limits)
-        let deadline = Int64(limits.requestDeadline.components.seconds)
         return Application(
             router: AdminRoutes.router(backend: backend),
-            server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(deadline))), tlsConfiguration: tls),
-            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox", availableConnectionsDelegate: budget.acceptLimit(logger: logger)),
+            server: try .tls(.http1(configuration: budget.http1Configuration()), tlsConfiguration: tls),
+            configuration: budget.listenerConfiguration(address: .hostname(address, port: port), serverName: "hushbox", logger: logger),
             onServerRunning: onServerRunning,
             logger: logger
         )
@@ -50,8 +49,8 @@ public enum AdminServer {
         let budget = ConnectionBudget(limits: .init(total: 32, perSource: 8, requestDeadline: .seconds(10)))
         return Application(
             responder: HTTPSRedirect(fallbackHost: address, httpsPort: httpsPort),
-            server: .http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(10))),
-            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox", availableConnectionsDelegate: budget.acceptLimit(logger: logger)),
+            server: .http1(configuration: budget.http1Configuration()),
+            configuration: budget.listenerConfiguration(address: .hostname(address, port: port), serverName: "hushbox", logger: logger),
             onServerRunning: onServerRunning,
             logger: logger
         )

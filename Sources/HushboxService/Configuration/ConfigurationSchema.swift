@@ -116,12 +116,12 @@ public enum ConfigurationSchema {
         summary: "What a request from an address no peer lists gets: `drop`, nothing (no answer, no state; counted, and logged once a minute with a count), or `refuse`, a 403 without a transaction, rate limited, scanners blocked. Peers' addresses are never blocked."
     )
     public static let sipMaxConnections = ConfigurationSetting(
-        "sip.max_connections", .integer(1...4096), default: .integer(256),
-        summary: "TCP and TLS connections open at once, in all; more are closed at accept, before any TLS (at most 16 still closing: then accepting waits). `LimitNOFILE` in the systemd unit leaves room for these and the calls' files."
+        "sip.max_connections", .integer(1...2048), default: .integer(256),
+        summary: "TCP and TLS connections open at once, in all; more are closed at accept, before any TLS (at most 16 still closing on each listener: then accepting waits). `LimitNOFILE` in the systemd unit leaves room for these and the calls' files."
     )
     public static let sipMaxConnectionsPerAddress = ConfigurationSetting(
         "sip.max_connections_per_address", .integer(1...1024), default: .integer(16),
-        summary: "TCP and TLS connections open at once from one address. A stranger's connection is closed at accept whatever this says (unless `sip.unknown_sources` is `refuse`)."
+        summary: "TCP and TLS connections open at once from one address (an IPv6 /64 is one). A stranger's connection is closed at accept whatever this says (unless `sip.unknown_sources` is `refuse`)."
     )
     public static let sipDNSServer = ConfigurationSetting(
         "sip.dns_server", .ipAddress, default: .derived("the system's name servers (/etc/resolv.conf)"),

@@ -47,8 +47,8 @@ public enum OpsEndpoint {
         }
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [budget.makeHandler()], idleTimeout: .seconds(limits.requestDeadline.components.seconds))),
-            configuration: .init(address: .hostname(address, port: port), serverName: "hushbox", availableConnectionsDelegate: budget.acceptLimit(logger: logger)),
+            server: .http1(configuration: budget.http1Configuration()),
+            configuration: budget.listenerConfiguration(address: .hostname(address, port: port), serverName: "hushbox", logger: logger),
             onServerRunning: { channel in
                 readiness.report(componentName, detail: ListenerURL.of("http", channel.localAddress, fallbackHost: address, fallbackPort: port))
             },

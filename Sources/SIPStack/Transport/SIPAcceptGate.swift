@@ -11,8 +11,13 @@ import NIOCore
 ///   `refusingLimit` of them are still closing, the gate stops accepting and
 ///   the rest wait in the kernel's listen backlog, where they cost the process
 ///   nothing. A flood of connections therefore costs at most the budget plus
-///   `refusingLimit` (and one read's batch) descriptors, however busy the
-///   event loops are.
+///   `refusingLimit` (and one read's batch) descriptors for each listener,
+///   however busy the event loops are.
+///
+/// The price: while the gate holds, a peer's new connection waits in the
+/// backlog behind the flood's, and if the backlog fills the kernel drops SYNs
+/// (the peer's TCP retries). Running out of descriptors would refuse every
+/// connection and fail the calls' files; waiting is the lesser harm.
 final class SIPAcceptGate: ChannelDuplexHandler {
     typealias InboundIn = any Channel
     typealias InboundOut = any Channel

@@ -122,8 +122,12 @@ final class SIPTransportLayer: Sendable {
     private func bindStream(_ transport: SIPTransport, host: String, port: Int) async throws -> Int {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // While the accept gate holds, connections wait here (the kernel caps it at net.core.somaxconn).
+            .serverChannelOption(.backlog, value: Self.listenBacklog)
             .serverChannelInitializer { [budget, admits] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Out of descriptors (EMFILE, ENFILE), accepting backs off for a second instead of spinning.
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler())
                     try channel.pipeline.syncOperations.addHandler(
                         SIPAcceptGate(budget: budget, admits: admits) { [weak self] in self?.refusedConnections.add(1, ordering: .relaxed) }
                     )
@@ -150,6 +154,9 @@ final class SIPTransportLayer: Sendable {
             registry.connections[id] = channel
             return id
         }
+        // A connection closed before it was ever active (its setup failed, the listener closed)
+        // reports no inactive event; its entry goes when it closes, whichever way.
+        channel.closeFuture.whenComplete { [weak self] _ in self?.forget(id) }
         let pipeline = channel.pipeline.syncOperations
         if transport == .tls {
             if tlsServer, let serverContext {
@@ -224,6 +231,9 @@ final class SIPTransportLayer: Sendable {
     }
 
     static let tlsShutdownTimeout = TimeAmount.seconds(1)
+    /// Connections the kernel completes and holds for a listener that is not
+    /// accepting: a peer's connection queues behind a flood instead of being dropped.
+    static let listenBacklog: Int32 = 1024
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let parts = duration.components

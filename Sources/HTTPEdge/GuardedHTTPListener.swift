@@ -15,7 +15,7 @@ extension ConnectionBudget {
     public func http1Configuration(
         outerHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] }
     ) -> HTTP1Channel.Configuration {
-        .init(additionalChannelHandlers: outerHandlers() + [self.makeHandler()], idleTimeout: .seconds(limits.requestDeadline.components.seconds))
+        .init(additionalChannelHandlers: outerHandlers() + [self.makeHandler()], idleTimeout: .nanoseconds(limits.requestDeadlineNanoseconds))
     }
 
     /// The listener itself. The guard refuses a connection over the budget
@@ -26,7 +26,7 @@ extension ConnectionBudget {
     /// bounded descriptors however busy the event loops are.
     public func listenerConfiguration(address: BindAddress, serverName: String, logger: Logger) -> ApplicationConfiguration {
         .init(
-            address: address, serverName: serverName,
+            address: address, serverName: serverName, backlog: Self.listenBacklog,
             availableConnectionsDelegate: MaximumAvailableConnections.maximum(limits.total + Self.closingAllowance, logger: logger)
         )
     }

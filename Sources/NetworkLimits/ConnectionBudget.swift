@@ -38,6 +38,10 @@ public final class ConnectionBudget: Sendable {
     /// lets the rest wait in the kernel's listen backlog. So a listener's
     /// connections cost at most `limits.total` plus this many descriptors.
     public static let closingAllowance = 16
+    /// Connections the kernel completes and holds for a listener that is not
+    /// accepting: an honest client queues behind a flood instead of being dropped
+    /// (the kernel caps it at net.core.somaxconn).
+    public static let listenBacklog = 1024
 
     public let limits: Limits
     private let state = Mutex(State())

@@ -33,19 +33,23 @@ extension AdminAPISuite {
                 )
             }) { port in
                 let sockets = (0..<60).map { _ in LoopbackSocket(type: Int32(SOCK_STREAM.rawValue), port: port) }
-                defer { for socket in sockets { socket.close() } }
+                defer {
+                    closes.release()
+                    for socket in sockets { socket.close() }
+                }
                 #expect(sockets.allSatisfy { $0.connect() }, "the kernel completes every connection, accepted or waiting in the backlog")
 
                 // The first two hold the budget; each later one is refused and its close held.
                 let limit = 2 + ConnectionBudget.closingAllowance
                 try await closes.waitUntilSteady(atLeast: limit)
                 #expect((limit...limit + 3).contains(closes.accepted), "accepted \(closes.accepted) of 60 while \(closes.held) closes are held")
+                try await closes.waitFor("every connection past the first two refused and its close held") { closes.held == closes.accepted - 2 }
 
                 // The closes run: the listener accepts again, and every one is refused in turn.
                 closes.release()
                 try await closes.waitUntilSteady(atLeast: 60)
                 #expect(closes.accepted == 60)
-                #expect(budget.snapshot.refused == 58)
+                try await closes.waitFor("58 refused") { budget.snapshot.refused == 58 }
             }
         }
 
@@ -79,6 +83,14 @@ extension AdminAPISuite {
                     return state.held
                 }
                 for close in held { close() }
+            }
+
+            func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !condition() {
+                    guard ContinuousClock.now < deadline else { throw TestTimeout(what: what) }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
             }
 
             /// Waits until `accepted` is at least `count` and has not grown for half a second (10 s at most).

@@ -1,8 +1,6 @@
 public import Hummingbird
 public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import NetworkLimits
 import NIOCore
 
 /// Hummingbird's request context plus who is calling (set by
@@ -24,11 +22,7 @@ public struct AdminRequestContext: RequestContext {
     /// Whom sign-in failures are counted against: the address, or for IPv6 its
     /// /64, which one host can fill with addresses of its own.
     public var sourceKey: String {
-        guard remoteAddress.contains(":") else { return remoteAddress }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        guard inet_pton(AF_INET6, remoteAddress, &bytes) == 1 else { return remoteAddress }
-        if bytes[0..<12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] { return bytes[12...].map(String.init).joined(separator: ".") }
-        return stride(from: 0, to: 8, by: 2).map { String(format: "%02x%02x", bytes[$0], bytes[$0 + 1]) }.joined(separator: ":") + "::/64"
+        SourceKey.of(remoteAddress)
     }
 
     /// The caller, with `permission`; 401 without a credential, 403 without the role.

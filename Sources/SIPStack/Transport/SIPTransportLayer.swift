@@ -122,12 +122,14 @@ final class SIPTransportLayer: Sendable {
     private func bindStream(_ transport: SIPTransport, host: String, port: Int) async throws -> Int {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            // While the accept gate holds, connections wait here (the kernel caps it at net.core.somaxconn).
-            .serverChannelOption(.backlog, value: Self.listenBacklog)
+            .serverChannelOption(.backlog, value: Int32(ConnectionBudget.listenBacklog))
             .serverChannelInitializer { [budget, admits] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Out of descriptors (EMFILE, ENFILE), accepting backs off for a second instead of spinning.
-                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler())
+                    // Out of descriptors or memory, accepting backs off for a second instead of spinning;
+                    // a connection reset before it was accepted is no reason to wait.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler { error in [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errnoCode) ? .seconds(1) : nil }
+                    )
                     try channel.pipeline.syncOperations.addHandler(
                         SIPAcceptGate(budget: budget, admits: admits) { [weak self] in self?.refusedConnections.add(1, ordering: .relaxed) }
                     )
@@ -231,9 +233,6 @@ final class SIPTransportLayer: Sendable {
     }
 
     static let tlsShutdownTimeout = TimeAmount.seconds(1)
-    /// Connections the kernel completes and holds for a listener that is not
-    /// accepting: a peer's connection queues behind a flood instead of being dropped.
-    static let listenBacklog: Int32 = 1024
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let parts = duration.components
@@ -257,9 +256,10 @@ final class SIPTransportLayer: Sendable {
                     }
                 }
                 .connect(host: flow.remote.host, port: flow.remote.port)
-                .map { [self] channel in
-                    self.registry.withLock { registry in
-                        let id = registry.connections.first { $0.value === channel }?.key ?? ConnectionID(0)
+                .flatMapThrowing { [self] channel in
+                    try self.registry.withLock { registry in
+                        // Closed already (and forgotten): fail, so the key is freed for a new connection.
+                        guard let id = registry.connections.first(where: { $0.value === channel })?.key else { throw ChannelError.ioOnClosedChannel }
                         registry.outboundKeys[id] = key
                         return id
                     }

@@ -15,7 +15,7 @@ struct ConnectionBudgetTests {
         #expect(budget.snapshot == (open: 3, refused: 1))
     }
 
-    @Test("IPv4 counts by address; an IPv4-mapped IPv6 address is the IPv4 address it maps; what is not an address is its own source")
+    @Test("IPv4 counts by address; an IPv4-mapped or NAT64 address is the IPv4 address it carries; what is not an address is its own source")
     func ipv4AndOddities() {
         let budget = ConnectionBudget(limits: .init(total: 16, perSource: 1))
         #expect(budget.take("192.0.2.1"))
@@ -23,6 +23,7 @@ struct ConnectionBudgetTests {
         #expect(budget.take("192.0.2.2"))
         #expect(budget.take("unknown"))
         #expect(!budget.take("unknown"))
+        #expect(SourceKey.of("64:ff9b::c000:202") == "192.0.2.2", "through NAT64, the IPv4 client it carries")
         #expect(SourceKey.of("fe80::1%eth0") == "fe80:0:0:0::/64")
         #expect(SourceKey.of("not:an:address") == "not:an:address")
     }

@@ -90,6 +90,25 @@ struct SignallingPolicyTests {
         #expect(harness.receive(stranger.request(.options, branch: stranger.nextBranch(), cseq: 10), from: stranger).statusCodes == [403], "the block expires")
     }
 
+    @Test("Five refusals from five addresses of one IPv6 /64 block the /64: a sixth address in it gets nothing; another /64 is answered")
+    func failureBlockHoldsTheSlash64() {
+        var harness = CoreHarness { $0.unknownSources = .refuse }
+        func stranger(_ host: String) -> TestCaller {
+            var caller = TestCaller()
+            caller.host = host
+            return caller
+        }
+        for index in 1...5 {
+            var caller = stranger("2001:db8:66:1::\(index)")
+            #expect(harness.receive(caller.request(.options, branch: caller.nextBranch(), cseq: 1), from: caller).statusCodes == [403])
+        }
+        #expect(harness.core.counters.sourcesBlocked == 1)
+        var sixth = stranger("2001:db8:66:1:ffff::6")
+        #expect(harness.receive(sixth.request(.options, branch: sixth.nextBranch(), cseq: 1), from: sixth).sent.isEmpty)
+        var neighbour = stranger("2001:db8:66:2::1")
+        #expect(harness.receive(neighbour.request(.options, branch: neighbour.nextBranch(), cseq: 1), from: neighbour).statusCodes == [403])
+    }
+
     @Test("A known scanner's user agent from a stranger blocks it at once; forged from a peer's address it blocks nothing")
     func scannerUserAgent() {
         var harness = CoreHarness { $0.unknownSources = .refuse }

@@ -1,3 +1,4 @@
+import NetworkLimits
 import SIPCore
 
 /// The SIP user agent of the box as one value: transport-independent,
@@ -104,7 +105,8 @@ public struct SignallingCore: Sendable {
 
     /// A message from an address no peer has: see ``UnknownSourcePolicy``.
     private mutating func receiveFromStranger(_ bytes: [UInt8], over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
-        let source = flow.remote.host
+        // Blocks and rate limits hold a whole IPv6 /64: a stranger there can take a new address for every message.
+        let source = SourceKey.of(flow.remote.host)
         guard configuration.unknownSources == .refuse else {
             counters.droppedUnknownSource += 1
             return throttledLog(.unknownSource, .notice, "dropped messages from addresses that are no peer's", source: source, at: now)

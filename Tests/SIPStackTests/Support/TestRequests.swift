@@ -11,6 +11,9 @@ struct TestCaller {
     var branchCounter = 0
     var userAgent = "baresip v1.0.0"
 
+    /// The host as a SIP URI or Via writes it: an IPv6 address in brackets.
+    var uriHost: String { host.contains(":") ? "[\(host)]" : host }
+
     var flow: SIPFlow {
         SIPFlow(transport: transport, remote: SocketEndpoint(host: host, port: port), connection: transport.isReliable ? ConnectionID(7) : nil)
     }
@@ -47,13 +50,13 @@ struct TestCaller {
     ) -> String {
         var lines = [
             "\(method) \(uri) SIP/2.0",
-            "Via: SIP/2.0/\(transport.viaName) \(host):\(port);branch=\(branch);rport",
+            "Via: SIP/2.0/\(transport.viaName) \(uriHost):\(port);branch=\(branch);rport",
             "Max-Forwards: 70",
-            "From: \"Caller\" <sip:+4930123456@\(host)>;tag=\(fromTag)",
+            "From: \"Caller\" <sip:+4930123456@\(uriHost)>;tag=\(fromTag)",
             "To: <\(uri)>" + (toTag.map { ";tag=\($0)" } ?? ""),
             "Call-ID: \(callID)",
             "CSeq: \(cseq) \(method == .ack ? "ACK" : method.rawValue)",
-            "Contact: <sip:caller@\(host):\(port);transport=\(transport.rawValue)>",
+            "Contact: <sip:caller@\(uriHost):\(port);transport=\(transport.rawValue)>",
             "User-Agent: \(userAgent)",
         ]
         for (name, value) in extra { lines.append("\(name): \(value)") }

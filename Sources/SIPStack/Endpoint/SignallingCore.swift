@@ -105,12 +105,12 @@ public struct SignallingCore: Sendable {
 
     /// A message from an address no peer has: see ``UnknownSourcePolicy``.
     private mutating func receiveFromStranger(_ bytes: [UInt8], over flow: SIPFlow, at now: Duration) -> [SignallingAction] {
-        // Blocks and rate limits hold a whole IPv6 /64: a stranger there can take a new address for every message.
-        let source = SourceKey.of(flow.remote.host)
         guard configuration.unknownSources == .refuse else {
             counters.droppedUnknownSource += 1
-            return throttledLog(.unknownSource, .notice, "dropped messages from addresses that are no peer's", source: source, at: now)
+            return throttledLog(.unknownSource, .notice, "dropped messages from addresses that are no peer's", source: flow.remote.host, at: now)
         }
+        // Blocks and rate limits hold a whole IPv6 /64: a stranger there can take a new address for every message.
+        let source = SourceKey.of(flow.remote.host)
         if scannerGuard.isBlocked(source, at: now) {
             counters.droppedFromBlockedSource += 1
             return throttledLog(.blockedSource, .notice, "dropped messages from blocked sources", source: source, at: now)
